@@ -1,0 +1,429 @@
+//! The one access policy: may this actor do this to this object?
+//!
+//! Pure functions over facts the server loads (the actor's role grants, where the object sits in
+//! the hierarchy, how the actor is personally linked to its owner). Every service asks here; a
+//! `false` for reading means the object does not exist for that actor (the API answers 404).
+
+use uuid::Uuid;
+
+use crate::org::UnitPath;
+use crate::roles::Role;
+use crate::route::RouteStatus;
+
+/// One role held by the actor, with the path of the unit it is scoped to (`None`: platform-wide,
+/// the administrator only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub unit: Option<UnitPath>,
+}
+
+/// Who is acting: a person with their grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub grants: Vec<Grant>,
+}
+
+/// How the actor is personally linked to a teacher, from tutor, mentor and expert assignments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Links {
+    /// The actor is the teacher's tutor.
+    pub tutor: bool,
+    /// …and the teacher has consented to the tutor seeing their routes (regulation 3.1.3).
+    pub tutor_consent: bool,
+    /// The actor is the teacher's methodist-mentor.
+    pub mentor: bool,
+    /// The actor is an expert assigned to evaluate the teacher's products.
+    pub expert: bool,
+}
+
+impl Links {
+    pub fn any(&self) -> bool {
+        self.tutor || self.mentor || self.expert
+    }
+}
+
+/// Facts about a person as an object of access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub id: Uuid,
+    /// The school (or other unit) the person works in, if any.
+    pub workplace: Option<UnitPath>,
+    /// How the actor is linked to this person.
+    pub links: Links,
+}
+
+/// Facts about a route as an object of access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteFacts {
+    pub owner: Uuid,
+    pub school: UnitPath,
+    pub status: RouteStatus,
+    /// How the actor is linked to the route's owner.
+    pub links: Links,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+
+    /// Whether a grant of `role` covers `path` (its unit is the path's leaf or an ancestor).
+    pub fn covers(&self, role: Role, path: &UnitPath) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.unit.is_some_and(|u| u.contains(path)))
+    }
+
+    /// Whether any unit-managing role covers `path`.
+    pub fn manages(&self, path: &UnitPath) -> bool {
+        self.grants.iter().any(|g| {
+            g.role.manages_unit() && g.unit.is_some_and(|u| u.contains(path))
+        })
+    }
+
+    /// Regions the actor works in through any grant.
+    pub fn regions(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.grants.iter().filter_map(|g| g.unit.map(|u| u.region))
+    }
+
+    /// A unit's name and place are not personal data: anyone working in the region sees the
+    /// region's structure (organisers of events, schools of colleagues).
+    pub fn can_read_unit(&self, unit: &UnitPath) -> bool {
+        self.is_admin() || self.regions().any(|r| r == unit.region)
+    }
+
+    /// Creating, editing and archiving units below or at `unit`.
+    pub fn can_manage_unit(&self, unit: &UnitPath) -> bool {
+        use crate::org::UnitKind;
+        if self.is_admin() || self.covers(Role::RegionalManager, unit) {
+            return true;
+        }
+        match unit.kind() {
+            UnitKind::School => {
+                self.covers(Role::MunicipalCoordinator, unit)
+                    || self.covers(Role::Director, unit)
+                    || self.covers(Role::SchoolCoordinator, unit)
+            }
+            _ => false,
+        }
+    }
+
+    pub fn can_read_person(&self, person: &PersonFacts) -> bool {
+        person.id == self.user_id
+            || self.is_admin()
+            || person.links.any()
+            || person.workplace.is_some_and(|w| self.manages(&w))
+    }
+
+    /// Editing a person's profile (the route card's information section); a person edits their own.
+    pub fn can_update_person(&self, person: &PersonFacts) -> bool {
+        person.id == self.user_id
+            || self.is_admin()
+            || person.workplace.is_some_and(|w| {
+                self.covers(Role::RegionalManager, &w)
+                    || self.covers(Role::MunicipalCoordinator, &w)
+                    || self.covers(Role::Director, &w)
+                    || self.covers(Role::SchoolCoordinator, &w)
+            })
+    }
+
+    /// Granting or revoking `role` at `unit` (who may appoint whom is itself scoped).
+    pub fn can_grant(&self, role: Role, unit: Option<&UnitPath>) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        let Some(unit) = unit else {
+            return false;
+        };
+        let mut allowed: Vec<Role> = Vec::new();
+        if self.covers(Role::RegionalManager, unit) {
+            allowed.extend(Role::ALL.iter().copied().filter(|r| *r != Role::Admin));
+        }
+        if self.covers(Role::MunicipalCoordinator, unit) {
+            allowed.extend([
+                Role::Director,
+                Role::DeputyDirector,
+                Role::SchoolCoordinator,
+                Role::Tutor,
+                Role::Teacher,
+                Role::Methodist,
+            ]);
+        }
+        if self.covers(Role::Director, unit) {
+            allowed.extend([
+                Role::DeputyDirector,
+                Role::SchoolCoordinator,
+                Role::Tutor,
+                Role::Teacher,
+            ]);
+        }
+        if self.covers(Role::SchoolCoordinator, unit) {
+            allowed.extend([Role::Tutor, Role::Teacher]);
+        }
+        allowed.contains(&role)
+    }
+
+    /// Assigning a tutor, a methodist-mentor or an expert to a teacher working at `workplace`.
+    pub fn can_assign_to(&self, workplace: &UnitPath) -> bool {
+        self.is_admin()
+            || self.covers(Role::RegionalManager, workplace)
+            || self.covers(Role::MunicipalCoordinator, workplace)
+            || self.covers(Role::Director, workplace)
+            || self.covers(Role::SchoolCoordinator, workplace)
+    }
+
+    /// Reading a route. The administrator runs the platform and does not read teachers' routes.
+    pub fn can_read_route(&self, route: &RouteFacts) -> bool {
+        route.owner == self.user_id
+            || self.manages(&route.school)
+            || (route.links.tutor && route.links.tutor_consent)
+            || route.links.mentor
+            || (route.links.expert && route_is_under_evaluation(route.status))
+    }
+
+    /// Writing a route's content: the teacher, the consenting tutor who helps write it, and the
+    /// school coordinator who builds the roadmap with the teacher.
+    pub fn can_edit_route(&self, route: &RouteFacts) -> bool {
+        route.owner == self.user_id
+            || (route.links.tutor && route.links.tutor_consent)
+            || self.covers(Role::SchoolCoordinator, &route.school)
+    }
+
+    /// Commenting on a route: everyone who may read it.
+    pub fn can_comment_route(&self, route: &RouteFacts) -> bool {
+        self.can_read_route(route)
+    }
+}
+
+/// An expert sees a route from the moment its product is submitted.
+fn route_is_under_evaluation(status: RouteStatus) -> bool {
+    matches!(
+        status,
+        RouteStatus::ProductSubmitted | RouteStatus::Evaluated | RouteStatus::Completed
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small world: one region with two municipalities, two schools in the first and one in
+    /// the second, and a second region.
+    struct World {
+        region: UnitPath,
+        muni_a: UnitPath,
+        school_a1: UnitPath,
+        school_a2: UnitPath,
+        school_b1: UnitPath,
+        other_region_school: UnitPath,
+    }
+
+    fn world() -> World {
+        let r = Uuid::from_u128(1);
+        let muni_a = UnitPath {
+            region: r,
+            district: None,
+            municipality: Some(Uuid::from_u128(10)),
+            school: None,
+        };
+        let muni_b = UnitPath {
+            municipality: Some(Uuid::from_u128(20)),
+            ..muni_a
+        };
+        let r2 = Uuid::from_u128(2);
+        World {
+            region: UnitPath::region(r),
+            muni_a,
+            school_a1: UnitPath {
+                school: Some(Uuid::from_u128(11)),
+                ..muni_a
+            },
+            school_a2: UnitPath {
+                school: Some(Uuid::from_u128(12)),
+                ..muni_a
+            },
+            school_b1: UnitPath {
+                school: Some(Uuid::from_u128(21)),
+                ..muni_b
+            },
+            other_region_school: UnitPath {
+                region: r2,
+                district: None,
+                municipality: Some(Uuid::from_u128(30)),
+                school: Some(Uuid::from_u128(31)),
+            },
+        }
+    }
+
+    fn actor(role: Role, unit: Option<UnitPath>) -> Actor {
+        Actor {
+            user_id: Uuid::from_u128(100),
+            grants: vec![Grant { role, unit }],
+        }
+    }
+
+    fn route_in(school: UnitPath, links: Links, status: RouteStatus) -> RouteFacts {
+        RouteFacts {
+            owner: Uuid::from_u128(200),
+            school,
+            status,
+            links,
+        }
+    }
+
+    #[test]
+    fn school_roles_read_routes_of_their_school_only() {
+        let w = world();
+        for role in [Role::SchoolCoordinator, Role::DeputyDirector, Role::Director] {
+            let a = actor(role, Some(w.school_a1));
+            let draft = RouteStatus::Draft;
+            assert!(a.can_read_route(&route_in(w.school_a1, Links::default(), draft)), "{role}");
+            assert!(!a.can_read_route(&route_in(w.school_a2, Links::default(), draft)), "{role}");
+            assert!(!a.can_read_route(&route_in(w.school_b1, Links::default(), draft)), "{role}");
+        }
+    }
+
+    #[test]
+    fn a_municipal_coordinator_reads_the_municipality_and_a_manager_the_region() {
+        let w = world();
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        let status = RouteStatus::InProgress;
+        assert!(muni.can_read_route(&route_in(w.school_a2, Links::default(), status)));
+        assert!(!muni.can_read_route(&route_in(w.school_b1, Links::default(), status)));
+
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        assert!(manager.can_read_route(&route_in(w.school_b1, Links::default(), status)));
+        assert!(!manager.can_read_route(&route_in(w.other_region_school, Links::default(), status)));
+    }
+
+    #[test]
+    fn a_tutor_reads_a_tutees_route_only_after_consent() {
+        let w = world();
+        let tutor = actor(Role::Tutor, Some(w.school_a1));
+        let s = RouteStatus::Draft;
+        let no_link = Links::default();
+        let no_consent = Links { tutor: true, ..Links::default() };
+        let consent = Links { tutor: true, tutor_consent: true, ..Links::default() };
+        assert!(!tutor.can_read_route(&route_in(w.school_a1, no_link, s)));
+        assert!(!tutor.can_read_route(&route_in(w.school_a1, no_consent, s)));
+        assert!(tutor.can_read_route(&route_in(w.school_a1, consent, s)));
+        assert!(tutor.can_edit_route(&route_in(w.school_a1, consent, s)));
+        assert!(!tutor.can_edit_route(&route_in(w.school_a1, no_consent, s)));
+    }
+
+    #[test]
+    fn an_expert_sees_an_assigned_route_once_its_product_is_submitted() {
+        let w = world();
+        let expert = actor(Role::Expert, Some(w.region));
+        let links = Links { expert: true, ..Links::default() };
+        assert!(!expert.can_read_route(&route_in(w.school_a1, links, RouteStatus::InProgress)));
+        assert!(expert.can_read_route(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)));
+        assert!(!expert.can_read_route(&route_in(
+            w.school_a1,
+            Links::default(),
+            RouteStatus::ProductSubmitted
+        )));
+        assert!(!expert.can_edit_route(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)));
+    }
+
+    #[test]
+    fn a_teacher_reads_and_edits_only_own_routes() {
+        let w = world();
+        let teacher = actor(Role::Teacher, Some(w.school_a1));
+        let own = RouteFacts {
+            owner: teacher.user_id,
+            ..route_in(w.school_a1, Links::default(), RouteStatus::Draft)
+        };
+        let colleague = route_in(w.school_a1, Links::default(), RouteStatus::Draft);
+        assert!(teacher.can_read_route(&own) && teacher.can_edit_route(&own));
+        assert!(!teacher.can_read_route(&colleague) && !teacher.can_edit_route(&colleague));
+    }
+
+    #[test]
+    fn the_administrator_runs_the_platform_but_does_not_read_routes() {
+        let w = world();
+        let admin = actor(Role::Admin, None);
+        assert!(!admin.can_read_route(&route_in(w.school_a1, Links::default(), RouteStatus::Draft)));
+        assert!(admin.can_read_unit(&w.other_region_school));
+        assert!(admin.can_manage_unit(&w.region));
+        assert!(admin.can_grant(Role::Admin, None));
+    }
+
+    #[test]
+    fn people_are_visible_to_themselves_their_managers_and_linked_staff() {
+        let w = world();
+        let person = |workplace, links| PersonFacts {
+            id: Uuid::from_u128(300),
+            workplace: Some(workplace),
+            links,
+        };
+        let director = actor(Role::Director, Some(w.school_a1));
+        assert!(director.can_read_person(&person(w.school_a1, Links::default())));
+        assert!(!director.can_read_person(&person(w.school_a2, Links::default())));
+        assert!(director.can_update_person(&person(w.school_a1, Links::default())));
+
+        let methodist = actor(Role::Methodist, Some(w.region));
+        let mentee = Links { mentor: true, ..Links::default() };
+        assert!(methodist.can_read_person(&person(w.school_b1, mentee)));
+        assert!(!methodist.can_read_person(&person(w.school_b1, Links::default())));
+        assert!(!methodist.can_update_person(&person(w.school_b1, mentee)));
+
+        let teacher = actor(Role::Teacher, Some(w.school_a1));
+        let me = PersonFacts {
+            id: teacher.user_id,
+            workplace: Some(w.school_a1),
+            links: Links::default(),
+        };
+        assert!(teacher.can_read_person(&me) && teacher.can_update_person(&me));
+        assert!(!teacher.can_read_person(&person(w.school_a1, Links::default())));
+    }
+
+    #[test]
+    fn units_of_a_region_are_visible_to_everyone_working_in_it() {
+        let w = world();
+        let teacher = actor(Role::Teacher, Some(w.school_a1));
+        assert!(teacher.can_read_unit(&w.school_b1));
+        assert!(!teacher.can_read_unit(&w.other_region_school));
+        assert!(!teacher.can_manage_unit(&w.school_a1));
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        assert!(muni.can_manage_unit(&w.school_a2));
+        assert!(!muni.can_manage_unit(&w.muni_a));
+        assert!(!muni.can_manage_unit(&w.school_b1));
+    }
+
+    #[test]
+    fn who_may_appoint_whom_is_scoped() {
+        let w = world();
+        let coordinator = actor(Role::SchoolCoordinator, Some(w.school_a1));
+        assert!(coordinator.can_grant(Role::Tutor, Some(&w.school_a1)));
+        assert!(!coordinator.can_grant(Role::Tutor, Some(&w.school_a2)));
+        assert!(!coordinator.can_grant(Role::Director, Some(&w.school_a1)));
+
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        assert!(muni.can_grant(Role::SchoolCoordinator, Some(&w.school_a2)));
+        assert!(!muni.can_grant(Role::SchoolCoordinator, Some(&w.school_b1)));
+        assert!(!muni.can_grant(Role::RegionalManager, Some(&w.region)));
+
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        assert!(manager.can_grant(Role::MunicipalCoordinator, Some(&w.muni_a)));
+        assert!(!manager.can_grant(Role::Admin, Some(&w.region)));
+        assert!(!manager.can_grant(Role::Tutor, Some(&w.other_region_school)));
+        assert!(!manager.can_grant(Role::Tutor, None));
+    }
+
+    #[test]
+    fn assignments_are_made_by_the_teachers_managers() {
+        let w = world();
+        assert!(actor(Role::SchoolCoordinator, Some(w.school_a1)).can_assign_to(&w.school_a1));
+        assert!(!actor(Role::SchoolCoordinator, Some(w.school_a1)).can_assign_to(&w.school_a2));
+        assert!(actor(Role::RegionalManager, Some(w.region)).can_assign_to(&w.school_b1));
+        assert!(!actor(Role::Tutor, Some(w.school_a1)).can_assign_to(&w.school_a1));
+        assert!(!actor(Role::Teacher, Some(w.school_a1)).can_assign_to(&w.school_a1));
+    }
+}

@@ -1,0 +1,22 @@
+//! Request and response bodies of the REST API, used by the server and the SPA alike.
+
+pub mod auth;
+pub mod people;
+pub mod problem;
+pub mod units;
+
+pub use auth::*;
+pub use people::*;
+pub use problem::*;
+pub use units::*;
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many items match the filters in all.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}

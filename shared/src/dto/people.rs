@@ -1,0 +1,95 @@
+//! People, their roles and their personal links (tutor, mentor, expert).
+
+use uuid::Uuid;
+
+use crate::dto::units::UnitRef;
+use crate::roles::Role;
+
+/// A person's profile: the information section of the route card.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonDto {
+    pub id: Uuid,
+    pub surname: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+    /// Должность.
+    pub position: Option<String>,
+    /// Стаж работы (педагогический), years.
+    pub teaching_experience_years: Option<i32>,
+    /// Стаж работы в данной должности, years.
+    pub position_experience_years: Option<i32>,
+    /// Квалификационная категория.
+    pub qualification_category: Option<String>,
+    pub qualification_date: Option<chrono::NaiveDate>,
+    /// The school (or other unit) the person works in.
+    pub workplace: Option<UnitRef>,
+    pub active: bool,
+}
+
+impl PersonDto {
+    pub fn full_name(&self) -> String {
+        crate::text::full_name(&self.surname, &self.first_name, self.patronymic.as_deref())
+    }
+}
+
+/// A short reference to a person, enough to name them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub full_name: String,
+    pub email: String,
+}
+
+/// A role held by a person, scoped to a unit (none for the administrator).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleGrantDto {
+    pub id: Uuid,
+    pub role: Role,
+    /// The role's Russian title, for display.
+    pub role_title: String,
+    pub unit: Option<UnitRef>,
+}
+
+domain_enum! {
+    /// A personal link between a teacher and a member of staff.
+    pub enum AssignmentKind {
+        Tutor => ("tutor", "Тьютор"),
+        Mentor => ("mentor", "Методист-наставник"),
+        Expert => ("expert", "Эксперт"),
+    }
+}
+
+/// A personal assignment seen from one side: the other person, the kind of link, and (for a
+/// tutor) whether the teacher has consented to the tutor seeing their routes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentDto {
+    pub id: Uuid,
+    pub kind: AssignmentKind,
+    pub person: PersonRef,
+    /// When the teacher consented (tutors only); `None` while there is no consent.
+    pub consent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Who I am: my profile, my roles, and the people I am linked to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeResponse {
+    pub person: PersonDto,
+    pub roles: Vec<RoleGrantDto>,
+    /// My tutor, mentor and experts (as a teacher).
+    pub my_staff: Vec<AssignmentDto>,
+    /// The teachers I support (as a tutor, mentor or expert).
+    pub my_teachers: Vec<AssignmentDto>,
+}
+
+impl MeResponse {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.iter().any(|r| r.role == role)
+    }
+}
