@@ -31,7 +31,8 @@ pub fn fk(
 /// An index named after its table and columns.
 pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut ix = Index::create();
-    ix.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    ix.name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table);
     for c in columns {
         ix.col(*c);
     }
@@ -41,6 +42,7 @@ pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatem
 /// A unique index named after its table and columns.
 pub fn unique(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut ix = index(table, columns);
-    ix.name(format!("ux_{table}_{}", columns.join("_"))).unique();
+    ix.name(format!("ux_{table}_{}", columns.join("_")))
+        .unique();
     ix
 }

@@ -6,8 +6,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m20261124_000001_foundation;
 mod conventions;
+mod m20261124_000001_foundation;
 
 pub struct Migrator;
 

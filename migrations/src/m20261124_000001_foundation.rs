@@ -27,7 +27,12 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("municipality_id"))
                 .col(string_null("external_id"))
                 .col(timestamp_with_time_zone_null("archived_at"))
-                .foreign_key(&mut fk("org_units", "parent_id", "org_units", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "org_units",
+                    "parent_id",
+                    "org_units",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -48,7 +53,12 @@ impl MigrationTrait for Migration {
                 .col(integer("max_route_months").default(12))
                 .col(integer("max_extension_months").default(6))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("region_policies", "region_id", "org_units", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "region_policies",
+                    "region_id",
+                    "org_units",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -71,7 +81,12 @@ impl MigrationTrait for Migration {
                 .col(string_null("external_id"))
                 .col(boolean("active").default(true))
                 .col(timestamp_with_time_zone_null("last_login_at"))
-                .foreign_key(&mut fk("users", "workplace_id", "org_units", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "users",
+                    "workplace_id",
+                    "org_units",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -92,8 +107,18 @@ impl MigrationTrait for Migration {
                 .col(string_len("role", 32))
                 .col(uuid_null("unit_id"))
                 .col(uuid_null("granted_by"))
-                .foreign_key(&mut fk("role_grants", "user_id", "users", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("role_grants", "unit_id", "org_units", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "role_grants",
+                    "user_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "role_grants",
+                    "unit_id",
+                    "org_units",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -114,8 +139,18 @@ impl MigrationTrait for Migration {
                 .col(uuid("teacher_id"))
                 .col(timestamp_with_time_zone_null("consent_at"))
                 .col(uuid_null("created_by"))
-                .foreign_key(&mut fk("assignments", "staff_id", "users", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("assignments", "teacher_id", "users", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "assignments",
+                    "staff_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "assignments",
+                    "teacher_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -139,7 +174,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("expires_at"))
                 .col(timestamp_with_time_zone_null("used_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(&mut fk("refresh_tokens", "user_id", "users", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "refresh_tokens",
+                    "user_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -215,7 +255,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for ix in [index("jobs", &["state", "run_at"]), index("jobs", &["kind", "state"])] {
+        for ix in [
+            index("jobs", &["state", "run_at"]),
+            index("jobs", &["kind", "state"]),
+        ] {
             m.create_index(ix).await?;
         }
         Ok(())

@@ -82,9 +82,9 @@ impl Actor {
 
     /// Whether any unit-managing role covers `path`.
     pub fn manages(&self, path: &UnitPath) -> bool {
-        self.grants.iter().any(|g| {
-            g.role.manages_unit() && g.unit.is_some_and(|u| u.contains(path))
-        })
+        self.grants
+            .iter()
+            .any(|g| g.role.manages_unit() && g.unit.is_some_and(|u| u.contains(path)))
     }
 
     /// Regions the actor works in through any grant.
@@ -280,12 +280,25 @@ mod tests {
     #[test]
     fn school_roles_read_routes_of_their_school_only() {
         let w = world();
-        for role in [Role::SchoolCoordinator, Role::DeputyDirector, Role::Director] {
+        for role in [
+            Role::SchoolCoordinator,
+            Role::DeputyDirector,
+            Role::Director,
+        ] {
             let a = actor(role, Some(w.school_a1));
             let draft = RouteStatus::Draft;
-            assert!(a.can_read_route(&route_in(w.school_a1, Links::default(), draft)), "{role}");
-            assert!(!a.can_read_route(&route_in(w.school_a2, Links::default(), draft)), "{role}");
-            assert!(!a.can_read_route(&route_in(w.school_b1, Links::default(), draft)), "{role}");
+            assert!(
+                a.can_read_route(&route_in(w.school_a1, Links::default(), draft)),
+                "{role}"
+            );
+            assert!(
+                !a.can_read_route(&route_in(w.school_a2, Links::default(), draft)),
+                "{role}"
+            );
+            assert!(
+                !a.can_read_route(&route_in(w.school_b1, Links::default(), draft)),
+                "{role}"
+            );
         }
     }
 
@@ -299,7 +312,11 @@ mod tests {
 
         let manager = actor(Role::RegionalManager, Some(w.region));
         assert!(manager.can_read_route(&route_in(w.school_b1, Links::default(), status)));
-        assert!(!manager.can_read_route(&route_in(w.other_region_school, Links::default(), status)));
+        assert!(!manager.can_read_route(&route_in(
+            w.other_region_school,
+            Links::default(),
+            status
+        )));
     }
 
     #[test]
@@ -308,8 +325,15 @@ mod tests {
         let tutor = actor(Role::Tutor, Some(w.school_a1));
         let s = RouteStatus::Draft;
         let no_link = Links::default();
-        let no_consent = Links { tutor: true, ..Links::default() };
-        let consent = Links { tutor: true, tutor_consent: true, ..Links::default() };
+        let no_consent = Links {
+            tutor: true,
+            ..Links::default()
+        };
+        let consent = Links {
+            tutor: true,
+            tutor_consent: true,
+            ..Links::default()
+        };
         assert!(!tutor.can_read_route(&route_in(w.school_a1, no_link, s)));
         assert!(!tutor.can_read_route(&route_in(w.school_a1, no_consent, s)));
         assert!(tutor.can_read_route(&route_in(w.school_a1, consent, s)));
@@ -321,15 +345,26 @@ mod tests {
     fn an_expert_sees_an_assigned_route_once_its_product_is_submitted() {
         let w = world();
         let expert = actor(Role::Expert, Some(w.region));
-        let links = Links { expert: true, ..Links::default() };
+        let links = Links {
+            expert: true,
+            ..Links::default()
+        };
         assert!(!expert.can_read_route(&route_in(w.school_a1, links, RouteStatus::InProgress)));
-        assert!(expert.can_read_route(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)));
+        assert!(expert.can_read_route(&route_in(
+            w.school_a1,
+            links,
+            RouteStatus::ProductSubmitted
+        )));
         assert!(!expert.can_read_route(&route_in(
             w.school_a1,
             Links::default(),
             RouteStatus::ProductSubmitted
         )));
-        assert!(!expert.can_edit_route(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)));
+        assert!(!expert.can_edit_route(&route_in(
+            w.school_a1,
+            links,
+            RouteStatus::ProductSubmitted
+        )));
     }
 
     #[test]
@@ -349,7 +384,11 @@ mod tests {
     fn the_administrator_runs_the_platform_but_does_not_read_routes() {
         let w = world();
         let admin = actor(Role::Admin, None);
-        assert!(!admin.can_read_route(&route_in(w.school_a1, Links::default(), RouteStatus::Draft)));
+        assert!(!admin.can_read_route(&route_in(
+            w.school_a1,
+            Links::default(),
+            RouteStatus::Draft
+        )));
         assert!(admin.can_read_unit(&w.other_region_school));
         assert!(admin.can_manage_unit(&w.region));
         assert!(admin.can_grant(Role::Admin, None));
@@ -369,7 +408,10 @@ mod tests {
         assert!(director.can_update_person(&person(w.school_a1, Links::default())));
 
         let methodist = actor(Role::Methodist, Some(w.region));
-        let mentee = Links { mentor: true, ..Links::default() };
+        let mentee = Links {
+            mentor: true,
+            ..Links::default()
+        };
         assert!(methodist.can_read_person(&person(w.school_b1, mentee)));
         assert!(!methodist.can_read_person(&person(w.school_b1, Links::default())));
         assert!(!methodist.can_update_person(&person(w.school_b1, mentee)));

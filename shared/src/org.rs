@@ -137,7 +137,10 @@ mod tests {
 
     #[test]
     fn schools_sit_under_municipalities_only() {
-        assert_eq!(UnitKind::School.allowed_parents(), &[UnitKind::Municipality]);
+        assert_eq!(
+            UnitKind::School.allowed_parents(),
+            &[UnitKind::Municipality]
+        );
         assert!(UnitKind::Region.allowed_parents().is_empty());
     }
 }

@@ -85,7 +85,11 @@ mod tests {
     #[test]
     fn only_the_administrator_is_unscoped() {
         for role in Role::ALL {
-            assert_eq!(role.scope_kinds().is_empty(), *role == Role::Admin, "{role}");
+            assert_eq!(
+                role.scope_kinds().is_empty(),
+                *role == Role::Admin,
+                "{role}"
+            );
         }
     }
 }

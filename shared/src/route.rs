@@ -42,13 +42,19 @@ domain_enum! {
 impl Stage {
     /// The stage's number, 1 to 5, as the regulation counts them.
     pub fn number(self) -> usize {
-        Stage::ALL.iter().position(|s| *s == self).map_or(0, |i| i + 1)
+        Stage::ALL
+            .iter()
+            .position(|s| *s == self)
+            .map_or(0, |i| i + 1)
     }
 }
 
 impl Section {
     pub fn number(self) -> usize {
-        Section::ALL.iter().position(|s| *s == self).map_or(0, |i| i + 1)
+        Section::ALL
+            .iter()
+            .position(|s| *s == self)
+            .map_or(0, |i| i + 1)
     }
 }
 

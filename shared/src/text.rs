@@ -42,7 +42,11 @@ pub fn full_name(surname: &str, first_name: &str, patronymic: Option<&str>) -> S
 pub fn short_name(surname: &str, first_name: &str, patronymic: Option<&str>) -> String {
     let initial = |s: &str| s.trim().chars().next().map(|c| format!("{c}."));
     let mut name = surname.trim().to_owned();
-    for i in [Some(first_name), patronymic].into_iter().flatten().filter_map(initial) {
+    for i in [Some(first_name), patronymic]
+        .into_iter()
+        .flatten()
+        .filter_map(initial)
+    {
         name.push(' ');
         name.push_str(&i);
     }
@@ -55,11 +59,25 @@ mod tests {
 
     #[test]
     fn sort_keys_put_russian_surnames_in_dictionary_order() {
-        let mut names = vec!["ёлкина", "Яковлев", "Алексеева", "Елисеев", "борисов", "Ершова"];
+        let mut names = vec![
+            "ёлкина",
+            "Яковлев",
+            "Алексеева",
+            "Елисеев",
+            "борисов",
+            "Ершова",
+        ];
         names.sort_by_key(|n| sort_key(&[n]));
         assert_eq!(
             names,
-            ["Алексеева", "борисов", "Елисеев", "ёлкина", "Ершова", "Яковлев"]
+            [
+                "Алексеева",
+                "борисов",
+                "Елисеев",
+                "ёлкина",
+                "Ершова",
+                "Яковлев"
+            ]
         );
     }
 
@@ -80,7 +98,10 @@ mod tests {
             "Иванова Мария Петровна"
         );
         assert_eq!(full_name("Smith", "John", Some(" ")), "Smith John");
-        assert_eq!(short_name("Иванова", "Мария", Some("Петровна")), "Иванова М. П.");
+        assert_eq!(
+            short_name("Иванова", "Мария", Some("Петровна")),
+            "Иванова М. П."
+        );
         assert_eq!(short_name("Иванова", "Мария", None), "Иванова М.");
     }
 }

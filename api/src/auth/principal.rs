@@ -1,0 +1,107 @@
+//! The request's principal: who is calling, from the bearer token, with their grants loaded.
+//!
+//! The person is reloaded on every request, so deactivation and revoked roles take effect at
+//! once rather than when the access token expires.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use sea_orm::ConnectionTrait;
+use shared::access::{Actor, Grant};
+use uuid::Uuid;
+
+use crate::db::entities::{org_unit, role_grant, user};
+use crate::db::{self, grants, units, users};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A signed-in person and what they may act as.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: user::Model,
+    pub actor: Actor,
+    /// The grants with their units, for showing them.
+    pub grants: Vec<(role_grant::Model, Option<org_unit::Model>)>,
+}
+
+impl Principal {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+}
+
+/// Loads a person's grants and builds the policy's view of them.
+pub async fn load(db: &impl ConnectionTrait, user: user::Model) -> Result<Principal, AppError> {
+    let rows = grants::for_user(db, user.id).await?;
+    let unit_ids: Vec<Uuid> = rows.iter().filter_map(|g| g.unit_id).collect();
+    let unit_rows = units::find_many(db, &unit_ids).await?;
+    let mut actor = Actor {
+        user_id: user.id,
+        grants: Vec::with_capacity(rows.len()),
+    };
+    let mut loaded = Vec::with_capacity(rows.len());
+    for g in rows {
+        let unit = g
+            .unit_id
+            .and_then(|id| unit_rows.iter().find(|u| u.id == id).cloned());
+        // A grant on an archived unit no longer confers anything.
+        if unit.as_ref().is_some_and(|u| u.archived_at.is_some()) {
+            continue;
+        }
+        actor.grants.push(Grant {
+            role: db::parse_code(&g.role)?,
+            unit: unit.as_ref().map(units::path).transpose()?,
+        });
+        loaded.push((g, unit));
+    }
+    Ok(Principal {
+        user,
+        actor,
+        grants: loaded,
+    })
+}
+
+fn unauthenticated() -> AppError {
+    AppError::Unauthorized {
+        code: "unauthenticated",
+        detail: "Войдите в систему.".into(),
+    }
+}
+
+fn invalid_token() -> AppError {
+    AppError::Unauthorized {
+        code: "invalid_token",
+        detail: "Сеанс истёк или недействителен. Войдите снова.".into(),
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
+            let token = token.ok_or_else(unauthenticated)?;
+            let claims = state.jwt.verify(&token).ok_or_else(invalid_token)?;
+            let user = users::find(&state.db, claims.sub)
+                .await?
+                .filter(|u| u.active)
+                .ok_or_else(invalid_token)?;
+            load(&state.db, user).await
+        })
+    }
+}

@@ -1,0 +1,184 @@
+//! Settings, read from environment variables with defaults so the product runs with no setup.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+/// Everything the server needs to start. Built from the environment by [`Settings::from_env`]
+/// or directly by tests; never global.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `IOM_BIND`, default `127.0.0.1:8080`. Port 0 picks a free port (tests).
+    pub bind: SocketAddr,
+    /// `IOM_DATA_DIR`, default `./data`: the SQLite file and uploaded evidence live here.
+    pub data_dir: PathBuf,
+    /// `IOM_DATABASE_URL`; default a SQLite file in the data directory. `postgres://…` selects
+    /// PostgreSQL.
+    pub database_url: String,
+    /// `IOM_DEMO`: seed demo data into an empty database. Default on only for the default
+    /// embedded database, so a production PostgreSQL never gets demo accounts by accident.
+    pub demo: bool,
+    /// `IOM_JWT_SECRET`; when absent a secret is generated once and kept in the database, so
+    /// every instance sharing the database signs alike.
+    pub jwt_secret: Option<SecretString>,
+    /// `IOM_WEB_DIR`, default `./dist`: the built SPA.
+    pub web_dir: PathBuf,
+    /// `IOM_PUBLIC_URL`: the address people reach the product at (links in mail, secure cookies).
+    pub public_url: Option<String>,
+    /// `IOM_WORKERS`: HTTP worker threads; default one per core.
+    pub workers: Option<usize>,
+    /// `IOM_MAX_BODY_BYTES`, default 1 MiB: the largest JSON body accepted.
+    pub max_body_bytes: usize,
+    /// `IOM_DB_MAX_CONNECTIONS`: the pool size (default 10 for PostgreSQL, 4 for SQLite).
+    pub db_max_connections: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+impl Settings {
+    /// Settings for a data directory, everything else at its default.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
+        Settings {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: default_database_url(&data_dir),
+            data_dir,
+            demo: false,
+            jwt_secret: None,
+            web_dir: PathBuf::from("dist"),
+            public_url: None,
+            workers: None,
+            max_body_bytes: 1024 * 1024,
+            db_max_connections: None,
+        }
+    }
+
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Settings from any source of variables (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let data_dir = PathBuf::from(get("IOM_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let mut s = Settings::with_data_dir(data_dir);
+        if let Some(bind) = get("IOM_BIND") {
+            s.bind = bind.parse().map_err(|e| SettingsError::Invalid {
+                name: "IOM_BIND",
+                message: format!("expected host:port, got `{bind}` ({e})"),
+            })?;
+        }
+        let custom_db = get("IOM_DATABASE_URL");
+        s.demo = match get("IOM_DEMO") {
+            Some(v) => parse_bool("IOM_DEMO", &v)?,
+            None => custom_db.is_none(),
+        };
+        if let Some(url) = custom_db {
+            s.database_url = url;
+        }
+        s.jwt_secret = get("IOM_JWT_SECRET").map(SecretString::from);
+        if let Some(dir) = get("IOM_WEB_DIR") {
+            s.web_dir = PathBuf::from(dir);
+        }
+        s.public_url = get("IOM_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
+        s.workers = get("IOM_WORKERS")
+            .map(|v| parse_num("IOM_WORKERS", &v))
+            .transpose()?;
+        if let Some(v) = get("IOM_MAX_BODY_BYTES") {
+            s.max_body_bytes = parse_num("IOM_MAX_BODY_BYTES", &v)?;
+        }
+        s.db_max_connections = get("IOM_DB_MAX_CONNECTIONS")
+            .map(|v| parse_num("IOM_DB_MAX_CONNECTIONS", &v))
+            .transpose()?;
+        Ok(s)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Cookies get the `Secure` flag when the product is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn default_database_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("iom.db").display())
+}
+
+fn parse_bool(name: &'static str, v: &str) -> Result<bool, SettingsError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(SettingsError::Invalid {
+            name,
+            message: format!("expected 1 or 0, got `{other}`"),
+        }),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(name: &'static str, v: &str) -> Result<T, SettingsError> {
+    v.trim().parse().map_err(|_| SettingsError::Invalid {
+        name,
+        message: format!("expected a whole number, got `{v}`"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_under_data_with_demo_data() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://data/iom.db?mode=rwc");
+        assert!(s.demo && s.is_sqlite());
+    }
+
+    #[test]
+    fn a_custom_database_gets_no_demo_data_unless_asked() {
+        let pg = from(&[("IOM_DATABASE_URL", "postgres://postgres@127.0.0.1/iom")]).unwrap();
+        assert!(!pg.demo && !pg.is_sqlite());
+        let asked = from(&[
+            ("IOM_DATABASE_URL", "postgres://postgres@127.0.0.1/iom"),
+            ("IOM_DEMO", "1"),
+        ])
+        .unwrap();
+        assert!(asked.demo);
+    }
+
+    #[test]
+    fn bad_values_are_reported_by_name() {
+        let err = from(&[("IOM_BIND", "localhost")]).unwrap_err();
+        assert!(err.to_string().starts_with("IOM_BIND"));
+        assert!(from(&[("IOM_DEMO", "maybe")]).is_err());
+        assert!(from(&[("IOM_WORKERS", "many")]).is_err());
+    }
+
+    #[test]
+    fn https_public_url_turns_on_secure_cookies() {
+        assert!(
+            from(&[("IOM_PUBLIC_URL", "https://iom.example/")])
+                .unwrap()
+                .secure_cookies()
+        );
+        assert!(!from(&[]).unwrap().secure_cookies());
+    }
+}

@@ -1,0 +1,159 @@
+//! What answers when no handler matched: 405 with `Allow` for a known path with another
+//! method, the SPA's `index.html` for client-side routes, and problem+json 404 for the rest.
+
+use std::path::PathBuf;
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::AppError;
+
+/// The API's paths and their methods, read from the OpenAPI document so that it is the one
+/// source of truth.
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<&'static str>)>,
+}
+
+impl RouteTable {
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let mut methods = Vec::new();
+            let ops = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            for (m, present) in ops {
+                if present {
+                    methods.push(m);
+                }
+            }
+            if methods.contains(&"GET") {
+                methods.push("HEAD");
+            }
+            routes.push((segments(path), methods));
+        }
+        RouteTable { routes }
+    }
+
+    /// The methods a path allows, if it is a known path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        let parts = segments(path);
+        let mut found: Option<Vec<&'static str>> = None;
+        for (template, methods) in &self.routes {
+            let matches = template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p);
+            if matches {
+                found
+                    .get_or_insert_with(Vec::new)
+                    .extend(methods.iter().copied());
+            }
+        }
+        found
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.trim_end_matches('/')
+        .split('/')
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Where the built SPA is, if it has been built.
+pub struct Spa {
+    pub index: Option<PathBuf>,
+}
+
+pub async fn fallback(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+    spa: web::Data<Spa>,
+) -> HttpResponse {
+    let path = req.path();
+    if let Some(allowed) = table.allowed(path) {
+        let problem = shared::dto::Problem {
+            kind: "/problems/method_not_allowed".into(),
+            title: "Метод не поддерживается".into(),
+            status: 405,
+            detail: Some(format!(
+                "Этот адрес принимает только методы: {}.",
+                allowed.join(", ")
+            )),
+            code: "method_not_allowed".into(),
+            request_id: crate::middleware::request_id::current(),
+            errors: Default::default(),
+        };
+        return HttpResponse::MethodNotAllowed()
+            .content_type("application/problem+json")
+            .insert_header(("Allow", allowed.join(", ")))
+            .json(problem);
+    }
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/api/")
+        && !path.rsplit('/').next().unwrap_or("").contains('.');
+    if is_page {
+        return match &spa.index {
+            Some(index) => match actix_files::NamedFile::open_async(index).await {
+                Ok(file) => {
+                    let mut res = file.use_last_modified(false).into_response(&req);
+                    res.headers_mut().insert(
+                        actix_web::http::header::CACHE_CONTROL,
+                        actix_web::http::header::HeaderValue::from_static("no-cache"),
+                    );
+                    res
+                }
+                Err(e) => actix_web::ResponseError::error_response(&AppError::Unexpected(e.into())),
+            },
+            None => HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(NOT_BUILT),
+        };
+    }
+    actix_web::ResponseError::error_response(&AppError::NotFound)
+}
+
+const NOT_BUILT: &str = r#"<!doctype html><html lang="ru"><meta charset="utf-8"><title>ИОМ</title>
+<body style="font-family:sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5">
+<h1>Сервер ИОМ работает</h1>
+<p>Веб-интерфейс ещё не собран. Соберите его командой <code>trunk build --release</code> в корне
+репозитория (или запустите продукт командой <code>./scripts/run.sh</code>, она соберёт всё сама) и
+обновите страницу.</p>
+<p>API доступно: <a href="/api/docs/">документация</a>, <a href="/healthz">/healthz</a>.</p>
+</body></html>"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> RouteTable {
+        RouteTable {
+            routes: vec![
+                (segments("/api/v1/people/{id}"), vec!["GET", "HEAD"]),
+                (segments("/api/v1/auth/login"), vec!["POST"]),
+            ],
+        }
+    }
+
+    #[test]
+    fn known_paths_report_their_methods() {
+        let t = table();
+        assert_eq!(t.allowed("/api/v1/auth/login"), Some(vec!["POST"]));
+        assert_eq!(t.allowed("/api/v1/people/123"), Some(vec!["GET", "HEAD"]));
+        assert_eq!(t.allowed("/api/v1/people/123/"), Some(vec!["GET", "HEAD"]));
+    }
+
+    #[test]
+    fn unknown_paths_are_not_matched() {
+        let t = table();
+        assert_eq!(t.allowed("/api/v1/people"), None);
+        assert_eq!(t.allowed("/api/v1/people//"), None);
+        assert_eq!(t.allowed("/api/v1/auth/login/extra"), None);
+    }
+}

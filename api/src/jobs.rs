@@ -1,0 +1,209 @@
+//! The background worker over the database job queue ([`crate::db::jobs`]).
+//!
+//! Every instance runs one; they share the queue safely. Work is registered by kind; a failed
+//! job is retried with exponential back-off until it has used its attempts. Recurring work is
+//! enqueued under an id derived from its time slot, so however many instances run, each slot
+//! gets one job.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::db::entities::job;
+use crate::db::{self, jobs};
+
+type JobFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+type Handler = Arc<dyn Fn(DatabaseConnection, serde_json::Value) -> JobFuture + Send + Sync>;
+
+/// Which function runs which kind of job.
+#[derive(Clone, Default)]
+pub struct Registry {
+    handlers: HashMap<&'static str, Handler>,
+}
+
+impl Registry {
+    pub fn register<F, Fut>(mut self, kind: &'static str, f: F) -> Self
+    where
+        F: Fn(DatabaseConnection, serde_json::Value) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.handlers
+            .insert(kind, Arc::new(move |db, payload| Box::pin(f(db, payload))));
+        self
+    }
+
+    fn kinds(&self) -> Vec<&'static str> {
+        self.handlers.keys().copied().collect()
+    }
+
+    /// The platform's own background work.
+    pub fn standard() -> Self {
+        Registry::default().register(HOUSEKEEPING, housekeeping)
+    }
+}
+
+/// Removes what has expired: used or expired refresh tokens, stale sign-in counters.
+pub const HOUSEKEEPING: &str = "housekeeping";
+
+async fn housekeeping(db: DatabaseConnection, _: serde_json::Value) -> anyhow::Result<()> {
+    use crate::db::entities::{login_throttle, refresh_token};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let now = db::now();
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::ExpiresAt.lt(now - Duration::days(1)))
+        .exec(&db)
+        .await?;
+    login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::WindowStartedAt.lt(now - Duration::days(1)))
+        .exec(&db)
+        .await?;
+    Ok(())
+}
+
+/// How long a claimed job is reserved before another worker may take it over.
+const LEASE: Duration = Duration::minutes(5);
+
+/// The wait before retry `attempt` (1-based): 10 s, 20 s, 40 s… capped at an hour.
+pub fn backoff(attempt: i32) -> Duration {
+    let exp = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
+    Duration::seconds(10i64.saturating_mul(1i64 << exp.min(12))).min(Duration::hours(1))
+}
+
+/// Claims and runs one due job; `false` when there was none.
+pub async fn run_once(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    worker: &str,
+) -> anyhow::Result<bool> {
+    let kinds = registry.kinds();
+    let Some(job) = jobs::claim(db, worker, &kinds, LEASE).await? else {
+        return Ok(false);
+    };
+    let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
+    let outcome = match registry.handlers.get(job.kind.as_str()) {
+        Some(handler) => handler(db.clone(), payload).await,
+        None => Err(anyhow::anyhow!("no handler for {}", job.kind)),
+    };
+    match outcome {
+        Ok(()) => jobs::complete(db, job.id).await?,
+        Err(e) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+            jobs::fail(
+                db,
+                &job,
+                &format!("{e:#}"),
+                db::now() + backoff(job.attempts),
+            )
+            .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Enqueues the job of `kind` for the time slot containing `now` (of length `period`), once,
+/// however many instances ask.
+pub async fn schedule_recurring(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    period: Duration,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let secs = period.num_seconds().max(1);
+    let slot = now.timestamp().div_euclid(secs) * secs;
+    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{kind}:{slot}").as_bytes());
+    let run_at = DateTime::<Utc>::from_timestamp(slot, 0).unwrap_or(now);
+    let t = db::now();
+    job::Entity::insert(job::ActiveModel {
+        id: Set(id),
+        kind: Set(kind.to_owned()),
+        payload: Set("{}".into()),
+        state: Set(jobs::PENDING.into()),
+        attempts: Set(0),
+        max_attempts: Set(3),
+        run_at: Set(run_at),
+        locked_until: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        finished_at: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+    })
+    .on_conflict_do_nothing()
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// A running worker loop.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    pub fn spawn(db: DatabaseConnection) -> Self {
+        Self::spawn_with(db, Registry::standard())
+    }
+
+    pub fn spawn_with(db: DatabaseConnection, registry: Registry) -> Self {
+        let (stop, mut stopped) = watch::channel(false);
+        let name = format!("{}-{}", hostname(), Uuid::new_v4().simple());
+        let handle = tokio::spawn(async move {
+            loop {
+                if let Err(e) =
+                    schedule_recurring(&db, HOUSEKEEPING, Duration::hours(1), db::now()).await
+                {
+                    tracing::warn!(error = %e, "scheduling housekeeping");
+                }
+                // Drain what is due, then wait a little.
+                loop {
+                    match run_once(&db, &registry, &name).await {
+                        Ok(true) if !*stopped.borrow() => continue,
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "job queue");
+                            break;
+                        }
+                    }
+                }
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = tokio::time::sleep(StdDuration::from_secs(2)) => {}
+                }
+                if *stopped.borrow() {
+                    break;
+                }
+            }
+        });
+        Worker { stop, handle }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.handle.await;
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "iom".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_ten_seconds_up_to_an_hour() {
+        assert_eq!(backoff(1), Duration::seconds(10));
+        assert_eq!(backoff(2), Duration::seconds(20));
+        assert_eq!(backoff(4), Duration::seconds(80));
+        assert_eq!(backoff(30), Duration::hours(1));
+    }
+}

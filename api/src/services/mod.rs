@@ -1,0 +1,7 @@
+//! Services own the rules: they authorise through the one policy ([`shared::access`]), run
+//! transactions and map entities to DTOs. Handlers only call them.
+
+pub mod auth;
+pub mod demo;
+pub mod people;
+pub mod units;

@@ -1,0 +1,143 @@
+//! Building and running the server: testable, with the real port known after binding.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, guard, middleware, web};
+use secrecy::SecretString;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::fallback::{RouteTable, Spa, fallback};
+use crate::middleware::metrics::Metrics;
+use crate::middleware::request_id;
+use crate::services::demo::{self, Demo};
+use crate::state::AppState;
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// What demo data was seeded on this start, if any.
+    pub demo: Option<Demo>,
+    pub db: sea_orm::DatabaseConnection,
+}
+
+impl Application {
+    /// Connects and migrates the database, seeds demo data if asked, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = crate::db::connect(&settings).await?;
+        let demo = if settings.demo {
+            demo::seed_if_empty(&db).await?
+        } else {
+            None
+        };
+        let secret = match &settings.jwt_secret {
+            Some(s) => s.clone(),
+            None => SecretString::from(
+                crate::db::settings::get_or_insert(
+                    &db,
+                    "jwt_secret",
+                    &crate::auth::tokens::generate(),
+                )
+                .await?,
+            ),
+        };
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            jwt: JwtKeys::new(&secret),
+            settings,
+        });
+        let server = run(listener, state)?;
+        Ok(Application {
+            port,
+            server,
+            demo,
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let spec = crate::openapi::spec();
+    let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let metrics = web::Data::new(Metrics::new()?);
+    let web_dir = state.settings.web_dir.clone();
+    let index = web_dir.join("index.html");
+    let spa = web::Data::new(Spa {
+        index: index.is_file().then_some(index),
+    });
+    let max_body = state.settings.max_body_bytes;
+    let workers = state.settings.workers;
+
+    let mut server = HttpServer::new(move || {
+        let json = web::JsonConfig::default()
+            .limit(max_body)
+            .error_handler(|e, _| AppError::from(e).into());
+        let path = web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into());
+        let query = web::QueryConfig::default().error_handler(|e, _| {
+            AppError::bad_request(
+                "invalid_query",
+                format!("Некорректные параметры запроса: {e}"),
+            )
+            .into()
+        });
+        let app = App::new()
+            .into_utoipa_app()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(routes.clone())
+            .app_data(spa.clone())
+            .app_data(json)
+            .app_data(path)
+            .app_data(query)
+            .configure(crate::routes::configure)
+            .into_app()
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(request_id::observe))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec.clone()))
+            .route(
+                "/api/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/api/docs/"))
+                        .finish()
+                }),
+            );
+        let app = if spa.index.is_some() {
+            app.service(
+                actix_files::Files::new("/", &web_dir)
+                    .index_file("index.html")
+                    .guard(guard::fn_guard(|ctx| {
+                        let head = ctx.head();
+                        matches!(
+                            head.method,
+                            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+                        ) && !head.uri.path().starts_with("/api/")
+                    }))
+                    .default_handler(web::to(fallback)),
+            )
+        } else {
+            app
+        };
+        app.default_service(web::to(fallback))
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,12 @@
+//! What every handler can reach: the database pool, settings and signing keys.
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub jwt: JwtKeys,
+}
