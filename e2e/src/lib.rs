@@ -1,1 +1,236 @@
+//! The test harness: starts the real server on a free port over a fresh database (SQLite in a
+//! temporary directory, or a new PostgreSQL database when `IOM_TEST_PG_URL` is set) and drives
+//! it over HTTP, as any client would.
+//!
+//! Every test gets its own server and database, so tests run in parallel with nothing shared.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly")]
 
+pub mod browser;
+pub mod fixtures;
+
+use std::sync::OnceLock;
+
+use api::services::demo::{self, Demo};
+use api::{Application, Settings};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde::de::DeserializeOwned;
+use shared::dto::{Problem, TokenResponse};
+
+/// The backend the tests run on, for messages and for skipping backend-specific checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    if pg_admin_url().is_some() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+fn pg_admin_url() -> Option<String> {
+    std::env::var("IOM_TEST_PG_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub demo: Demo,
+    pub client: Client,
+    pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sending the stop command is synchronous; nothing needs to wait for it.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Options for starting a test server.
+#[derive(Default)]
+pub struct Options {
+    /// Serve this directory as the SPA.
+    pub web_dir: Option<std::path::PathBuf>,
+    /// Adjust settings further.
+    pub configure: Option<Box<dyn FnOnce(&mut Settings)>>,
+}
+
+impl TestApp {
+    /// A server with the demo data seeded.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        init_process();
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut settings = Settings::with_data_dir(dir.path());
+        settings.bind = "127.0.0.1:0".parse().unwrap();
+        settings.demo = true;
+        settings.workers = Some(1);
+        if let Some(admin) = pg_admin_url() {
+            settings.database_url = fresh_pg_database(&admin).await;
+            settings.db_max_connections = Some(5);
+        }
+        if let Some(web) = options.web_dir {
+            settings.web_dir = web;
+        } else {
+            settings.web_dir = dir.path().join("no-spa");
+        }
+        if let Some(f) = options.configure {
+            f(&mut settings);
+        }
+        let app = Application::build(settings.clone())
+            .await
+            .expect("the server starts");
+        let port = app.port();
+        let demo = app.demo.clone().expect("demo data in a fresh database");
+        let db = app.db.clone();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            db,
+            demo,
+            client: client(),
+            settings,
+            handle,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    /// Signs in with a password and returns the response.
+    pub async fn login_response(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/login")
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in a demo person and returns an access token.
+    pub async fn token(&self, email: &str) -> String {
+        let res = self.login_response(email, demo::PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "signing in {email}");
+        res.json::<TokenResponse>().await.unwrap().access_token
+    }
+
+    /// A client for one signed-in person.
+    pub async fn as_user(&self, email: &str) -> User<'_> {
+        User {
+            app: self,
+            token: self.token(email).await,
+        }
+    }
+}
+
+/// A signed-in person's view of the API.
+pub struct User<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl User<'_> {
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.app.request(method, path).bearer_auth(&self.token)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    /// GET a path expecting 200 and a JSON body.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> T {
+        let res = self.get(path).send().await.unwrap();
+        ok_json(res).await
+    }
+}
+
+/// Asserts 2xx and decodes the body, printing the problem otherwise.
+pub async fn ok_json<T: DeserializeOwned>(res: Response) -> T {
+    let status = res.status();
+    let url = res.url().to_string();
+    let text = res.text().await.unwrap();
+    assert!(status.is_success(), "{url}: {status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: decoding {e}: {text}"))
+}
+
+/// Asserts the status and that the body is a problem document; returns it.
+pub async fn problem(res: Response, status: StatusCode) -> Problem {
+    let got = res.status();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "body: {text}");
+    assert_eq!(content_type, "application/problem+json", "body: {text}");
+    let p: Problem = serde_json::from_str(&text).unwrap();
+    assert_eq!(p.status, status.as_u16());
+    assert!(p.request_id.is_some(), "problem without a request id: {text}");
+    p
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Creates an empty database on the PostgreSQL server and returns its URL.
+async fn fresh_pg_database(admin_url: &str) -> String {
+    let name = format!("iom_t_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(admin_url).await.expect("PostgreSQL reachable");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"))
+        .await
+        .expect("creating a test database");
+    admin.close().await.ok();
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("a database URL with a database name");
+    format!("{base}/{name}")
+}
+
+/// Once per test process: pick the TLS provider, and log when `IOM_TEST_LOG` is set.
+pub fn init_process() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        if std::env::var("IOM_TEST_LOG").is_ok() {
+            api::telemetry::init();
+        }
+    });
+}

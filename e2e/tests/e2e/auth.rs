@@ -1,0 +1,212 @@
+use e2e::{TestApp, ok_json, problem};
+use reqwest::StatusCode;
+use shared::dto::{MeResponse, TokenResponse};
+
+#[tokio::test]
+async fn every_demo_person_signs_in_and_sees_their_roles() {
+    let app = TestApp::spawn().await;
+    for (email, role, name) in api::services::demo::LOGINS {
+        let user = app.as_user(email).await;
+        let me: MeResponse = user.get_json("/api/v1/me").await;
+        assert_eq!(me.person.email, *email);
+        assert_eq!(me.person.full_name(), *name);
+        assert!(me.has_role(*role), "{email} should hold {role}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_teacher_sees_a_consenting_tutor_and_a_mentor() {
+    let app = TestApp::spawn().await;
+    let me: MeResponse = app.as_user("teacher@iom.test").await.get_json("/api/v1/me").await;
+    let tutor = me.my_staff.iter().find(|a| a.person.email == "tutor@iom.test").unwrap();
+    assert!(tutor.consent_at.is_some());
+    assert!(me.my_staff.iter().any(|a| a.person.email == "methodist@iom.test"));
+    assert_eq!(me.person.workplace.unwrap().id, app.demo.school);
+    assert_eq!(me.person.teaching_experience_years, Some(12));
+
+    let tutor: MeResponse = app.as_user("tutor@iom.test").await.get_json("/api/v1/me").await;
+    assert_eq!(tutor.my_teachers.len(), 1);
+    assert_eq!(tutor.my_teachers[0].person.email, "teacher@iom.test");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let wrong = problem(
+        app.login_response("teacher@iom.test", "nope-nope").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let unknown = problem(
+        app.login_response("nobody@iom.test", "nope-nope").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(wrong.code, "invalid_credentials");
+    assert_eq!(wrong.code, unknown.code);
+    assert_eq!(wrong.detail, unknown.detail);
+    assert!(wrong.detail.unwrap().contains("Неверный"));
+}
+
+#[tokio::test]
+async fn e_mail_is_matched_without_regard_to_case_or_spaces() {
+    let app = TestApp::spawn().await;
+    let res = app.login_response("  Teacher@IOM.test ", "demo12345").await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn repeated_failures_for_an_account_are_slowed_down() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        let res = app.login_response("director@iom.test", "wrong-one").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The sixth failure starts a pause: from now on even the right password waits.
+    let res = app.login_response("director@iom.test", "wrong-one").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app.login_response("director@iom.test", "demo12345").await;
+    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry_after));
+    let p = problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(p.code, "too_many_requests");
+    // Another account from the same address is not affected.
+    assert_eq!(app.login_response("deputy@iom.test", "demo12345").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_refresh_cookie_is_http_only_strict_and_scoped_to_auth() {
+    let app = TestApp::spawn().await;
+    let res = app.login_response("teacher@iom.test", "demo12345").await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("iom_refresh="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("Path=/api/v1/auth"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none(), "the refresh token never reaches scripts");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+}
+
+#[tokio::test]
+async fn a_refresh_rotates_the_token_and_a_reused_one_ends_the_sign_in() {
+    let app = TestApp::spawn().await;
+    let first = app.login_response("teacher@iom.test", "demo12345").await;
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let original = cookie.split(';').next().unwrap().to_owned();
+
+    // The client's cookie store now holds the token: a refresh gives a working access token.
+    let refreshed: TokenResponse = ok_json(app.post("/api/v1/auth/refresh").send().await.unwrap()).await;
+    let me = app
+        .get("/api/v1/me")
+        .bearer_auth(&refreshed.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+
+    // Someone replays the original (already rotated) token: it is refused…
+    let replay = e2e::client()
+        .post(app.url("/api/v1/auth/refresh"))
+        .header("cookie", &original)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(replay, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(p.code, "invalid_refresh_token");
+    // …and the legitimate chain is revoked with it.
+    let res = app.post("/api/v1/auth/refresh").send().await.unwrap();
+    problem(res, StatusCode::UNAUTHORIZED).await;
+}
+
+#[tokio::test]
+async fn signing_out_revokes_the_refresh_token_and_clears_the_cookie() {
+    let app = TestApp::spawn().await;
+    app.login_response("teacher@iom.test", "demo12345").await;
+    let res = app.post("/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let cleared = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cleared.starts_with("iom_refresh=;") || cleared.contains("Max-Age=0"), "{cleared}");
+    let res = app.post("/api/v1/auth/refresh").send().await.unwrap();
+    problem(res, StatusCode::UNAUTHORIZED).await;
+    // Signing out again is harmless.
+    let again = app.post("/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn missing_malformed_and_foreign_tokens_get_401() {
+    let app = TestApp::spawn().await;
+    let p = problem(app.get("/api/v1/me").send().await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    assert_eq!(p.code, "unauthenticated");
+    let p = problem(
+        app.get("/api/v1/me").bearer_auth("not.a.jwt").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(p.code, "invalid_token");
+    // Signed with another secret.
+    let foreign = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from("other"))
+        .issue(uuid::Uuid::new_v4(), api::auth::jwt::now_secs())
+        .unwrap();
+    let res = app.get("/api/v1/me").bearer_auth(foreign).send().await.unwrap();
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    problem(res, StatusCode::UNAUTHORIZED).await;
+}
+
+#[tokio::test]
+async fn an_expired_access_token_gets_401() {
+    let app = TestApp::spawn().await;
+    let secret = api::db::settings::get(&app.db, "jwt_secret").await.unwrap().unwrap();
+    let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
+    let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
+    let valid = keys.issue(teacher, api::auth::jwt::now_secs()).unwrap();
+    let ok = app.get("/api/v1/me").bearer_auth(valid).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK, "a token signed with the stored secret works");
+    let expired = keys.issue(teacher, api::auth::jwt::now_secs() - 3600).unwrap();
+    let p = problem(
+        app.get("/api/v1/me").bearer_auth(expired).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(p.code, "invalid_token");
+}
+
+#[tokio::test]
+async fn a_deactivated_person_is_locked_out_at_once() {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let app = TestApp::spawn().await;
+    let user = app.as_user("tutor@iom.test").await;
+    let model = api::db::users::find_by_email(&app.db, "tutor@iom.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am = model.into_active_model();
+    am.active = Set(false);
+    am.update(&app.db).await.unwrap();
+    // The access token issued before is worthless now…
+    let p = problem(user.get("/api/v1/me").send().await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    assert_eq!(p.code, "invalid_token");
+    // …and signing in says the account is off.
+    let p = problem(
+        app.login_response("tutor@iom.test", "demo12345").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(p.code, "account_inactive");
+}
+
+#[tokio::test]
+async fn sign_ins_and_reuse_are_in_the_audit_log() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::spawn().await;
+    app.token("teacher@iom.test").await;
+    let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
+    let rows = api::db::entities::audit_log::Entity::find()
+        .filter(api::db::entities::audit_log::Column::ActorId.eq(teacher))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|r| r.action == "auth.login" && r.request_id.is_some()));
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real server over HTTP, and the SPA in headless Chromium.
+//! Each test starts its own server over its own fresh database (SQLite, or PostgreSQL when
+//! `IOM_TEST_PG_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod access;
+mod auth;
+mod browser;
+mod errors;
+mod service;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what building the SPA (and, with --browser, testing it) needs, only when missing:
+# the wasm32 target, trunk, wasm-bindgen-cli at the Cargo.lock version, binaryen's wasm-opt
+# (from npm: Debian's older wasm-opt silently breaks the build), Chromium and chromedriver.
+# Source it (". scripts/ensure-tools.sh") so PATH changes stay in the caller.
+set -euo pipefail
+
+IOM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRUNK_VERSION="0.21.14"
+BINARYEN_VERSION="132"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+iom_wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$IOM_ROOT/Cargo.lock"
+}
+
+iom_ensure_build_tools() {
+  export PATH="$HOME/.cargo/bin:$IOM_ROOT/.tools/node_modules/.bin:$PATH"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+    say "installing trunk $TRUNK_VERSION (several minutes, once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+  local wb
+  wb="$(iom_wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
+    say "installing wasm-bindgen-cli $wb (a few minutes, once)"
+    # --locked fails for this crate here; the version pin is what matters.
+    cargo install wasm-bindgen-cli --version "$wb"
+  fi
+  if ! "$IOM_ROOT/.tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+    say "installing binaryen@$BINARYEN_VERSION (wasm-opt) into .tools/"
+    mkdir -p "$IOM_ROOT/.tools"
+    npm install --silent --no-audit --no-fund --prefix "$IOM_ROOT/.tools" "binaryen@$BINARYEN_VERSION" >&2
+  fi
+  # Trunk runs cargo offline: make sure every crate is downloaded.
+  (cd "$IOM_ROOT" && cargo fetch --quiet)
+}
+
+iom_ensure_browser() {
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium and chromium-driver (Debian packages)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+  else
+    say "chromium/chromedriver are missing and cannot be installed here (need root and apt-get)"
+    return 1
+  fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  iom_ensure_build_tools
+  if [ "${1:-}" = "--browser" ]; then iom_ensure_browser; fi
+fi
