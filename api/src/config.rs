@@ -32,6 +32,11 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `IOM_DB_MAX_CONNECTIONS`: the pool size (default 10 for PostgreSQL, 4 for SQLite).
     pub db_max_connections: Option<u32>,
+    /// `IOM_FILES_DIR`, default `<data dir>/files`: uploaded evidence. Several instances must
+    /// share it (a network volume).
+    pub files_dir: PathBuf,
+    /// `IOM_MAX_UPLOAD_BYTES`, default 20 MiB: the largest uploaded file.
+    pub max_upload_bytes: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,7 @@ impl Settings {
         Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: default_database_url(&data_dir),
+            files_dir: data_dir.join("files"),
             data_dir,
             demo: false,
             jwt_secret: None,
@@ -55,6 +61,7 @@ impl Settings {
             workers: None,
             max_body_bytes: 1024 * 1024,
             db_max_connections: None,
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 
@@ -90,6 +97,12 @@ impl Settings {
             .transpose()?;
         if let Some(v) = get("IOM_MAX_BODY_BYTES") {
             s.max_body_bytes = parse_num("IOM_MAX_BODY_BYTES", &v)?;
+        }
+        if let Some(dir) = get("IOM_FILES_DIR") {
+            s.files_dir = PathBuf::from(dir);
+        }
+        if let Some(v) = get("IOM_MAX_UPLOAD_BYTES") {
+            s.max_upload_bytes = parse_num("IOM_MAX_UPLOAD_BYTES", &v)?;
         }
         s.db_max_connections = get("IOM_DB_MAX_CONNECTIONS")
             .map(|v| parse_num("IOM_DB_MAX_CONNECTIONS", &v))

@@ -24,6 +24,12 @@ Sign in with `POST /api/v1/auth/login`; send the access token as `Authorization:
         (name = "auth", description = "Signing in, token refresh, signing out"),
         (name = "people", description = "The signed-in person and people in scope"),
         (name = "units", description = "The organisation hierarchy: regions, districts, municipalities, schools"),
+        (name = "routes", description = "Individual educational routes: lists, the whole route, workflow, history, comments"),
+        (name = "route-diagnostic", description = "Section 2 of a route: diagnostics, deficits"),
+        (name = "route-target", description = "Section 3 of a route: development tasks"),
+        (name = "route-activity", description = "Section 4 of a route: the roadmap, progress records, evidence files"),
+        (name = "route-reflective", description = "Section 5 of a route: products, the final event, the conclusion"),
+        (name = "frameworks", description = "Competency frameworks"),
         (name = "service", description = "Health, readiness and metrics")
     )
 )]

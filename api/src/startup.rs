@@ -30,6 +30,7 @@ impl Application {
     /// Connects and migrates the database, seeds demo data if asked, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = crate::db::connect(&settings).await?;
+        crate::services::frameworks::ensure_default(&db).await?;
         let demo = if settings.demo {
             demo::seed_if_empty(&db).await?
         } else {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::org::UnitPath;
 use crate::roles::Role;
 use crate::route::RouteStatus;
+use crate::workflow::Participant;
 
 /// One role held by the actor, with the path of the unit it is scoped to (`None`: platform-wide,
 /// the administrator only).
@@ -198,6 +199,39 @@ impl Actor {
     /// Commenting on a route: everyone who may read it.
     pub fn can_comment_route(&self, route: &RouteFacts) -> bool {
         self.can_read_route(route)
+    }
+
+    /// How the actor takes part in a route, for the workflow: empty when they may not read it.
+    pub fn participation(&self, route: &RouteFacts) -> Vec<Participant> {
+        if !self.can_read_route(route) {
+            return Vec::new();
+        }
+        let mut p = Vec::new();
+        if route.owner == self.user_id {
+            p.push(Participant::Owner);
+        }
+        if route.links.tutor && route.links.tutor_consent {
+            p.push(Participant::Tutor);
+        }
+        if route.links.mentor {
+            p.push(Participant::Mentor);
+        }
+        if route.links.expert && route_is_under_evaluation(route.status) {
+            p.push(Participant::Expert);
+        }
+        let by_role = [
+            (Role::SchoolCoordinator, Participant::SchoolCoordinator),
+            (Role::DeputyDirector, Participant::DeputyDirector),
+            (Role::Director, Participant::Director),
+            (Role::MunicipalCoordinator, Participant::MunicipalCoordinator),
+            (Role::RegionalManager, Participant::RegionalManager),
+        ];
+        for (role, participant) in by_role {
+            if self.covers(role, &route.school) {
+                p.push(participant);
+            }
+        }
+        p
     }
 }
 
@@ -457,6 +491,28 @@ mod tests {
         assert!(!manager.can_grant(Role::Admin, Some(&w.region)));
         assert!(!manager.can_grant(Role::Tutor, Some(&w.other_region_school)));
         assert!(!manager.can_grant(Role::Tutor, None));
+    }
+
+    #[test]
+    fn participation_names_every_part_a_person_plays_and_nothing_out_of_scope() {
+        let w = world();
+        let mut director = actor(Role::Director, Some(w.school_a1));
+        director.grants.push(Grant { role: Role::Tutor, unit: Some(w.school_a1) });
+        let consent = Links { tutor: true, tutor_consent: true, ..Links::default() };
+        let route = route_in(w.school_a1, consent, RouteStatus::Submitted);
+        assert_eq!(
+            director.participation(&route),
+            [Participant::Tutor, Participant::Director]
+        );
+        let elsewhere = route_in(w.school_a2, Links::default(), RouteStatus::Submitted);
+        assert!(director.participation(&elsewhere).is_empty());
+        let expert = actor(Role::Expert, Some(w.region));
+        let links = Links { expert: true, ..Links::default() };
+        assert!(expert.participation(&route_in(w.school_a1, links, RouteStatus::InProgress)).is_empty());
+        assert_eq!(
+            expert.participation(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)),
+            [Participant::Expert]
+        );
     }
 
     #[test]

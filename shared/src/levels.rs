@@ -59,3 +59,30 @@ mod tests {
         assert!("city".parse::<EventLevel>().is_err());
     }
 }
+
+domain_enum! {
+    /// Where a roadmap activity stands.
+    pub enum ActivityStatus {
+        Planned => ("planned", "Запланировано"),
+        InProgress => ("in_progress", "Выполняется"),
+        Done => ("done", "Выполнено"),
+        Cancelled => ("cancelled", "Отменено"),
+    }
+}
+
+domain_enum! {
+    /// Whether a deficit was dealt with by the end of the route.
+    pub enum DeficitState {
+        Open => ("open", "Не устранён (в работе)"),
+        Eliminated => ("eliminated", "Устранён"),
+        NotEliminated => ("not_eliminated", "Не устранён"),
+    }
+}
+
+domain_enum! {
+    /// The period a progress record covers.
+    pub enum PeriodKind {
+        Month => ("month", "Месяц"),
+        Semester => ("semester", "Полугодие"),
+    }
+}

@@ -13,8 +13,9 @@ pub mod org;
 pub mod roles;
 pub mod route;
 pub mod text;
+pub mod workflow;
 
-pub use levels::{CompetencyLevel, DiagnosticKind, EventLevel};
+pub use levels::{ActivityStatus, CompetencyLevel, DeficitState, DiagnosticKind, EventLevel, PeriodKind};
 pub use org::{UnitKind, UnitPath};
 pub use roles::Role;
 pub use route::{RouteStatus, Section, Stage};

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod entities;
 pub mod grants;
 pub mod jobs;
+pub mod policies;
+pub mod routes;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;

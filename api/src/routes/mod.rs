@@ -2,8 +2,10 @@
 
 pub mod auth;
 pub mod docs;
+pub mod frameworks;
 pub mod health;
 pub mod people;
+pub mod route;
 pub mod units;
 
 use utoipa_actix_web::scope;
@@ -23,6 +25,44 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(people::me)
                 .service(people::get_person)
                 .service(units::list_units)
-                .service(units::get_unit),
+                .service(units::get_unit)
+                .service(frameworks::list_frameworks)
+                .service(frameworks::get_framework)
+                .service(route::list_routes)
+                .service(route::create_route)
+                .service(route::get_route)
+                .service(route::get_section)
+                .service(route::update_route)
+                .service(route::delete_route)
+                .service(route::refresh_information)
+                .service(route::add_diagnostic)
+                .service(route::update_diagnostic)
+                .service(route::delete_diagnostic)
+                .service(route::add_deficit)
+                .service(route::update_deficit)
+                .service(route::delete_deficit)
+                .service(route::add_task)
+                .service(route::update_task)
+                .service(route::delete_task)
+                .service(route::add_activity)
+                .service(route::update_activity)
+                .service(route::delete_activity)
+                .service(route::reorder_activities)
+                .service(route::add_progress)
+                .service(route::update_progress)
+                .service(route::delete_progress)
+                .service(route::add_product)
+                .service(route::update_product)
+                .service(route::delete_product)
+                .service(route::update_final_event)
+                .service(route::update_conclusion)
+                .service(route::transition)
+                .service(route::history)
+                .service(route::next_route)
+                .service(route::list_comments)
+                .service(route::add_comment)
+                .service(route::upload_file)
+                .service(route::download_file)
+                .service(route::delete_file),
         );
 }

@@ -3,5 +3,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod frameworks;
 pub mod people;
+pub mod route;
 pub mod units;

@@ -1,13 +1,17 @@
 //! Request and response bodies of the REST API, used by the server and the SPA alike.
 
 pub mod auth;
+pub mod frameworks;
 pub mod people;
 pub mod problem;
+pub mod routes;
 pub mod units;
 
 pub use auth::*;
+pub use frameworks::*;
 pub use people::*;
 pub use problem::*;
+pub use routes::*;
 pub use units::*;
 
 /// A page of a list.
