@@ -58,7 +58,10 @@ impl Browser {
         let driver_bin = find_binary(&["chromedriver"]);
         let chrome_bin = find_binary(&["chromium", "chromium-browser", "google-chrome"]);
         let (Some(driver_bin), Some(chrome_bin)) = (driver_bin, chrome_bin) else {
-            assert!(!required(), "chromium and chromedriver are required but not installed");
+            assert!(
+                !required(),
+                "chromium and chromedriver are required but not installed"
+            );
             eprintln!("skipping a browser test: chromium or chromedriver is not installed");
             return None;
         };

@@ -37,7 +37,13 @@ pub async fn person(db: &DatabaseConnection, email: &str, role: Role, unit: Opti
 }
 
 /// Links a member of staff to a teacher.
-pub async fn assign(db: &DatabaseConnection, kind: AssignmentKind, staff: Uuid, teacher: Uuid, consent: bool) {
+pub async fn assign(
+    db: &DatabaseConnection,
+    kind: AssignmentKind,
+    staff: Uuid,
+    teacher: Uuid,
+    consent: bool,
+) {
     assignments::insert(db, kind, staff, teacher, consent, None)
         .await
         .unwrap();
@@ -48,16 +54,32 @@ pub async fn other_region_school(db: &DatabaseConnection) -> Uuid {
     let region = units::insert(db, UnitKind::Region, "Соседняя область", None, None)
         .await
         .unwrap();
-    let muni = units::insert(db, UnitKind::Municipality, "Город Соседний", None, Some(&region))
-        .await
-        .unwrap();
-    units::insert(db, UnitKind::School, "МБОУ «СОШ № 7» г. Соседнего", None, Some(&muni))
-        .await
-        .unwrap()
-        .id
+    let muni = units::insert(
+        db,
+        UnitKind::Municipality,
+        "Город Соседний",
+        None,
+        Some(&region),
+    )
+    .await
+    .unwrap();
+    units::insert(
+        db,
+        UnitKind::School,
+        "МБОУ «СОШ № 7» г. Соседнего",
+        None,
+        Some(&muni),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 /// The demo person's id by e-mail.
 pub async fn id_of(app: &TestApp, email: &str) -> Uuid {
-    users::find_by_email(&app.db, email).await.unwrap().unwrap().id
+    users::find_by_email(&app.db, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }

@@ -3,7 +3,11 @@
 //! it over HTTP, as any client would.
 //!
 //! Every test gets its own server and database, so tests run in parallel with nothing shared.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test harness fails loudly"
+)]
 
 pub mod browser;
 pub mod fixtures;
@@ -33,7 +37,9 @@ pub fn backend() -> Backend {
 }
 
 fn pg_admin_url() -> Option<String> {
-    std::env::var("IOM_TEST_PG_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("IOM_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A running server with its own database.
@@ -197,7 +203,10 @@ pub async fn problem(res: Response, status: StatusCode) -> Problem {
     assert_eq!(content_type, "application/problem+json", "body: {text}");
     let p: Problem = serde_json::from_str(&text).unwrap();
     assert_eq!(p.status, status.as_u16());
-    assert!(p.request_id.is_some(), "problem without a request id: {text}");
+    assert!(
+        p.request_id.is_some(),
+        "problem without a request id: {text}"
+    );
     p
 }
 
@@ -212,9 +221,13 @@ pub fn client() -> Client {
 /// Creates an empty database on the PostgreSQL server and returns its URL.
 async fn fresh_pg_database(admin_url: &str) -> String {
     let name = format!("iom_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(admin_url).await.expect("PostgreSQL reachable");
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("PostgreSQL reachable");
     admin
-        .execute_unprepared(&format!("CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"))
+        .execute_unprepared(&format!(
+            "CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"
+        ))
         .await
         .expect("creating a test database");
     admin.close().await.ok();

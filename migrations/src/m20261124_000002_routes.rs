@@ -39,11 +39,17 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("based_on_id"))
                 .col(timestamp_with_time_zone_null("published_at"))
                 .col(text("deficit_rule"))
-                .foreign_key(&mut fk("frameworks", "region_id", "org_units", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "frameworks",
+                    "region_id",
+                    "org_units",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("frameworks", &["region_id", "code", "version"])).await?;
+        m.create_index(index("frameworks", &["region_id", "code", "version"]))
+            .await?;
         m.create_index(index("frameworks", &["updated_at"])).await?;
 
         m.create_table(
@@ -52,11 +58,17 @@ impl MigrationTrait for Migration {
                 .col(string_len("code", 32))
                 .col(string("name"))
                 .col(integer("position"))
-                .foreign_key(&mut fk("competency_groups", "framework_id", "frameworks", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "competency_groups",
+                    "framework_id",
+                    "frameworks",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("competency_groups", &["framework_id", "position"])).await?;
+        m.create_index(index("competency_groups", &["framework_id", "position"]))
+            .await?;
 
         m.create_table(
             entity_table("competencies")
@@ -70,13 +82,25 @@ impl MigrationTrait for Migration {
                 // Optional score ranges: score ≤ low_max is low, ≤ medium_max medium, else high.
                 .col(double_null("low_max"))
                 .col(double_null("medium_max"))
-                .foreign_key(&mut fk("competencies", "framework_id", "frameworks", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("competencies", "group_id", "competency_groups", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "competencies",
+                    "framework_id",
+                    "frameworks",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "competencies",
+                    "group_id",
+                    "competency_groups",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("competencies", &["framework_id", "position"])).await?;
-        m.create_index(unique("competencies", &["framework_id", "code"])).await?;
+        m.create_index(index("competencies", &["framework_id", "position"]))
+            .await?;
+        m.create_index(unique("competencies", &["framework_id", "code"]))
+            .await?;
 
         m.create_table(
             entity_table("routes")
@@ -111,9 +135,24 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("previous_route_id"))
                 .col(text_null("frozen"))
                 .col(uuid("created_by"))
-                .foreign_key(&mut fk("routes", "teacher_id", "users", ForeignKeyAction::Restrict))
-                .foreign_key(&mut fk("routes", "school_id", "org_units", ForeignKeyAction::Restrict))
-                .foreign_key(&mut fk("routes", "framework_id", "frameworks", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "routes",
+                    "teacher_id",
+                    "users",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "routes",
+                    "school_id",
+                    "org_units",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "routes",
+                    "framework_id",
+                    "frameworks",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -137,11 +176,17 @@ impl MigrationTrait for Migration {
                 .col(string("name"))
                 .col(date_null("date"))
                 .col(uuid_null("campaign_id"))
-                .foreign_key(&mut fk("route_diagnostics", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_diagnostics",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_diagnostics", &["route_id"])).await?;
+        m.create_index(index("route_diagnostics", &["route_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -151,8 +196,18 @@ impl MigrationTrait for Migration {
                 .col(string_len("level", 16))
                 .col(double_null("score"))
                 .primary_key(Index::create().col("diagnostic_id").col("competency_id"))
-                .foreign_key(&mut fk("route_diagnostic_results", "diagnostic_id", "route_diagnostics", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("route_diagnostic_results", "competency_id", "competencies", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "route_diagnostic_results",
+                    "diagnostic_id",
+                    "route_diagnostics",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "route_diagnostic_results",
+                    "competency_id",
+                    "competencies",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -167,12 +222,23 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("competency_id"))
                 .col(boolean("confirmed"))
                 .col(string_len("state", 16))
-                .foreign_key(&mut fk("route_deficits", "route_id", "routes", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("route_deficits", "competency_id", "competencies", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "route_deficits",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "route_deficits",
+                    "competency_id",
+                    "competencies",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_deficits", &["route_id"])).await?;
+        m.create_index(index("route_deficits", &["route_id"]))
+            .await?;
 
         m.create_table(
             entity_table("route_tasks")
@@ -181,13 +247,22 @@ impl MigrationTrait for Migration {
                 .col(integer("position"))
                 .col(text("title"))
                 .col(text_null("description"))
-                .foreign_key(&mut fk("route_tasks", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_tasks",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
         m.create_index(index("route_tasks", &["route_id"])).await?;
-        m.create_table(link("route_task_deficits", ("task_id", "route_tasks"), ("deficit_id", "route_deficits")))
-            .await?;
+        m.create_table(link(
+            "route_task_deficits",
+            ("task_id", "route_tasks"),
+            ("deficit_id", "route_deficits"),
+        ))
+        .await?;
 
         m.create_table(
             entity_table("route_activities")
@@ -204,12 +279,19 @@ impl MigrationTrait for Migration {
                 .col(text_null("reflection"))
                 .col(double_null("hours"))
                 .col(uuid_null("event_id"))
-                .foreign_key(&mut fk("route_activities", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_activities",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_activities", &["route_id", "position"])).await?;
-        m.create_index(index("route_activities", &["event_id"])).await?;
+        m.create_index(index("route_activities", &["route_id", "position"]))
+            .await?;
+        m.create_index(index("route_activities", &["event_id"]))
+            .await?;
         m.create_table(link(
             "route_activity_deficits",
             ("activity_id", "route_activities"),
@@ -232,12 +314,23 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("task_id"))
                 .col(text("text"))
                 .col(uuid("author_id"))
-                .foreign_key(&mut fk("route_progress", "route_id", "routes", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("route_progress", "task_id", "route_tasks", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "route_progress",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "route_progress",
+                    "task_id",
+                    "route_tasks",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_progress", &["route_id"])).await?;
+        m.create_index(index("route_progress", &["route_id"]))
+            .await?;
 
         m.create_table(
             entity_table("route_products")
@@ -248,11 +341,17 @@ impl MigrationTrait for Migration {
                 .col(string_null("kind"))
                 .col(text_null("description"))
                 .col(text_null("link"))
-                .foreign_key(&mut fk("route_products", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_products",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_products", &["route_id"])).await?;
+        m.create_index(index("route_products", &["route_id"]))
+            .await?;
 
         // Evidence and product files: bytes on disk under an opaque key, metadata here.
         m.create_table(
@@ -266,9 +365,24 @@ impl MigrationTrait for Migration {
                 .col(string_len("sha256", 64))
                 .col(string_len("storage_key", 64))
                 .col(uuid("uploaded_by"))
-                .foreign_key(&mut fk("route_files", "route_id", "routes", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("route_files", "activity_id", "route_activities", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("route_files", "product_id", "route_products", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_files",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "route_files",
+                    "activity_id",
+                    "route_activities",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "route_files",
+                    "product_id",
+                    "route_products",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -287,11 +401,17 @@ impl MigrationTrait for Migration {
                 .col(text_null("comment"))
                 .col(integer("version"))
                 .col(timestamp_with_time_zone("at"))
-                .foreign_key(&mut fk("route_transitions", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_transitions",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_transitions", &["route_id", "at"])).await?;
+        m.create_index(index("route_transitions", &["route_id", "at"]))
+            .await?;
         m.create_index(index("route_transitions", &["at"])).await?;
 
         m.create_table(
@@ -309,11 +429,17 @@ impl MigrationTrait for Migration {
                 .col(boolean("material"))
                 .col(uuid("actor_id"))
                 .col(timestamp_with_time_zone("at"))
-                .foreign_key(&mut fk("route_changes", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_changes",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_changes", &["route_id", "version"])).await?;
+        m.create_index(index("route_changes", &["route_id", "version"]))
+            .await?;
 
         m.create_table(
             entity_table("route_comments")
@@ -321,11 +447,17 @@ impl MigrationTrait for Migration {
                 .col(uuid("author_id"))
                 .col(string_len_null("section", 32))
                 .col(text("text"))
-                .foreign_key(&mut fk("route_comments", "route_id", "routes", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "route_comments",
+                    "route_id",
+                    "routes",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("route_comments", &["route_id", "created_at"])).await?;
+        m.create_index(index("route_comments", &["route_id", "created_at"]))
+            .await?;
         Ok(())
     }
 }

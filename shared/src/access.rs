@@ -223,7 +223,10 @@ impl Actor {
             (Role::SchoolCoordinator, Participant::SchoolCoordinator),
             (Role::DeputyDirector, Participant::DeputyDirector),
             (Role::Director, Participant::Director),
-            (Role::MunicipalCoordinator, Participant::MunicipalCoordinator),
+            (
+                Role::MunicipalCoordinator,
+                Participant::MunicipalCoordinator,
+            ),
             (Role::RegionalManager, Participant::RegionalManager),
         ];
         for (role, participant) in by_role {
@@ -497,8 +500,15 @@ mod tests {
     fn participation_names_every_part_a_person_plays_and_nothing_out_of_scope() {
         let w = world();
         let mut director = actor(Role::Director, Some(w.school_a1));
-        director.grants.push(Grant { role: Role::Tutor, unit: Some(w.school_a1) });
-        let consent = Links { tutor: true, tutor_consent: true, ..Links::default() };
+        director.grants.push(Grant {
+            role: Role::Tutor,
+            unit: Some(w.school_a1),
+        });
+        let consent = Links {
+            tutor: true,
+            tutor_consent: true,
+            ..Links::default()
+        };
         let route = route_in(w.school_a1, consent, RouteStatus::Submitted);
         assert_eq!(
             director.participation(&route),
@@ -507,8 +517,15 @@ mod tests {
         let elsewhere = route_in(w.school_a2, Links::default(), RouteStatus::Submitted);
         assert!(director.participation(&elsewhere).is_empty());
         let expert = actor(Role::Expert, Some(w.region));
-        let links = Links { expert: true, ..Links::default() };
-        assert!(expert.participation(&route_in(w.school_a1, links, RouteStatus::InProgress)).is_empty());
+        let links = Links {
+            expert: true,
+            ..Links::default()
+        };
+        assert!(
+            expert
+                .participation(&route_in(w.school_a1, links, RouteStatus::InProgress))
+                .is_empty()
+        );
         assert_eq!(
             expert.participation(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)),
             [Participant::Expert]

@@ -15,7 +15,9 @@ pub mod route;
 pub mod text;
 pub mod workflow;
 
-pub use levels::{ActivityStatus, CompetencyLevel, DeficitState, DiagnosticKind, EventLevel, PeriodKind};
+pub use levels::{
+    ActivityStatus, CompetencyLevel, DeficitState, DiagnosticKind, EventLevel, PeriodKind,
+};
 pub use org::{UnitKind, UnitPath};
 pub use roles::Role;
 pub use route::{RouteStatus, Section, Stage};

@@ -66,7 +66,10 @@ pub struct RouteState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorkflowError {
     /// Nobody may take this action in this status (409).
-    WrongStatus { action: RouteAction, status: RouteStatus },
+    WrongStatus {
+        action: RouteAction,
+        status: RouteStatus,
+    },
     /// The action is possible, but not for this person (403).
     NotPermitted { action: RouteAction },
     /// A rule of the regulation stands in the way (409), explained in Russian.
@@ -97,7 +100,10 @@ impl RouteAction {
     pub const fn needs_comment(self) -> bool {
         matches!(
             self,
-            RouteAction::Return | RouteAction::ReturnProduct | RouteAction::Extend | RouteAction::Reopen
+            RouteAction::Return
+                | RouteAction::ReturnProduct
+                | RouteAction::Extend
+                | RouteAction::Reopen
         )
     }
 }
@@ -241,7 +247,10 @@ pub fn editable(part: Part, status: RouteStatus) -> bool {
     match part {
         Part::Plan => matches!(status, Draft | Returned | Approved | InProgress),
         Part::Progress => matches!(status, Draft | Returned | Approved | InProgress),
-        Part::FinalEvent => matches!(status, Draft | Returned | Approved | InProgress | ProductSubmitted | Evaluated),
+        Part::FinalEvent => matches!(
+            status,
+            Draft | Returned | Approved | InProgress | ProductSubmitted | Evaluated
+        ),
         Part::Conclusion => matches!(status, InProgress | ProductSubmitted | Evaluated),
     }
 }
@@ -262,16 +271,28 @@ pub struct Completeness {
 pub fn submission_problems(c: &Completeness) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     if c.deficits == 0 {
-        problems.push(("diagnostic.deficits", "Укажите хотя бы один профессиональный дефицит.".to_owned()));
+        problems.push((
+            "diagnostic.deficits",
+            "Укажите хотя бы один профессиональный дефицит.".to_owned(),
+        ));
     }
     if c.tasks == 0 {
-        problems.push(("target.tasks", "Сформулируйте хотя бы одну задачу профессионального развития.".to_owned()));
+        problems.push((
+            "target.tasks",
+            "Сформулируйте хотя бы одну задачу профессионального развития.".to_owned(),
+        ));
     }
     if c.tasks_without_deficits > 0 {
-        problems.push(("target.tasks", "Каждая задача должна быть связана хотя бы с одним дефицитом.".to_owned()));
+        problems.push((
+            "target.tasks",
+            "Каждая задача должна быть связана хотя бы с одним дефицитом.".to_owned(),
+        ));
     }
     if c.activities == 0 {
-        problems.push(("activity.activities", "Добавьте в дорожную карту хотя бы одно мероприятие.".to_owned()));
+        problems.push((
+            "activity.activities",
+            "Добавьте в дорожную карту хотя бы одно мероприятие.".to_owned(),
+        ));
     }
     if c.activities_out_of_period > 0 {
         problems.push((
@@ -310,12 +331,18 @@ pub fn check_period(start: NaiveDate, end: NaiveDate, max_months: u32) -> Result
 }
 
 /// An extension moves the end later by at most `max_months`.
-pub fn check_extension(current_end: NaiveDate, new_end: NaiveDate, max_months: u32) -> Result<(), String> {
+pub fn check_extension(
+    current_end: NaiveDate,
+    new_end: NaiveDate,
+    max_months: u32,
+) -> Result<(), String> {
     if new_end <= current_end {
         return Err("Новая дата окончания должна быть позже текущей.".into());
     }
     if new_end > add_months(current_end, max_months) {
-        return Err(format!("Продлить маршрут можно не более чем на {max_months} мес."));
+        return Err(format!(
+            "Продлить маршрут можно не более чем на {max_months} мес."
+        ));
     }
     Ok(())
 }
@@ -362,37 +389,76 @@ mod tests {
 
     #[test]
     fn the_approval_chain_runs_teacher_tutor_deputy_director() {
-        assert_eq!(next_status(RouteAction::Submit, &at(Draft), &[Owner]), Ok(Submitted));
-        assert_eq!(next_status(RouteAction::TutorAgree, &at(Submitted), &[Tutor]), Ok(TutorAgreed));
-        assert_eq!(next_status(RouteAction::Agree, &at(TutorAgreed), &[DeputyDirector]), Ok(Agreed));
-        assert_eq!(next_status(RouteAction::Approve, &at(Agreed), &[Director]), Ok(Approved));
-        assert_eq!(next_status(RouteAction::Start, &at(Approved), &[Owner]), Ok(InProgress));
+        assert_eq!(
+            next_status(RouteAction::Submit, &at(Draft), &[Owner]),
+            Ok(Submitted)
+        );
+        assert_eq!(
+            next_status(RouteAction::TutorAgree, &at(Submitted), &[Tutor]),
+            Ok(TutorAgreed)
+        );
+        assert_eq!(
+            next_status(RouteAction::Agree, &at(TutorAgreed), &[DeputyDirector]),
+            Ok(Agreed)
+        );
+        assert_eq!(
+            next_status(RouteAction::Approve, &at(Agreed), &[Director]),
+            Ok(Approved)
+        );
+        assert_eq!(
+            next_status(RouteAction::Start, &at(Approved), &[Owner]),
+            Ok(InProgress)
+        );
     }
 
     #[test]
     fn each_approver_returns_only_what_is_before_them() {
-        assert_eq!(next_status(RouteAction::Return, &at(Submitted), &[Tutor]), Ok(Returned));
+        assert_eq!(
+            next_status(RouteAction::Return, &at(Submitted), &[Tutor]),
+            Ok(Returned)
+        );
         assert_eq!(
             next_status(RouteAction::Return, &at(TutorAgreed), &[Tutor]),
-            Err(WorkflowError::NotPermitted { action: RouteAction::Return })
+            Err(WorkflowError::NotPermitted {
+                action: RouteAction::Return
+            })
         );
-        assert_eq!(next_status(RouteAction::Return, &at(TutorAgreed), &[DeputyDirector]), Ok(Returned));
-        assert_eq!(next_status(RouteAction::Return, &at(Agreed), &[Director]), Ok(Returned));
+        assert_eq!(
+            next_status(RouteAction::Return, &at(TutorAgreed), &[DeputyDirector]),
+            Ok(Returned)
+        );
+        assert_eq!(
+            next_status(RouteAction::Return, &at(Agreed), &[Director]),
+            Ok(Returned)
+        );
         assert!(next_status(RouteAction::Return, &at(Agreed), &[DeputyDirector]).is_err());
-        assert_eq!(next_status(RouteAction::Submit, &at(Returned), &[Owner]), Ok(Submitted));
+        assert_eq!(
+            next_status(RouteAction::Submit, &at(Returned), &[Owner]),
+            Ok(Submitted)
+        );
     }
 
     #[test]
     fn only_the_right_people_take_each_step() {
         assert_eq!(
-            next_status(RouteAction::Approve, &at(Agreed), &[DeputyDirector, Tutor, Owner]),
-            Err(WorkflowError::NotPermitted { action: RouteAction::Approve })
+            next_status(
+                RouteAction::Approve,
+                &at(Agreed),
+                &[DeputyDirector, Tutor, Owner]
+            ),
+            Err(WorkflowError::NotPermitted {
+                action: RouteAction::Approve
+            })
         );
         assert!(next_status(RouteAction::Submit, &at(Draft), &[Tutor, Director]).is_err());
         assert!(next_status(RouteAction::Evaluate, &at(ProductSubmitted), &[Director]).is_err());
         assert!(next_status(RouteAction::TutorAgree, &at(Submitted), &[Mentor]).is_err());
         assert_eq!(
-            next_status(RouteAction::TutorAgree, &at(Submitted), &[SchoolCoordinator]),
+            next_status(
+                RouteAction::TutorAgree,
+                &at(Submitted),
+                &[SchoolCoordinator]
+            ),
             Ok(TutorAgreed)
         );
     }
@@ -400,7 +466,13 @@ mod tests {
     #[test]
     fn steps_out_of_order_are_refused_with_the_status_named() {
         let err = next_status(RouteAction::Approve, &at(Draft), &[Director]).unwrap_err();
-        assert_eq!(err, WorkflowError::WrongStatus { action: RouteAction::Approve, status: Draft });
+        assert_eq!(
+            err,
+            WorkflowError::WrongStatus {
+                action: RouteAction::Approve,
+                status: Draft
+            }
+        );
         assert!(err.to_string().contains("Черновик"));
         assert!(next_status(RouteAction::Start, &at(Submitted), &[Owner]).is_err());
         assert!(next_status(RouteAction::Evaluate, &at(InProgress), &[Expert]).is_err());
@@ -463,8 +535,15 @@ mod tests {
 
     #[test]
     fn a_started_route_returns_to_implementation_after_reapproval() {
-        let state = RouteState { status: Some(Agreed), started: true, ..Default::default() };
-        assert_eq!(next_status(RouteAction::Approve, &state, &[Director]), Ok(InProgress));
+        let state = RouteState {
+            status: Some(Agreed),
+            started: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            next_status(RouteAction::Approve, &state, &[Director]),
+            Ok(InProgress)
+        );
     }
 
     #[test]
@@ -474,20 +553,35 @@ mod tests {
             next_status(RouteAction::Submit, &plain, &[Owner]),
             Err(WorkflowError::Rule(_))
         ));
-        let changed = RouteState { unapproved_material_changes: true, ..plain };
-        assert_eq!(next_status(RouteAction::Submit, &changed, &[Owner]), Ok(Submitted));
+        let changed = RouteState {
+            unapproved_material_changes: true,
+            ..plain
+        };
+        assert_eq!(
+            next_status(RouteAction::Submit, &changed, &[Owner]),
+            Ok(Submitted)
+        );
         // …and a product cannot be submitted on an unapproved plan.
         assert!(matches!(
             next_status(RouteAction::SubmitProduct, &changed, &[Owner]),
             Err(WorkflowError::Rule(_))
         ));
-        assert_eq!(next_status(RouteAction::SubmitProduct, &plain, &[Owner]), Ok(ProductSubmitted));
+        assert_eq!(
+            next_status(RouteAction::SubmitProduct, &plain, &[Owner]),
+            Ok(ProductSubmitted)
+        );
     }
 
     #[test]
     fn a_route_is_extended_once_and_the_extension_is_approved_again() {
-        assert_eq!(next_status(RouteAction::Extend, &at(InProgress), &[Owner]), Ok(Submitted));
-        let extended = RouteState { extended: true, ..at(InProgress) };
+        assert_eq!(
+            next_status(RouteAction::Extend, &at(InProgress), &[Owner]),
+            Ok(Submitted)
+        );
+        let extended = RouteState {
+            extended: true,
+            ..at(InProgress)
+        };
         assert!(matches!(
             next_status(RouteAction::Extend, &extended, &[Owner]),
             Err(WorkflowError::Rule(_))
@@ -496,20 +590,32 @@ mod tests {
 
     #[test]
     fn completion_needs_an_evaluated_product_or_a_final_diagnostic() {
-        assert_eq!(next_status(RouteAction::Complete, &at(Evaluated), &[Tutor]), Ok(Completed));
+        assert_eq!(
+            next_status(RouteAction::Complete, &at(Evaluated), &[Tutor]),
+            Ok(Completed)
+        );
         assert!(matches!(
             next_status(RouteAction::Complete, &at(InProgress), &[Tutor]),
             Err(WorkflowError::Rule(_))
         ));
-        let diagnosed = RouteState { has_final_diagnostic: true, ..at(InProgress) };
-        assert_eq!(next_status(RouteAction::Complete, &diagnosed, &[Director]), Ok(Completed));
+        let diagnosed = RouteState {
+            has_final_diagnostic: true,
+            ..at(InProgress)
+        };
+        assert_eq!(
+            next_status(RouteAction::Complete, &diagnosed, &[Director]),
+            Ok(Completed)
+        );
         assert!(next_status(RouteAction::Complete, &diagnosed, &[Owner]).is_err());
     }
 
     #[test]
     fn the_teacher_may_withdraw_at_any_time_before_the_end() {
         for status in RouteStatus::ALL.iter().filter(|s| !s.is_final()) {
-            assert_eq!(next_status(RouteAction::Withdraw, &at(*status), &[Owner]), Ok(Withdrawn));
+            assert_eq!(
+                next_status(RouteAction::Withdraw, &at(*status), &[Owner]),
+                Ok(Withdrawn)
+            );
             assert!(next_status(RouteAction::Withdraw, &at(*status), &[Director]).is_err());
         }
         assert!(next_status(RouteAction::Withdraw, &at(Completed), &[Owner]).is_err());
@@ -518,10 +624,22 @@ mod tests {
     #[test]
     fn reopening_is_for_the_school_or_region_and_for_the_teacher_only_after_withdrawal() {
         assert!(next_status(RouteAction::Reopen, &at(Completed), &[Owner]).is_err());
-        assert_eq!(next_status(RouteAction::Reopen, &at(Completed), &[Director]), Ok(Draft));
-        assert_eq!(next_status(RouteAction::Reopen, &at(Withdrawn), &[Owner]), Ok(Draft));
-        let started = RouteState { started: true, ..at(Completed) };
-        assert_eq!(next_status(RouteAction::Reopen, &started, &[RegionalManager]), Ok(InProgress));
+        assert_eq!(
+            next_status(RouteAction::Reopen, &at(Completed), &[Director]),
+            Ok(Draft)
+        );
+        assert_eq!(
+            next_status(RouteAction::Reopen, &at(Withdrawn), &[Owner]),
+            Ok(Draft)
+        );
+        let started = RouteState {
+            started: true,
+            ..at(Completed)
+        };
+        assert_eq!(
+            next_status(RouteAction::Reopen, &started, &[RegionalManager]),
+            Ok(InProgress)
+        );
     }
 
     #[test]
@@ -550,12 +668,25 @@ mod tests {
     fn the_plan_is_held_still_during_agreement_and_everything_freezes_at_the_end() {
         assert!(editable(Part::Plan, Draft));
         assert!(editable(Part::Plan, InProgress));
-        for s in [Submitted, TutorAgreed, Agreed, ProductSubmitted, Evaluated, Completed, Withdrawn] {
+        for s in [
+            Submitted,
+            TutorAgreed,
+            Agreed,
+            ProductSubmitted,
+            Evaluated,
+            Completed,
+            Withdrawn,
+        ] {
             assert!(!editable(Part::Plan, s), "{s}");
         }
         assert!(!editable(Part::Conclusion, Draft));
         assert!(editable(Part::Conclusion, Evaluated));
-        for part in [Part::Plan, Part::Progress, Part::FinalEvent, Part::Conclusion] {
+        for part in [
+            Part::Plan,
+            Part::Progress,
+            Part::FinalEvent,
+            Part::Conclusion,
+        ] {
             assert!(!editable(part, Completed) && !editable(part, Withdrawn));
         }
     }
@@ -565,9 +696,18 @@ mod tests {
         let empty = submission_problems(&Completeness::default());
         assert_eq!(empty.len(), 3);
         assert!(empty.iter().all(|(_, m)| !m.is_empty()));
-        let ready = Completeness { deficits: 2, tasks: 1, activities: 3, ..Default::default() };
+        let ready = Completeness {
+            deficits: 2,
+            tasks: 1,
+            activities: 3,
+            ..Default::default()
+        };
         assert!(submission_problems(&ready).is_empty());
-        let loose = Completeness { tasks_without_deficits: 1, activities_out_of_period: 1, ..ready };
+        let loose = Completeness {
+            tasks_without_deficits: 1,
+            activities_out_of_period: 1,
+            ..ready
+        };
         assert_eq!(submission_problems(&loose).len(), 2);
     }
 
@@ -598,10 +738,14 @@ mod tests {
     #[test]
     fn activities_stay_within_the_period() {
         let period = (date(2026, 9, 1), date(2027, 5, 31));
-        assert!(check_activity_dates(Some(date(2026, 10, 1)), Some(date(2026, 10, 3)), period).is_ok());
+        assert!(
+            check_activity_dates(Some(date(2026, 10, 1)), Some(date(2026, 10, 3)), period).is_ok()
+        );
         assert!(check_activity_dates(None, None, period).is_ok());
         assert!(check_activity_dates(Some(date(2026, 8, 31)), None, period).is_err());
         assert!(check_activity_dates(None, Some(date(2027, 6, 1)), period).is_err());
-        assert!(check_activity_dates(Some(date(2026, 10, 3)), Some(date(2026, 10, 1)), period).is_err());
+        assert!(
+            check_activity_dates(Some(date(2026, 10, 3)), Some(date(2026, 10, 1)), period).is_err()
+        );
     }
 }

@@ -74,7 +74,10 @@ pub async fn deficits(
         .await
 }
 
-pub async fn tasks(db: &impl ConnectionTrait, route_id: Uuid) -> Result<Vec<route_task::Model>, DbErr> {
+pub async fn tasks(
+    db: &impl ConnectionTrait,
+    route_id: Uuid,
+) -> Result<Vec<route_task::Model>, DbErr> {
     route_task::Entity::find()
         .filter(route_task::Column::RouteId.eq(route_id))
         .order_by_asc(route_task::Column::Position)
@@ -158,7 +161,10 @@ pub async fn products(
         .await
 }
 
-pub async fn files(db: &impl ConnectionTrait, route_id: Uuid) -> Result<Vec<route_file::Model>, DbErr> {
+pub async fn files(
+    db: &impl ConnectionTrait,
+    route_id: Uuid,
+) -> Result<Vec<route_file::Model>, DbErr> {
     route_file::Entity::find()
         .filter(route_file::Column::RouteId.eq(route_id))
         .order_by_asc(route_file::Column::CreatedAt)

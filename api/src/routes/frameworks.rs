@@ -37,5 +37,7 @@ pub async fn get_framework(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<FrameworkDto>> {
-    Ok(web::Json(frameworks::get(&state.db, &principal, *id).await?))
+    Ok(web::Json(
+        frameworks::get(&state.db, &principal, *id).await?,
+    ))
 }

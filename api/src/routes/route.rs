@@ -72,7 +72,9 @@ pub async fn list_routes(
     principal: Principal,
     filter: web::Query<RouteFilter>,
 ) -> AppResult<Json<Page<RouteSummary>>> {
-    Ok(web::Json(list::list(&state.db, &principal, filter.into_inner()).await?))
+    Ok(web::Json(
+        list::list(&state.db, &principal, filter.into_inner()).await?,
+    ))
 }
 
 /// Create a route. Only a title and a period are asked: the teacher's profile, diagnostic
@@ -126,9 +128,13 @@ pub async fn get_route(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
     if unchanged {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
     }
-    Ok(with_etag(read::assemble(&state.db, &principal, &ctx).await?))
+    Ok(with_etag(
+        read::assemble(&state.db, &principal, &ctx).await?,
+    ))
 }
 
 /// One section of a route: `information`, `diagnostic`, `target`, `activity` or `reflective`.
@@ -185,7 +191,9 @@ pub async fn update_route(
     id: web::Path<Uuid>,
     body: Json<UpdateRoute>,
 ) -> AppResult<HttpResponse> {
-    Ok(with_etag(edit::update_route(&state, &principal, *id, body.into_inner()).await?))
+    Ok(with_etag(
+        edit::update_route(&state, &principal, *id, body.into_inner()).await?,
+    ))
 }
 
 /// Delete a draft that never went for agreement (otherwise withdraw it).
@@ -226,7 +234,9 @@ pub async fn refresh_information(
     let version = q
         .version
         .ok_or_else(|| AppError::invalid("version", "Укажите версию маршрута."))?;
-    Ok(with_etag(edit::refresh_information(&state, &principal, *id, version).await?))
+    Ok(with_etag(
+        edit::refresh_information(&state, &principal, *id, version).await?,
+    ))
 }
 
 /// Generates the create / update / delete handlers of one kind of section item.
@@ -340,7 +350,9 @@ pub async fn reorder_activities(
     id: web::Path<Uuid>,
     body: Json<ReorderActivities>,
 ) -> AppResult<HttpResponse> {
-    Ok(with_etag(edit::reorder_activities(&state, &principal, *id, body.into_inner()).await?))
+    Ok(with_etag(
+        edit::reorder_activities(&state, &principal, *id, body.into_inner()).await?,
+    ))
 }
 
 /// The final public event and its done mark.
@@ -358,7 +370,9 @@ pub async fn update_final_event(
     id: web::Path<Uuid>,
     body: Json<UpdateFinalEvent>,
 ) -> AppResult<HttpResponse> {
-    Ok(with_etag(edit::update_final_event(&state, &principal, *id, body.into_inner()).await?))
+    Ok(with_etag(
+        edit::update_final_event(&state, &principal, *id, body.into_inner()).await?,
+    ))
 }
 
 /// The conclusion (findings, results, recommendations, outcome), written by the tutor or the
@@ -377,7 +391,9 @@ pub async fn update_conclusion(
     id: web::Path<Uuid>,
     body: Json<UpdateConclusion>,
 ) -> AppResult<HttpResponse> {
-    Ok(with_etag(edit::update_conclusion(&state, &principal, *id, body.into_inner()).await?))
+    Ok(with_etag(
+        edit::update_conclusion(&state, &principal, *id, body.into_inner()).await?,
+    ))
 }
 
 /// Take a workflow step: submit, return (with a comment), tutor_agree, agree («СОГЛАСОВАНО»),
@@ -402,7 +418,9 @@ pub async fn transition(
     id: web::Path<Uuid>,
     body: Json<TransitionRequest>,
 ) -> AppResult<HttpResponse> {
-    Ok(with_etag(flow::transition(&state, &principal, *id, body.into_inner()).await?))
+    Ok(with_etag(
+        flow::transition(&state, &principal, *id, body.into_inner()).await?,
+    ))
 }
 
 /// The route's history: every workflow step (who, when, comment) and every correction (field,
@@ -420,7 +438,9 @@ pub async fn history(
     id: web::Path<Uuid>,
     q: web::Query<HistoryQuery>,
 ) -> AppResult<Json<RouteHistory>> {
-    Ok(web::Json(flow::history(&state, &principal, *id, q.since_version).await?))
+    Ok(web::Json(
+        flow::history(&state, &principal, *id, q.since_version).await?,
+    ))
 }
 
 /// Draft the next route from a completed one: the deficits not eliminated, their tasks, and
@@ -520,7 +540,16 @@ pub async fn upload_file(
         activity_id: q.activity_id,
         product_id: q.product_id,
     };
-    let route = files::upload(&state, &principal, *id, target, &q.name, &content_type, &bytes).await?;
+    let route = files::upload(
+        &state,
+        &principal,
+        *id,
+        target,
+        &q.name,
+        &content_type,
+        &bytes,
+    )
+    .await?;
     Ok(with_etag(route))
 }
 
@@ -541,12 +570,16 @@ pub async fn download_file(
     id: web::Path<Uuid>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    use actix_web::http::header::{Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
+    use actix_web::http::header::{
+        Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    };
     let (file, path) = files::download(&state, &principal, *id).await?;
-    let named = actix_files::NamedFile::open_async(&path).await.map_err(|e| {
-        tracing::error!(file = %file.id, error = %e, "a stored file is missing");
-        AppError::NotFound
-    })?;
+    let named = actix_files::NamedFile::open_async(&path)
+        .await
+        .map_err(|e| {
+            tracing::error!(file = %file.id, error = %e, "a stored file is missing");
+            AppError::NotFound
+        })?;
     let mime: mime_guess::Mime = file
         .content_type
         .parse()

@@ -50,7 +50,11 @@ async fn people_are_visible_exactly_within_each_roles_scope() {
         let user = app.as_user(email).await;
         table.push_str(&format!("{email:<22}"));
         for ((name, id), want) in targets.iter().zip(row) {
-            let res = user.get(&format!("/api/v1/people/{id}")).send().await.unwrap();
+            let res = user
+                .get(&format!("/api/v1/people/{id}"))
+                .send()
+                .await
+                .unwrap();
             let got = match res.status() {
                 StatusCode::OK => true,
                 StatusCode::NOT_FOUND => false,
@@ -73,16 +77,28 @@ async fn units_are_visible_within_the_region_and_to_the_administrator() {
     let other_school = fixtures::other_region_school(&app.db).await;
     for email in ["teacher@iom.test", "manager@iom.test", "expert@iom.test"] {
         let user = app.as_user(email).await;
-        let res = user.get(&format!("/api/v1/units/{}", app.demo.school_b)).send().await.unwrap();
+        let res = user
+            .get(&format!("/api/v1/units/{}", app.demo.school_b))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{email}");
-        let res = user.get(&format!("/api/v1/units/{other_school}")).send().await.unwrap();
+        let res = user
+            .get(&format!("/api/v1/units/{other_school}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{email}");
         let list: Vec<shared::dto::UnitDto> = user.get_json("/api/v1/units").await;
         assert_eq!(list.len(), 7, "{email}: the demo region's seven units");
         assert!(list.iter().all(|u| u.path.region == app.demo.region));
     }
     let admin = app.as_user("admin@iom.test").await;
-    let res = admin.get(&format!("/api/v1/units/{other_school}")).send().await.unwrap();
+    let res = admin
+        .get(&format!("/api/v1/units/{other_school}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let all: Vec<shared::dto::UnitDto> = admin.get_json("/api/v1/units").await;
     assert_eq!(all.len(), 10);
@@ -91,8 +107,11 @@ async fn units_are_visible_within_the_region_and_to_the_administrator() {
 #[tokio::test]
 async fn units_are_listed_in_russian_alphabetical_order() {
     let app = TestApp::spawn().await;
-    let list: Vec<shared::dto::UnitDto> =
-        app.as_user("manager@iom.test").await.get_json("/api/v1/units").await;
+    let list: Vec<shared::dto::UnitDto> = app
+        .as_user("manager@iom.test")
+        .await
+        .get_json("/api/v1/units")
+        .await;
     let names: Vec<String> = list.iter().map(|u| u.name.clone()).collect();
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| shared::text::sort_key(&[n]));

@@ -17,14 +17,30 @@ async fn every_demo_person_signs_in_and_sees_their_roles() {
 #[tokio::test]
 async fn the_demo_teacher_sees_a_consenting_tutor_and_a_mentor() {
     let app = TestApp::spawn().await;
-    let me: MeResponse = app.as_user("teacher@iom.test").await.get_json("/api/v1/me").await;
-    let tutor = me.my_staff.iter().find(|a| a.person.email == "tutor@iom.test").unwrap();
+    let me: MeResponse = app
+        .as_user("teacher@iom.test")
+        .await
+        .get_json("/api/v1/me")
+        .await;
+    let tutor = me
+        .my_staff
+        .iter()
+        .find(|a| a.person.email == "tutor@iom.test")
+        .unwrap();
     assert!(tutor.consent_at.is_some());
-    assert!(me.my_staff.iter().any(|a| a.person.email == "methodist@iom.test"));
+    assert!(
+        me.my_staff
+            .iter()
+            .any(|a| a.person.email == "methodist@iom.test")
+    );
     assert_eq!(me.person.workplace.unwrap().id, app.demo.school);
     assert_eq!(me.person.teaching_experience_years, Some(12));
 
-    let tutor: MeResponse = app.as_user("tutor@iom.test").await.get_json("/api/v1/me").await;
+    let tutor: MeResponse = app
+        .as_user("tutor@iom.test")
+        .await
+        .get_json("/api/v1/me")
+        .await;
     assert_eq!(tutor.my_teachers.len(), 1);
     assert_eq!(tutor.my_teachers[0].person.email, "teacher@iom.test");
 }
@@ -66,12 +82,21 @@ async fn repeated_failures_for_an_account_are_slowed_down() {
     let res = app.login_response("director@iom.test", "wrong-one").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let res = app.login_response("director@iom.test", "demo12345").await;
-    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=30).contains(&retry_after));
     let p = problem(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(p.code, "too_many_requests");
     // Another account from the same address is not affected.
-    assert_eq!(app.login_response("deputy@iom.test", "demo12345").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login_response("deputy@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -84,7 +109,10 @@ async fn the_refresh_cookie_is_http_only_strict_and_scoped_to_auth() {
     assert!(cookie.contains("SameSite=Strict"));
     assert!(cookie.contains("Path=/api/v1/auth"));
     let body: serde_json::Value = res.json().await.unwrap();
-    assert!(body.get("refresh_token").is_none(), "the refresh token never reaches scripts");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "the refresh token never reaches scripts"
+    );
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
 }
@@ -97,7 +125,8 @@ async fn a_refresh_rotates_the_token_and_a_reused_one_ends_the_sign_in() {
     let original = cookie.split(';').next().unwrap().to_owned();
 
     // The client's cookie store now holds the token: a refresh gives a working access token.
-    let refreshed: TokenResponse = ok_json(app.post("/api/v1/auth/refresh").send().await.unwrap()).await;
+    let refreshed: TokenResponse =
+        ok_json(app.post("/api/v1/auth/refresh").send().await.unwrap()).await;
     let me = app
         .get("/api/v1/me")
         .bearer_auth(&refreshed.access_token)
@@ -127,7 +156,10 @@ async fn signing_out_revokes_the_refresh_token_and_clears_the_cookie() {
     let res = app.post("/api/v1/auth/logout").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let cleared = res.headers()["set-cookie"].to_str().unwrap();
-    assert!(cleared.starts_with("iom_refresh=;") || cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(
+        cleared.starts_with("iom_refresh=;") || cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
     let res = app.post("/api/v1/auth/refresh").send().await.unwrap();
     problem(res, StatusCode::UNAUTHORIZED).await;
     // Signing out again is harmless.
@@ -138,10 +170,18 @@ async fn signing_out_revokes_the_refresh_token_and_clears_the_cookie() {
 #[tokio::test]
 async fn missing_malformed_and_foreign_tokens_get_401() {
     let app = TestApp::spawn().await;
-    let p = problem(app.get("/api/v1/me").send().await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    let p = problem(
+        app.get("/api/v1/me").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     assert_eq!(p.code, "unauthenticated");
     let p = problem(
-        app.get("/api/v1/me").bearer_auth("not.a.jwt").send().await.unwrap(),
+        app.get("/api/v1/me")
+            .bearer_auth("not.a.jwt")
+            .send()
+            .await
+            .unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -150,7 +190,12 @@ async fn missing_malformed_and_foreign_tokens_get_401() {
     let foreign = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from("other"))
         .issue(uuid::Uuid::new_v4(), api::auth::jwt::now_secs())
         .unwrap();
-    let res = app.get("/api/v1/me").bearer_auth(foreign).send().await.unwrap();
+    let res = app
+        .get("/api/v1/me")
+        .bearer_auth(foreign)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
     problem(res, StatusCode::UNAUTHORIZED).await;
 }
@@ -158,15 +203,33 @@ async fn missing_malformed_and_foreign_tokens_get_401() {
 #[tokio::test]
 async fn an_expired_access_token_gets_401() {
     let app = TestApp::spawn().await;
-    let secret = api::db::settings::get(&app.db, "jwt_secret").await.unwrap().unwrap();
+    let secret = api::db::settings::get(&app.db, "jwt_secret")
+        .await
+        .unwrap()
+        .unwrap();
     let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
     let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
     let valid = keys.issue(teacher, api::auth::jwt::now_secs()).unwrap();
-    let ok = app.get("/api/v1/me").bearer_auth(valid).send().await.unwrap();
-    assert_eq!(ok.status(), StatusCode::OK, "a token signed with the stored secret works");
-    let expired = keys.issue(teacher, api::auth::jwt::now_secs() - 3600).unwrap();
+    let ok = app
+        .get("/api/v1/me")
+        .bearer_auth(valid)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.status(),
+        StatusCode::OK,
+        "a token signed with the stored secret works"
+    );
+    let expired = keys
+        .issue(teacher, api::auth::jwt::now_secs() - 3600)
+        .unwrap();
     let p = problem(
-        app.get("/api/v1/me").bearer_auth(expired).send().await.unwrap(),
+        app.get("/api/v1/me")
+            .bearer_auth(expired)
+            .send()
+            .await
+            .unwrap(),
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -186,7 +249,11 @@ async fn a_deactivated_person_is_locked_out_at_once() {
     am.active = Set(false);
     am.update(&app.db).await.unwrap();
     // The access token issued before is worthless now…
-    let p = problem(user.get("/api/v1/me").send().await.unwrap(), StatusCode::UNAUTHORIZED).await;
+    let p = problem(
+        user.get("/api/v1/me").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     assert_eq!(p.code, "invalid_token");
     // …and signing in says the account is off.
     let p = problem(
@@ -208,5 +275,8 @@ async fn sign_ins_and_reuse_are_in_the_audit_log() {
         .all(&app.db)
         .await
         .unwrap();
-    assert!(rows.iter().any(|r| r.action == "auth.login" && r.request_id.is_some()));
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "auth.login" && r.request_id.is_some())
+    );
 }

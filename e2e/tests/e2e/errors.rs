@@ -23,7 +23,12 @@ async fn json_of_the_wrong_shape_is_a_422_problem() {
         serde_json::json!({ "email": "teacher@iom.test" }),
         serde_json::json!([1, 2, 3]),
     ] {
-        let res = app.post("/api/v1/auth/login").json(&body).send().await.unwrap();
+        let res = app
+            .post("/api/v1/auth/login")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(p.code, "invalid_body", "{body}");
     }
@@ -79,7 +84,11 @@ async fn a_body_that_is_not_json_is_a_415_problem() {
 #[tokio::test]
 async fn a_known_path_with_another_method_is_a_405_with_allow() {
     let app = TestApp::spawn().await;
-    let res = app.request(Method::DELETE, "/api/v1/me").send().await.unwrap();
+    let res = app
+        .request(Method::DELETE, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["allow"], "GET, HEAD");
     let p = problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
     assert_eq!(p.code, "method_not_allowed");
@@ -89,11 +98,22 @@ async fn a_known_path_with_another_method_is_a_405_with_allow() {
 async fn unknown_api_paths_and_malformed_ids_are_404_problems() {
     let app = TestApp::spawn().await;
     let user = app.as_user("manager@iom.test").await;
-    problem(user.get("/api/v1/no-such-thing").send().await.unwrap(), StatusCode::NOT_FOUND).await;
-    problem(user.get("/api/v1/people/not-a-uuid").send().await.unwrap(), StatusCode::NOT_FOUND).await;
+    problem(
+        user.get("/api/v1/no-such-thing").send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        user.get("/api/v1/people/not-a-uuid").send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     let random = uuid::Uuid::new_v4();
     let p = problem(
-        user.get(&format!("/api/v1/people/{random}")).send().await.unwrap(),
+        user.get(&format!("/api/v1/people/{random}"))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -107,7 +127,13 @@ async fn no_odd_request_to_any_endpoint_gets_a_server_error() {
     let app = TestApp::spawn().await;
     let token = app.token("manager@iom.test").await;
     let spec = api::openapi::spec();
-    let ids = ["00000000-0000-0000-0000-000000000000", "x", "%00", "1e9999", "..%2F..%2Fetc"];
+    let ids = [
+        "00000000-0000-0000-0000-000000000000",
+        "x",
+        "%00",
+        "1e9999",
+        "..%2F..%2Fetc",
+    ];
     let bodies: [&[u8]; 8] = [
         b"",
         b"{",

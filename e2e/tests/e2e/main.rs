@@ -7,4 +7,5 @@ mod access;
 mod auth;
 mod browser;
 mod errors;
+mod routes;
 mod service;

@@ -24,7 +24,14 @@ async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;
     app.get("/healthz").send().await.unwrap();
     app.get("/api/v1/me").send().await.unwrap();
-    let text = app.get("/metrics").send().await.unwrap().text().await.unwrap();
+    let text = app
+        .get("/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         text.contains(r#"iom_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
         "{text}"
@@ -56,8 +63,7 @@ async fn every_response_carries_a_request_id_and_keeps_a_sensible_incoming_one()
 #[tokio::test]
 async fn the_openapi_document_and_the_offline_docs_ui_are_served() {
     let app = TestApp::spawn().await;
-    let spec: serde_json::Value =
-        ok_json(app.get("/api/openapi.json").send().await.unwrap()).await;
+    let spec: serde_json::Value = ok_json(app.get("/api/openapi.json").send().await.unwrap()).await;
     assert!(spec["paths"]["/api/v1/auth/login"]["post"].is_object());
     assert_eq!(spec, serde_json::to_value(api::openapi::spec()).unwrap());
 
@@ -68,7 +74,10 @@ async fn the_openapi_document_and_the_offline_docs_ui_are_served() {
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
     // Everything the page loads comes from this server: no CDN.
-    assert!(!html.contains("https://"), "the docs page links outside: {html}");
+    assert!(
+        !html.contains("https://"),
+        "the docs page links outside: {html}"
+    );
     let bundle = app
         .get("/api/docs/swagger-ui-bundle.js")
         .send()
@@ -88,7 +97,11 @@ async fn without_a_built_spa_the_root_says_how_to_build_it() {
 #[tokio::test]
 async fn a_built_spa_is_served_with_client_side_routes_falling_back_to_index() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>SPA</title>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>SPA</title>",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("app.js"), "console.log(1)").unwrap();
     let app = TestApp::spawn_with(e2e::Options {
         web_dir: Some(dir.path().to_path_buf()),

@@ -417,7 +417,10 @@ fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"title": "Формирование функциональной грамотности на уроках математики", "period_start": "2026-09-01", "period_end": "2027-05-31"})))]
 pub struct CreateRoute {
-    #[validate(length(max = 300, message = "Не более 300 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
     pub title: String,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
     #[serde(default)]
@@ -434,7 +437,10 @@ pub struct CreateRoute {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateRoute {
     pub version: i32,
-    #[validate(length(max = 300, message = "Не более 300 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
     pub title: String,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
     pub track: Option<String>,
@@ -462,7 +468,10 @@ pub struct DiagnosticInput {
     pub version: Option<i32>,
     pub kind: DiagnosticKind,
     pub level: EventLevel,
-    #[validate(length(max = 300, message = "Не более 300 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
     pub name: String,
     #[serde(default)]
     pub date: Option<NaiveDate>,
@@ -476,7 +485,10 @@ pub struct DiagnosticInput {
 pub struct DeficitInput {
     #[serde(default)]
     pub version: Option<i32>,
-    #[validate(length(max = 500, message = "Не более 500 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 500, message = "Не более 500 символов"),
+        custom(function = "non_blank")
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
@@ -498,13 +510,19 @@ fn yes() -> bool {
 pub struct TaskInput {
     #[serde(default)]
     pub version: Option<i32>,
-    #[validate(length(max = 1000, message = "Не более 1000 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 1000, message = "Не более 1000 символов"),
+        custom(function = "non_blank")
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
     pub description: Option<String>,
     /// At least one deficit the task addresses.
-    #[validate(length(min = 1, message = "Укажите хотя бы один дефицит, на который направлена задача"))]
+    #[validate(length(
+        min = 1,
+        message = "Укажите хотя бы один дефицит, на который направлена задача"
+    ))]
     pub deficit_ids: Vec<Uuid>,
 }
 
@@ -513,7 +531,10 @@ pub struct TaskInput {
 pub struct ActivityInput {
     #[serde(default)]
     pub version: Option<i32>,
-    #[validate(length(max = 500, message = "Не более 500 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 500, message = "Не более 500 символов"),
+        custom(function = "non_blank")
+    )]
     pub name: String,
     #[serde(default)]
     pub competency_ids: Vec<Uuid>,
@@ -561,7 +582,10 @@ pub struct ProgressInput {
     pub period: String,
     #[serde(default)]
     pub task_id: Option<Uuid>,
-    #[validate(length(max = 10000, message = "Не более 10 000 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 10000, message = "Не более 10 000 символов"),
+        custom(function = "non_blank")
+    )]
     pub text: String,
 }
 
@@ -570,7 +594,10 @@ pub struct ProgressInput {
 pub struct ProductInput {
     #[serde(default)]
     pub version: Option<i32>,
-    #[validate(length(max = 500, message = "Не более 500 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 500, message = "Не более 500 символов"),
+        custom(function = "non_blank")
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 200, message = "Не более 200 символов"))]
@@ -625,7 +652,10 @@ pub struct TransitionRequest {
 pub struct CommentInput {
     #[serde(default)]
     pub section: Option<crate::route::Section>,
-    #[validate(length(max = 5000, message = "Не более 5000 символов"), custom(function = "non_blank"))]
+    #[validate(
+        length(max = 5000, message = "Не более 5000 символов"),
+        custom(function = "non_blank")
+    )]
     pub text: String,
 }
 

@@ -44,14 +44,20 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> AppResult<String> {
 
 /// Creates a draft route for the principal (or, for a tutor or the school's coordinator, for a
 /// teacher they support).
-pub async fn create(state: &AppState, principal: &Principal, req: CreateRoute) -> AppResult<RouteDto> {
+pub async fn create(
+    state: &AppState,
+    principal: &Principal,
+    req: CreateRoute,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let txn = db::begin_write(&state.db).await?;
     let teacher_id = req.teacher_id.unwrap_or(principal.id());
     let teacher = if teacher_id == principal.id() {
         principal.user.clone()
     } else {
-        let teacher = users::find(&txn, teacher_id).await?.ok_or(AppError::NotFound)?;
+        let teacher = users::find(&txn, teacher_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let (facts, _) = crate::services::people::facts(&txn, principal, &teacher).await?;
         if !principal.actor.can_read_person(&facts) {
             return Err(AppError::NotFound);
@@ -144,7 +150,5 @@ pub async fn create(state: &AppState, principal: &Principal, req: CreateRoute) -
 
 /// Trims optional text; blank becomes nothing.
 pub fn clean(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }

@@ -57,15 +57,25 @@ const CONCLUSION_WRITERS: &[Participant] = &[
 impl<'a> Editor<'a> {
     /// Opens the route for writing `part`: 404 out of scope, 403 without the right, 409 when
     /// the route's status holds that part still.
-    pub async fn begin(state: &AppState, principal: &'a Principal, id: Uuid, part: Part) -> AppResult<Self> {
+    pub async fn begin(
+        state: &AppState,
+        principal: &'a Principal,
+        id: Uuid,
+        part: Part,
+    ) -> AppResult<Self> {
         let txn = db::begin_write(&state.db).await?;
         let ctx = access::load(&txn, principal, id, true).await?;
         let allowed = match part {
-            Part::Conclusion => ctx.participants.iter().any(|p| CONCLUSION_WRITERS.contains(p)),
+            Part::Conclusion => ctx
+                .participants
+                .iter()
+                .any(|p| CONCLUSION_WRITERS.contains(p)),
             _ => principal.actor.can_edit_route(&ctx.facts),
         };
         if !allowed {
-            return Err(AppError::forbidden("У вас нет права изменять эту часть маршрута."));
+            return Err(AppError::forbidden(
+                "У вас нет права изменять эту часть маршрута.",
+            ));
         }
         if !workflow::editable(part, ctx.status()) {
             return Err(AppError::conflict(
@@ -120,12 +130,28 @@ impl<'a> Editor<'a> {
 
     /// Records that something was added (a file, for one).
     pub fn record_added(&mut self, entity: &'static str, subject: &str, name: &str) {
-        self.diff(entity, None, subject, "added", None, Some(name.to_owned()), false);
+        self.diff(
+            entity,
+            None,
+            subject,
+            "added",
+            None,
+            Some(name.to_owned()),
+            false,
+        );
     }
 
     /// Records that something was removed.
     pub fn record_removed(&mut self, entity: &'static str, subject: &str, name: &str) {
-        self.diff(entity, None, subject, "removed", Some(name.to_owned()), None, false);
+        self.diff(
+            entity,
+            None,
+            subject,
+            "removed",
+            Some(name.to_owned()),
+            None,
+            false,
+        );
     }
 
     /// Commits: bumps the route's version, recomputes its stage, writes the corrections, and
@@ -238,7 +264,10 @@ fn check_ids(field: &str, given: &[Uuid], known: &[Uuid], what: &str) -> AppResu
     if unknown.is_empty() {
         Ok(())
     } else {
-        Err(AppError::invalid(field, format!("{what} не найдены в этом маршруте.")))
+        Err(AppError::invalid(
+            field,
+            format!("{what} не найдены в этом маршруте."),
+        ))
     }
 }
 
@@ -248,14 +277,21 @@ fn dedup(ids: &[Uuid]) -> Vec<Uuid> {
 }
 
 /// Competencies must come from the route's framework.
-async fn check_competencies(ed: &Editor<'_>, field: &str, ids: &[Uuid]) -> AppResult<Vec<competency::Model>> {
+async fn check_competencies(
+    ed: &Editor<'_>,
+    field: &str,
+    ids: &[Uuid],
+) -> AppResult<Vec<competency::Model>> {
     let found = routes::competencies(&ed.txn, ids).await?;
     let ok = found.len() == ids.len()
         && found
             .iter()
             .all(|c| ed.route().framework_id.is_none_or(|f| f == c.framework_id));
     if !ok {
-        return Err(AppError::invalid(field, "Компетенции должны быть из рамки компетенций маршрута."));
+        return Err(AppError::invalid(
+            field,
+            "Компетенции должны быть из рамки компетенций маршрута.",
+        ));
     }
     Ok(found)
 }
@@ -271,7 +307,12 @@ fn names(comps: &[competency::Model], ids: &[Uuid]) -> Option<String> {
 
 // ---- The route's own fields ----
 
-pub async fn update_route(state: &AppState, principal: &Principal, id: Uuid, req: UpdateRoute) -> AppResult<RouteDto> {
+pub async fn update_route(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: UpdateRoute,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     ed.expect_route_version(req.version)?;
@@ -289,13 +330,20 @@ pub async fn update_route(state: &AppState, principal: &Principal, id: Uuid, req
             .await?
             .iter()
             .filter(|a| {
-                workflow::check_activity_dates(a.start_date, a.end_date, (req.period_start, req.period_end)).is_err()
+                workflow::check_activity_dates(
+                    a.start_date,
+                    a.end_date,
+                    (req.period_start, req.period_end),
+                )
+                .is_err()
             })
             .count();
         if outside > 0 {
             return Err(AppError::invalid(
                 "period_end",
-                format!("Сроки {outside} мероприятий дорожной карты окажутся вне нового срока маршрута: сначала измените их."),
+                format!(
+                    "Сроки {outside} мероприятий дорожной карты окажутся вне нового срока маршрута: сначала измените их."
+                ),
             ));
         }
     }
@@ -303,11 +351,51 @@ pub async fn update_route(state: &AppState, principal: &Principal, id: Uuid, req
     let track = clean(req.track);
     let request = clean(req.educational_request);
     let subject = "Маршрут";
-    ed.diff("route", Some(id), subject, "title", Some(r.title.clone()), Some(title.clone()), false);
-    ed.diff("route", Some(id), subject, "track", r.track.clone(), track.clone(), false);
-    ed.diff("route", Some(id), subject, "period_start", date(Some(r.period_start)), date(Some(req.period_start)), true);
-    ed.diff("route", Some(id), subject, "period_end", date(Some(r.period_end)), date(Some(req.period_end)), true);
-    ed.diff("route", Some(id), subject, "educational_request", r.educational_request.clone(), request.clone(), false);
+    ed.diff(
+        "route",
+        Some(id),
+        subject,
+        "title",
+        Some(r.title.clone()),
+        Some(title.clone()),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        subject,
+        "track",
+        r.track.clone(),
+        track.clone(),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        subject,
+        "period_start",
+        date(Some(r.period_start)),
+        date(Some(req.period_start)),
+        true,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        subject,
+        "period_end",
+        date(Some(r.period_end)),
+        date(Some(req.period_end)),
+        true,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        subject,
+        "educational_request",
+        r.educational_request.clone(),
+        request.clone(),
+        false,
+    );
     let mut am = r.into_active_model();
     am.sort_key = Set(shared::text::sort_key(&[&title]));
     am.title = Set(title);
@@ -320,7 +408,12 @@ pub async fn update_route(state: &AppState, principal: &Principal, id: Uuid, req
 }
 
 /// Takes the teacher's profile again into the information section.
-pub async fn refresh_information(state: &AppState, principal: &Principal, id: Uuid, version: i32) -> AppResult<RouteDto> {
+pub async fn refresh_information(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    version: i32,
+) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     ed.expect_route_version(version)?;
     let teacher = users::find(&ed.txn, ed.route().teacher_id)
@@ -329,7 +422,15 @@ pub async fn refresh_information(state: &AppState, principal: &Principal, id: Uu
     let snapshot = to_json(&profile_snapshot(&ed.txn, &teacher).await?)?;
     let r = ed.route().clone();
     if snapshot != r.profile_snapshot {
-        ed.diff("route", Some(id), "Информационная справка", "profile", None, Some("обновлена из профиля".into()), false);
+        ed.diff(
+            "route",
+            Some(id),
+            "Информационная справка",
+            "profile",
+            None,
+            Some("обновлена из профиля".into()),
+            false,
+        );
     }
     let mut am = r.into_active_model();
     am.profile_snapshot = Set(snapshot);
@@ -340,14 +441,27 @@ pub async fn refresh_information(state: &AppState, principal: &Principal, id: Uu
 
 // ---- Diagnostics ----
 
-async fn write_results(ed: &Editor<'_>, diagnostic: Uuid, results: &[CompetencyResultInput]) -> AppResult<()> {
+async fn write_results(
+    ed: &Editor<'_>,
+    diagnostic: Uuid,
+    results: &[CompetencyResultInput],
+) -> AppResult<()> {
     let ids: Vec<Uuid> = results.iter().map(|r| r.competency_id).collect();
     if dedup(&ids).len() != ids.len() {
-        return Err(AppError::invalid("results", "Каждая компетенция может встречаться в диагностике один раз."));
+        return Err(AppError::invalid(
+            "results",
+            "Каждая компетенция может встречаться в диагностике один раз.",
+        ));
     }
     check_competencies(ed, "results", &ids).await?;
-    if results.iter().any(|r| r.score.is_some_and(|s| !(0.0..=100_000.0).contains(&s))) {
-        return Err(AppError::invalid("results", "Балл должен быть неотрицательным числом."));
+    if results
+        .iter()
+        .any(|r| r.score.is_some_and(|s| !(0.0..=100_000.0).contains(&s)))
+    {
+        return Err(AppError::invalid(
+            "results",
+            "Балл должен быть неотрицательным числом.",
+        ));
     }
     route_diagnostic_result::Entity::delete_many()
         .filter(route_diagnostic_result::Column::DiagnosticId.eq(diagnostic))
@@ -377,7 +491,12 @@ fn results_text(results: &[CompetencyResultInput], comps: &[competency::Model]) 
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-pub async fn add_diagnostic(state: &AppState, principal: &Principal, id: Uuid, req: DiagnosticInput) -> AppResult<RouteDto> {
+pub async fn add_diagnostic(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: DiagnosticInput,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     let existing = routes::diagnostics(&ed.txn, id).await?;
@@ -398,10 +517,33 @@ pub async fn add_diagnostic(state: &AppState, principal: &Principal, id: Uuid, r
     .insert(&ed.txn)
     .await?;
     write_results(&ed, item.id, &req.results).await?;
-    let comps = routes::competencies(&ed.txn, &req.results.iter().map(|r| r.competency_id).collect::<Vec<_>>()).await?;
+    let comps = routes::competencies(
+        &ed.txn,
+        &req.results
+            .iter()
+            .map(|r| r.competency_id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let subject = quoted("Диагностика", &item.name);
-    ed.diff("diagnostic", Some(item.id), &subject, "added", None, Some(item.name.clone()), false);
-    ed.diff("diagnostic", Some(item.id), &subject, "results", None, results_text(&req.results, &comps), false);
+    ed.diff(
+        "diagnostic",
+        Some(item.id),
+        &subject,
+        "added",
+        None,
+        Some(item.name.clone()),
+        false,
+    );
+    ed.diff(
+        "diagnostic",
+        Some(item.id),
+        &subject,
+        "results",
+        None,
+        results_text(&req.results, &comps),
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -436,10 +578,42 @@ pub async fn update_diagnostic(
         .collect();
     write_results(&ed, item_id, &req.results).await?;
     let subject = quoted("Диагностика", &item.name);
-    ed.diff("diagnostic", Some(item_id), &subject, "name", Some(item.name.clone()), Some(req.name.trim().to_owned()), false);
-    ed.diff("diagnostic", Some(item_id), &subject, "kind", Some(item.kind.clone()), Some(req.kind.to_string()), false);
-    ed.diff("diagnostic", Some(item_id), &subject, "level", Some(item.level.clone()), Some(req.level.to_string()), false);
-    ed.diff("diagnostic", Some(item_id), &subject, "date", date(item.date), date(req.date), false);
+    ed.diff(
+        "diagnostic",
+        Some(item_id),
+        &subject,
+        "name",
+        Some(item.name.clone()),
+        Some(req.name.trim().to_owned()),
+        false,
+    );
+    ed.diff(
+        "diagnostic",
+        Some(item_id),
+        &subject,
+        "kind",
+        Some(item.kind.clone()),
+        Some(req.kind.to_string()),
+        false,
+    );
+    ed.diff(
+        "diagnostic",
+        Some(item_id),
+        &subject,
+        "level",
+        Some(item.level.clone()),
+        Some(req.level.to_string()),
+        false,
+    );
+    ed.diff(
+        "diagnostic",
+        Some(item_id),
+        &subject,
+        "date",
+        date(item.date),
+        date(req.date),
+        false,
+    );
     ed.diff(
         "diagnostic",
         Some(item_id),
@@ -475,14 +649,29 @@ pub async fn delete_diagnostic(
         .filter(|d| d.route_id == id)
         .ok_or(AppError::NotFound)?;
     expect_version(item.version, version)?;
-    route_diagnostic::Entity::delete_by_id(item_id).exec(&ed.txn).await?;
-    ed.diff("diagnostic", Some(item_id), &quoted("Диагностика", &item.name), "removed", Some(item.name.clone()), None, false);
+    route_diagnostic::Entity::delete_by_id(item_id)
+        .exec(&ed.txn)
+        .await?;
+    ed.diff(
+        "diagnostic",
+        Some(item_id),
+        &quoted("Диагностика", &item.name),
+        "removed",
+        Some(item.name.clone()),
+        None,
+        false,
+    );
     ed.finish(state).await
 }
 
 // ---- Deficits ----
 
-pub async fn add_deficit(state: &AppState, principal: &Principal, id: Uuid, req: DeficitInput) -> AppResult<RouteDto> {
+pub async fn add_deficit(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: DeficitInput,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     if let Some(c) = req.competency_id {
@@ -505,7 +694,15 @@ pub async fn add_deficit(state: &AppState, principal: &Principal, id: Uuid, req:
     }
     .insert(&ed.txn)
     .await?;
-    ed.diff("deficit", Some(item.id), &quoted("Дефицит", &item.title), "added", None, Some(item.title.clone()), false);
+    ed.diff(
+        "deficit",
+        Some(item.id),
+        &quoted("Дефицит", &item.title),
+        "added",
+        None,
+        Some(item.title.clone()),
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -530,12 +727,54 @@ pub async fn update_deficit(
     let subject = quoted("Дефицит", &item.title);
     let title = req.title.trim().to_owned();
     let description = clean(req.description);
-    let state_code = req.state.map_or(item.state.clone(), |s| s.as_str().to_owned());
-    ed.diff("deficit", Some(item_id), &subject, "title", Some(item.title.clone()), Some(title.clone()), false);
-    ed.diff("deficit", Some(item_id), &subject, "description", item.description.clone(), description.clone(), false);
-    ed.diff("deficit", Some(item_id), &subject, "confirmed", Some(item.confirmed.to_string()), Some(req.confirmed.to_string()), false);
-    ed.diff("deficit", Some(item_id), &subject, "state", Some(item.state.clone()), Some(state_code.clone()), false);
-    ed.diff("deficit", Some(item_id), &subject, "competency", show(item.competency_id), show(req.competency_id), false);
+    let state_code = req
+        .state
+        .map_or(item.state.clone(), |s| s.as_str().to_owned());
+    ed.diff(
+        "deficit",
+        Some(item_id),
+        &subject,
+        "title",
+        Some(item.title.clone()),
+        Some(title.clone()),
+        false,
+    );
+    ed.diff(
+        "deficit",
+        Some(item_id),
+        &subject,
+        "description",
+        item.description.clone(),
+        description.clone(),
+        false,
+    );
+    ed.diff(
+        "deficit",
+        Some(item_id),
+        &subject,
+        "confirmed",
+        Some(item.confirmed.to_string()),
+        Some(req.confirmed.to_string()),
+        false,
+    );
+    ed.diff(
+        "deficit",
+        Some(item_id),
+        &subject,
+        "state",
+        Some(item.state.clone()),
+        Some(state_code.clone()),
+        false,
+    );
+    ed.diff(
+        "deficit",
+        Some(item_id),
+        &subject,
+        "competency",
+        show(item.competency_id),
+        show(req.competency_id),
+        false,
+    );
     let version = item.version + 1;
     let mut am = item.into_active_model();
     am.title = Set(title);
@@ -568,8 +807,18 @@ pub async fn delete_deficit(
         .filter(route_task_deficit::Column::DeficitId.eq(item_id))
         .count(&ed.txn)
         .await?;
-    route_deficit::Entity::delete_by_id(item_id).exec(&ed.txn).await?;
-    ed.diff("deficit", Some(item_id), &quoted("Дефицит", &item.title), "removed", Some(item.title.clone()), None, linked_tasks > 0);
+    route_deficit::Entity::delete_by_id(item_id)
+        .exec(&ed.txn)
+        .await?;
+    ed.diff(
+        "deficit",
+        Some(item_id),
+        &quoted("Дефицит", &item.title),
+        "removed",
+        Some(item.title.clone()),
+        None,
+        linked_tasks > 0,
+    );
     ed.finish(state).await
 }
 
@@ -603,7 +852,12 @@ async fn link_task(ed: &Editor<'_>, task: Uuid, deficits: &[Uuid]) -> AppResult<
     Ok(())
 }
 
-pub async fn add_task(state: &AppState, principal: &Principal, id: Uuid, req: TaskInput) -> AppResult<RouteDto> {
+pub async fn add_task(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: TaskInput,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     let deficits = dedup(&req.deficit_ids);
@@ -624,8 +878,24 @@ pub async fn add_task(state: &AppState, principal: &Principal, id: Uuid, req: Ta
     .await?;
     link_task(&ed, item.id, &deficits).await?;
     let subject = quoted("Задача", &item.title);
-    ed.diff("task", Some(item.id), &subject, "added", None, Some(item.title.clone()), true);
-    ed.diff("task", Some(item.id), &subject, "deficits", None, titles, true);
+    ed.diff(
+        "task",
+        Some(item.id),
+        &subject,
+        "added",
+        None,
+        Some(item.title.clone()),
+        true,
+    );
+    ed.diff(
+        "task",
+        Some(item.id),
+        &subject,
+        "deficits",
+        None,
+        titles,
+        true,
+    );
     ed.finish(state).await
 }
 
@@ -656,9 +926,33 @@ pub async fn update_task(
     let subject = quoted("Задача", &item.title);
     let title = req.title.trim().to_owned();
     let description = clean(req.description);
-    ed.diff("task", Some(item_id), &subject, "title", Some(item.title.clone()), Some(title.clone()), true);
-    ed.diff("task", Some(item_id), &subject, "description", item.description.clone(), description.clone(), true);
-    ed.diff("task", Some(item_id), &subject, "deficits", old_titles, new_titles, true);
+    ed.diff(
+        "task",
+        Some(item_id),
+        &subject,
+        "title",
+        Some(item.title.clone()),
+        Some(title.clone()),
+        true,
+    );
+    ed.diff(
+        "task",
+        Some(item_id),
+        &subject,
+        "description",
+        item.description.clone(),
+        description.clone(),
+        true,
+    );
+    ed.diff(
+        "task",
+        Some(item_id),
+        &subject,
+        "deficits",
+        old_titles,
+        new_titles,
+        true,
+    );
     let version = item.version + 1;
     let mut am = item.into_active_model();
     am.title = Set(title);
@@ -683,14 +977,29 @@ pub async fn delete_task(
         .filter(|x| x.route_id == id)
         .ok_or(AppError::NotFound)?;
     expect_version(item.version, version)?;
-    route_task::Entity::delete_by_id(item_id).exec(&ed.txn).await?;
-    ed.diff("task", Some(item_id), &quoted("Задача", &item.title), "removed", Some(item.title.clone()), None, true);
+    route_task::Entity::delete_by_id(item_id)
+        .exec(&ed.txn)
+        .await?;
+    ed.diff(
+        "task",
+        Some(item_id),
+        &quoted("Задача", &item.title),
+        "removed",
+        Some(item.title.clone()),
+        None,
+        true,
+    );
     ed.finish(state).await
 }
 
 // ---- Activities (the roadmap) ----
 
-async fn link_activity(ed: &Editor<'_>, activity: Uuid, deficits: &[Uuid], competencies: &[Uuid]) -> AppResult<()> {
+async fn link_activity(
+    ed: &Editor<'_>,
+    activity: Uuid,
+    deficits: &[Uuid],
+    competencies: &[Uuid],
+) -> AppResult<()> {
     route_activity_deficit::Entity::delete_many()
         .filter(route_activity_deficit::Column::ActivityId.eq(activity))
         .exec(&ed.txn)
@@ -720,7 +1029,10 @@ async fn link_activity(ed: &Editor<'_>, activity: Uuid, deficits: &[Uuid], compe
 
 /// Checks an activity's references and dates; returns the cleaned deficit and competency ids
 /// and the competencies (for the history).
-async fn check_activity(ed: &Editor<'_>, req: &ActivityInput) -> AppResult<(Vec<Uuid>, Vec<Uuid>, Vec<competency::Model>)> {
+async fn check_activity(
+    ed: &Editor<'_>,
+    req: &ActivityInput,
+) -> AppResult<(Vec<Uuid>, Vec<Uuid>, Vec<competency::Model>)> {
     let deficits = dedup(&req.deficit_ids);
     let comps = dedup(&req.competency_ids);
     deficit_titles(ed, &deficits).await?;
@@ -731,7 +1043,12 @@ async fn check_activity(ed: &Editor<'_>, req: &ActivityInput) -> AppResult<(Vec<
     Ok((deficits, comps, found))
 }
 
-pub async fn add_activity(state: &AppState, principal: &Principal, id: Uuid, req: ActivityInput) -> AppResult<RouteDto> {
+pub async fn add_activity(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: ActivityInput,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     let (deficits, comps, _) = check_activity(&ed, &req).await?;
@@ -748,7 +1065,11 @@ pub async fn add_activity(state: &AppState, principal: &Principal, id: Uuid, req
         end_date: Set(req.end_date),
         participation_form: Set(clean(req.participation_form)),
         result: Set(clean(req.result)),
-        status: Set(req.status.unwrap_or(ActivityStatus::Planned).as_str().to_owned()),
+        status: Set(req
+            .status
+            .unwrap_or(ActivityStatus::Planned)
+            .as_str()
+            .to_owned()),
         reflection: Set(clean(req.reflection)),
         hours: Set(req.hours),
         event_id: Set(req.event_id),
@@ -758,7 +1079,15 @@ pub async fn add_activity(state: &AppState, principal: &Principal, id: Uuid, req
     .insert(&ed.txn)
     .await?;
     link_activity(&ed, item.id, &deficits, &comps).await?;
-    ed.diff("activity", Some(item.id), &quoted("Мероприятие", &item.name), "added", None, Some(item.name.clone()), false);
+    ed.diff(
+        "activity",
+        Some(item.id),
+        &quoted("Мероприятие", &item.name),
+        "added",
+        None,
+        Some(item.name.clone()),
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -798,20 +1127,104 @@ pub async fn update_activity(
     let form = clean(req.participation_form);
     let result = clean(req.result);
     let reflection = clean(req.reflection);
-    let status = req.status.map_or(item.status.clone(), |s| s.as_str().to_owned());
+    let status = req
+        .status
+        .map_or(item.status.clone(), |s| s.as_str().to_owned());
     let level = req.level.map(|l| l.as_str().to_owned());
     let e = Some(item_id);
-    ed.diff("activity", e, &subject, "name", Some(item.name.clone()), Some(name.clone()), false);
-    ed.diff("activity", e, &subject, "competencies", names(&old_found, &old_comps), names(&found, &comps), false);
-    ed.diff("activity", e, &subject, "deficits", old_titles, new_titles, false);
-    ed.diff("activity", e, &subject, "level", item.level.clone(), level.clone(), false);
-    ed.diff("activity", e, &subject, "start_date", date(item.start_date), date(req.start_date), false);
-    ed.diff("activity", e, &subject, "end_date", date(item.end_date), date(req.end_date), false);
-    ed.diff("activity", e, &subject, "participation_form", item.participation_form.clone(), form.clone(), false);
-    ed.diff("activity", e, &subject, "result", item.result.clone(), result.clone(), false);
-    ed.diff("activity", e, &subject, "status", Some(item.status.clone()), Some(status.clone()), false);
-    ed.diff("activity", e, &subject, "reflection", item.reflection.clone(), reflection.clone(), false);
-    ed.diff("activity", e, &subject, "hours", show(item.hours), show(req.hours), false);
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "name",
+        Some(item.name.clone()),
+        Some(name.clone()),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "competencies",
+        names(&old_found, &old_comps),
+        names(&found, &comps),
+        false,
+    );
+    ed.diff(
+        "activity", e, &subject, "deficits", old_titles, new_titles, false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "level",
+        item.level.clone(),
+        level.clone(),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "start_date",
+        date(item.start_date),
+        date(req.start_date),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "end_date",
+        date(item.end_date),
+        date(req.end_date),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "participation_form",
+        item.participation_form.clone(),
+        form.clone(),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "result",
+        item.result.clone(),
+        result.clone(),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "status",
+        Some(item.status.clone()),
+        Some(status.clone()),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "reflection",
+        item.reflection.clone(),
+        reflection.clone(),
+        false,
+    );
+    ed.diff(
+        "activity",
+        e,
+        &subject,
+        "hours",
+        show(item.hours),
+        show(req.hours),
+        false,
+    );
     let version = item.version + 1;
     let mut am = item.into_active_model();
     am.name = Set(name);
@@ -844,8 +1257,18 @@ pub async fn delete_activity(
         .filter(|x| x.route_id == id)
         .ok_or(AppError::NotFound)?;
     expect_version(item.version, version)?;
-    route_activity::Entity::delete_by_id(item_id).exec(&ed.txn).await?;
-    ed.diff("activity", Some(item_id), &quoted("Мероприятие", &item.name), "removed", Some(item.name.clone()), None, false);
+    route_activity::Entity::delete_by_id(item_id)
+        .exec(&ed.txn)
+        .await?;
+    ed.diff(
+        "activity",
+        Some(item_id),
+        &quoted("Мероприятие", &item.name),
+        "removed",
+        Some(item.name.clone()),
+        None,
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -864,12 +1287,18 @@ pub async fn reorder_activities(
     given.sort();
     known.sort();
     if given != known {
-        return Err(AppError::invalid("activity_ids", "Перечислите каждое мероприятие дорожной карты ровно один раз."));
+        return Err(AppError::invalid(
+            "activity_ids",
+            "Перечислите каждое мероприятие дорожной карты ровно один раз.",
+        ));
     }
     let old_order: Vec<String> = current.iter().map(|a| truncate(&a.name, 40)).collect();
     for (pos, aid) in req.activity_ids.iter().enumerate() {
         route_activity::Entity::update_many()
-            .col_expr(route_activity::Column::Position, Expr::value(i32::try_from(pos).unwrap_or(0)))
+            .col_expr(
+                route_activity::Column::Position,
+                Expr::value(i32::try_from(pos).unwrap_or(0)),
+            )
             .filter(route_activity::Column::Id.eq(*aid))
             .exec(&ed.txn)
             .await?;
@@ -880,18 +1309,35 @@ pub async fn reorder_activities(
         .filter_map(|aid| current.iter().find(|a| a.id == *aid))
         .map(|a| truncate(&a.name, 40))
         .collect();
-    ed.diff("route", Some(id), "Дорожная карта", "order", Some(old_order.join(" → ")), Some(new_order.join(" → ")), false);
+    ed.diff(
+        "route",
+        Some(id),
+        "Дорожная карта",
+        "order",
+        Some(old_order.join(" → ")),
+        Some(new_order.join(" → ")),
+        false,
+    );
     ed.finish(state).await
 }
 
 // ---- Progress records ----
 
-pub async fn add_progress(state: &AppState, principal: &Principal, id: Uuid, req: ProgressInput) -> AppResult<RouteDto> {
+pub async fn add_progress(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: ProgressInput,
+) -> AppResult<RouteDto> {
     req.validate()?;
     check_period_label(req.period_kind, &req.period)?;
     let mut ed = Editor::begin(state, principal, id, Part::Progress).await?;
     if let Some(task) = req.task_id {
-        let known: Vec<Uuid> = routes::tasks(&ed.txn, id).await?.iter().map(|t| t.id).collect();
+        let known: Vec<Uuid> = routes::tasks(&ed.txn, id)
+            .await?
+            .iter()
+            .map(|t| t.id)
+            .collect();
         check_ids("task_id", &[task], &known, "Указанная задача")?;
     }
     let t = db::now();
@@ -909,7 +1355,15 @@ pub async fn add_progress(state: &AppState, principal: &Principal, id: Uuid, req
     }
     .insert(&ed.txn)
     .await?;
-    ed.diff("progress", Some(item.id), &format!("Отчёт о продвижении за {}", item.period), "added", None, Some(truncate(&item.text, 200)), false);
+    ed.diff(
+        "progress",
+        Some(item.id),
+        &format!("Отчёт о продвижении за {}", item.period),
+        "added",
+        None,
+        Some(truncate(&item.text, 200)),
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -930,12 +1384,32 @@ pub async fn update_progress(
         .ok_or(AppError::NotFound)?;
     expect_version(item.version, req.version)?;
     if let Some(task) = req.task_id {
-        let known: Vec<Uuid> = routes::tasks(&ed.txn, id).await?.iter().map(|t| t.id).collect();
+        let known: Vec<Uuid> = routes::tasks(&ed.txn, id)
+            .await?
+            .iter()
+            .map(|t| t.id)
+            .collect();
         check_ids("task_id", &[task], &known, "Указанная задача")?;
     }
     let subject = format!("Отчёт о продвижении за {}", item.period);
-    ed.diff("progress", Some(item_id), &subject, "period", Some(item.period.clone()), Some(req.period.trim().to_owned()), false);
-    ed.diff("progress", Some(item_id), &subject, "text", Some(item.text.clone()), Some(req.text.trim().to_owned()), false);
+    ed.diff(
+        "progress",
+        Some(item_id),
+        &subject,
+        "period",
+        Some(item.period.clone()),
+        Some(req.period.trim().to_owned()),
+        false,
+    );
+    ed.diff(
+        "progress",
+        Some(item_id),
+        &subject,
+        "text",
+        Some(item.text.clone()),
+        Some(req.text.trim().to_owned()),
+        false,
+    );
     let version = item.version + 1;
     let mut am = item.into_active_model();
     am.period_kind = Set(req.period_kind.as_str().to_owned());
@@ -962,8 +1436,18 @@ pub async fn delete_progress(
         .filter(|x| x.route_id == id)
         .ok_or(AppError::NotFound)?;
     expect_version(item.version, version)?;
-    route_progress::Entity::delete_by_id(item_id).exec(&ed.txn).await?;
-    ed.diff("progress", Some(item_id), &format!("Отчёт о продвижении за {}", item.period), "removed", Some(truncate(&item.text, 200)), None, false);
+    route_progress::Entity::delete_by_id(item_id)
+        .exec(&ed.txn)
+        .await?;
+    ed.diff(
+        "progress",
+        Some(item_id),
+        &format!("Отчёт о продвижении за {}", item.period),
+        "removed",
+        Some(truncate(&item.text, 200)),
+        None,
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -971,7 +1455,9 @@ pub async fn delete_progress(
 fn check_period_label(kind: shared::PeriodKind, label: &str) -> AppResult<()> {
     let label = label.trim();
     let ok = match kind {
-        shared::PeriodKind::Month => chrono::NaiveDate::parse_from_str(&format!("{label}-01"), "%Y-%m-%d").is_ok(),
+        shared::PeriodKind::Month => {
+            chrono::NaiveDate::parse_from_str(&format!("{label}-01"), "%Y-%m-%d").is_ok()
+        }
         shared::PeriodKind::Semester => {
             let parsed = label.split_once('/').and_then(|(years, half)| {
                 let (a, b) = years.split_once('-')?;
@@ -993,7 +1479,12 @@ fn check_period_label(kind: shared::PeriodKind, label: &str) -> AppResult<()> {
 
 // ---- Products ----
 
-pub async fn add_product(state: &AppState, principal: &Principal, id: Uuid, req: ProductInput) -> AppResult<RouteDto> {
+pub async fn add_product(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    req: ProductInput,
+) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
     let existing = routes::products(&ed.txn, id).await?;
@@ -1012,7 +1503,15 @@ pub async fn add_product(state: &AppState, principal: &Principal, id: Uuid, req:
     }
     .insert(&ed.txn)
     .await?;
-    ed.diff("product", Some(item.id), &quoted("Продукт", &item.title), "added", None, Some(item.title.clone()), false);
+    ed.diff(
+        "product",
+        Some(item.id),
+        &quoted("Продукт", &item.title),
+        "added",
+        None,
+        Some(item.title.clone()),
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -1038,10 +1537,42 @@ pub async fn update_product(
         clean(req.description),
         clean(req.link),
     );
-    ed.diff("product", Some(item_id), &subject, "title", Some(item.title.clone()), Some(title.clone()), false);
-    ed.diff("product", Some(item_id), &subject, "kind", item.kind.clone(), kind.clone(), false);
-    ed.diff("product", Some(item_id), &subject, "description", item.description.clone(), description.clone(), false);
-    ed.diff("product", Some(item_id), &subject, "link", item.link.clone(), link.clone(), false);
+    ed.diff(
+        "product",
+        Some(item_id),
+        &subject,
+        "title",
+        Some(item.title.clone()),
+        Some(title.clone()),
+        false,
+    );
+    ed.diff(
+        "product",
+        Some(item_id),
+        &subject,
+        "kind",
+        item.kind.clone(),
+        kind.clone(),
+        false,
+    );
+    ed.diff(
+        "product",
+        Some(item_id),
+        &subject,
+        "description",
+        item.description.clone(),
+        description.clone(),
+        false,
+    );
+    ed.diff(
+        "product",
+        Some(item_id),
+        &subject,
+        "link",
+        item.link.clone(),
+        link.clone(),
+        false,
+    );
     let version = item.version + 1;
     let mut am = item.into_active_model();
     am.title = Set(title);
@@ -1068,8 +1599,18 @@ pub async fn delete_product(
         .filter(|x| x.route_id == id)
         .ok_or(AppError::NotFound)?;
     expect_version(item.version, version)?;
-    route_product::Entity::delete_by_id(item_id).exec(&ed.txn).await?;
-    ed.diff("product", Some(item_id), &quoted("Продукт", &item.title), "removed", Some(item.title.clone()), None, false);
+    route_product::Entity::delete_by_id(item_id)
+        .exec(&ed.txn)
+        .await?;
+    ed.diff(
+        "product",
+        Some(item_id),
+        &quoted("Продукт", &item.title),
+        "removed",
+        Some(item.title.clone()),
+        None,
+        false,
+    );
     ed.finish(state).await
 }
 
@@ -1092,12 +1633,60 @@ pub async fn update_final_event(
         .map_err(|m| AppError::invalid("final_event.start_date", m))?;
     let old: FinalEventDto = serde_json::from_str(&r.final_event).unwrap_or_default();
     let s = "Заключительное публичное мероприятие";
-    ed.diff("route", Some(id), s, "name", old.name.clone(), ev.name.clone(), false);
-    ed.diff("route", Some(id), s, "level", show(old.level), show(ev.level), false);
-    ed.diff("route", Some(id), s, "start_date", date(old.start_date), date(ev.start_date), false);
-    ed.diff("route", Some(id), s, "end_date", date(old.end_date), date(ev.end_date), false);
-    ed.diff("route", Some(id), s, "participation_form", old.participation_form.clone(), ev.participation_form.clone(), false);
-    ed.diff("route", Some(id), s, "done", Some(old.done.to_string()), Some(ev.done.to_string()), false);
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "name",
+        old.name.clone(),
+        ev.name.clone(),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "level",
+        show(old.level),
+        show(ev.level),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "start_date",
+        date(old.start_date),
+        date(ev.start_date),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "end_date",
+        date(old.end_date),
+        date(ev.end_date),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "participation_form",
+        old.participation_form.clone(),
+        ev.participation_form.clone(),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "done",
+        Some(old.done.to_string()),
+        Some(ev.done.to_string()),
+        false,
+    );
     let mut am = ed.route().clone().into_active_model();
     am.final_event = Set(to_json(&ev)?);
     ed.ctx.route = am.update(&ed.txn).await?;
@@ -1119,10 +1708,42 @@ pub async fn update_conclusion(
     c.recommendations = clean(c.recommendations);
     let old: ConclusionDto = serde_json::from_str(&ed.route().conclusion).unwrap_or_default();
     let s = "Заключение";
-    ed.diff("route", Some(id), s, "findings", old.findings.clone(), c.findings.clone(), false);
-    ed.diff("route", Some(id), s, "results", old.results.clone(), c.results.clone(), false);
-    ed.diff("route", Some(id), s, "recommendations", old.recommendations.clone(), c.recommendations.clone(), false);
-    ed.diff("route", Some(id), s, "outcome", show(old.outcome), show(c.outcome), false);
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "findings",
+        old.findings.clone(),
+        c.findings.clone(),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "results",
+        old.results.clone(),
+        c.results.clone(),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "recommendations",
+        old.recommendations.clone(),
+        c.recommendations.clone(),
+        false,
+    );
+    ed.diff(
+        "route",
+        Some(id),
+        s,
+        "outcome",
+        show(old.outcome),
+        show(c.outcome),
+        false,
+    );
     let mut am = ed.route().clone().into_active_model();
     am.conclusion = Set(to_json(&c)?);
     am.outcome = Set(c.outcome.map(|o| o.as_str().to_owned()));
@@ -1134,11 +1755,18 @@ pub async fn update_conclusion(
 
 /// Deletes a draft that never went for agreement; anything further is withdrawn instead, so
 /// its history stays.
-pub async fn delete_route(state: &AppState, principal: &Principal, id: Uuid, version: Option<i32>) -> AppResult<()> {
+pub async fn delete_route(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    version: Option<i32>,
+) -> AppResult<()> {
     let txn = db::begin_write(&state.db).await?;
     let ctx = access::load(&txn, principal, id, true).await?;
     if ctx.route.teacher_id != principal.id() {
-        return Err(AppError::forbidden("Удалить черновик может только его автор."));
+        return Err(AppError::forbidden(
+            "Удалить черновик может только его автор.",
+        ));
     }
     expect_version(ctx.route.version, version)?;
     let submitted_before = !routes::transitions(&txn, id).await?.is_empty();
@@ -1168,4 +1796,3 @@ pub async fn delete_route(state: &AppState, principal: &Principal, id: Uuid, ver
     }
     Ok(())
 }
-

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::access;
 use super::edit::Editor;
 use crate::auth::Principal;
-use crate::db::entities::{route_activity, route_file, route_product};
 use crate::db;
+use crate::db::entities::{route_activity, route_file, route_product};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -32,9 +32,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("application/pdf", &["pdf"]),
     ("image/jpeg", &["jpg", "jpeg"]),
     ("image/png", &["png"]),
-    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", &["docx"]),
-    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &["xlsx"]),
-    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", &["pptx"]),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        &["pptx"],
+    ),
     ("application/vnd.oasis.opendocument.text", &["odt"]),
     ("application/vnd.oasis.opendocument.spreadsheet", &["ods"]),
     ("application/vnd.oasis.opendocument.presentation", &["odp"]),
@@ -71,8 +80,16 @@ pub fn check(name: &str, content_type: &str, bytes: &[u8]) -> AppResult<(String,
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "Файл пуст."));
     }
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
-    let declared = content_type.split(';').next().unwrap_or("").trim().to_lowercase();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    let declared = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_lowercase();
     let allowed = ALLOWED
         .iter()
         .find(|(ct, exts)| *ct == declared && exts.contains(&ext.as_str()));
@@ -83,7 +100,10 @@ pub fn check(name: &str, content_type: &str, bytes: &[u8]) -> AppResult<(String,
         ));
     };
     if !sniff(ct, bytes) {
-        return Err(AppError::invalid("file", "Содержимое файла не соответствует его типу."));
+        return Err(AppError::invalid(
+            "file",
+            "Содержимое файла не соответствует его типу.",
+        ));
     }
     Ok((name, (*ct).to_owned()))
 }
@@ -116,7 +136,9 @@ pub async fn upload(
                 .one(&ed.txn)
                 .await?
                 .filter(|x| x.route_id == route_id)
-                .ok_or_else(|| AppError::invalid("activity_id", "Мероприятие не найдено в этом маршруте."))?;
+                .ok_or_else(|| {
+                    AppError::invalid("activity_id", "Мероприятие не найдено в этом маршруте.")
+                })?;
             format!("Мероприятие «{}»", act.name)
         }
         (None, Some(p)) => {
@@ -124,7 +146,9 @@ pub async fn upload(
                 .one(&ed.txn)
                 .await?
                 .filter(|x| x.route_id == route_id)
-                .ok_or_else(|| AppError::invalid("product_id", "Продукт не найден в этом маршруте."))?;
+                .ok_or_else(|| {
+                    AppError::invalid("product_id", "Продукт не найден в этом маршруте.")
+                })?;
             format!("Продукт «{}»", product.title)
         }
         _ => {
@@ -191,7 +215,9 @@ pub async fn delete(state: &AppState, principal: &Principal, file_id: Uuid) -> A
         .await?
         .ok_or(AppError::NotFound)?;
     let mut ed = Editor::begin(state, principal, file.route_id, Part::Progress).await?;
-    route_file::Entity::delete_by_id(file_id).exec(&ed.txn).await?;
+    route_file::Entity::delete_by_id(file_id)
+        .exec(&ed.txn)
+        .await?;
     ed.record_removed("file", "Файл", &file.name);
     let dto = ed.finish(state).await?;
     remove_blob(state, &file.storage_key);
@@ -205,7 +231,10 @@ mod tests {
     #[test]
     fn names_lose_paths_and_control_characters() {
         assert_eq!(clean_name("../../etc/passwd").as_deref(), Some("passwd"));
-        assert_eq!(clean_name("C:\\Users\\a\\Удостоверение.pdf").as_deref(), Some("Удостоверение.pdf"));
+        assert_eq!(
+            clean_name("C:\\Users\\a\\Удостоверение.pdf").as_deref(),
+            Some("Удостоверение.pdf")
+        );
         assert_eq!(clean_name("a\u{0000}b.pdf").as_deref(), Some("ab.pdf"));
         assert_eq!(clean_name(".hidden").as_deref(), Some("hidden"));
         assert_eq!(clean_name("   "), None);
@@ -218,7 +247,14 @@ mod tests {
         assert!(check("фото.png", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0]).is_err());
         assert!(check("фото.jpg", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0]).is_ok());
         assert!(check("run.exe", "application/octet-stream", b"MZ").is_err());
-        assert!(check("отчёт.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04rest").is_ok());
+        assert!(
+            check(
+                "отчёт.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                b"PK\x03\x04rest"
+            )
+            .is_ok()
+        );
         assert!(check("пусто.txt", "text/plain", b"").is_err());
         assert!(check("note.txt", "text/plain; charset=utf-8", "Привет".as_bytes()).is_ok());
     }

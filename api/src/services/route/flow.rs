@@ -51,7 +51,9 @@ pub async fn transition(
     expect_version(r.version, Some(req.version))?;
     let from = ctx.status();
     let diagnostics = routes::diagnostics(&txn, id).await?;
-    let has_final = diagnostics.iter().any(|d| d.kind == DiagnosticKind::Final.as_str());
+    let has_final = diagnostics
+        .iter()
+        .any(|d| d.kind == DiagnosticKind::Final.as_str());
     let rs = read::route_state(&r, from, has_final);
     let to = workflow::next_status(req.action, &rs, &ctx.participants).map_err(workflow_error)?;
     let comment = clean(req.comment.clone());
@@ -71,9 +73,9 @@ pub async fn transition(
     match req.action {
         RouteAction::Submit => check_complete(&txn, &r).await?,
         RouteAction::Extend => {
-            let new_end = req
-                .new_end
-                .ok_or_else(|| AppError::invalid("new_end", "Укажите новую дату окончания маршрута."))?;
+            let new_end = req.new_end.ok_or_else(|| {
+                AppError::invalid("new_end", "Укажите новую дату окончания маршрута.")
+            })?;
             let policy = policies::for_region(&txn, r.region_id).await?;
             workflow::check_extension(r.period_end, new_end, policy.max_extension_months)
                 .map_err(|m| AppError::invalid("new_end", m))?;
@@ -95,13 +97,15 @@ pub async fn transition(
             }
         }
         RouteAction::Evaluate => {
-            let evaluation = evaluate(&txn, &r, principal, &req.verdicts, comment.as_deref()).await?;
+            let evaluation =
+                evaluate(&txn, &r, principal, &req.verdicts, comment.as_deref()).await?;
             am.evaluation = Set(Some(evaluation));
         }
         RouteAction::Complete => {
             let outcome: Option<Outcome> = r.outcome.as_deref().map(db::parse_code).transpose()?;
             let conclusion: ConclusionDto = serde_json::from_str(&r.conclusion).unwrap_or_default();
-            if outcome.is_none() || (conclusion.findings.is_none() && conclusion.results.is_none()) {
+            if outcome.is_none() || (conclusion.findings.is_none() && conclusion.results.is_none())
+            {
                 return Err(AppError::invalid(
                     "reflective.conclusion",
                     "Перед завершением заполните заключение (выводы или результаты) и укажите итог.",
@@ -124,7 +128,9 @@ pub async fn transition(
     let has_diagnostics = !diagnostics.is_empty() || !routes::deficits(&txn, id).await?.is_empty();
     let has_tasks = !routes::tasks(&txn, id).await?.is_empty();
     am.status = Set(to.as_str().to_owned());
-    am.stage = Set(workflow::stage_of(to, has_diagnostics, has_tasks).as_str().to_owned());
+    am.stage = Set(workflow::stage_of(to, has_diagnostics, has_tasks)
+        .as_str()
+        .to_owned());
     am.version = Set(version);
     am.updated_at = Set(t);
     let updated = am.update(&txn).await?;
@@ -136,7 +142,11 @@ pub async fn transition(
         from_status: Set(from.as_str().to_owned()),
         to_status: Set(to.as_str().to_owned()),
         actor_id: Set(principal.id()),
-        actor_title: Set(Some(signer_title(&principal.user, req.action, &ctx.participants))),
+        actor_title: Set(Some(signer_title(
+            &principal.user,
+            req.action,
+            &ctx.participants,
+        ))),
         comment: Set(comment.clone()),
         version: Set(version),
         at: Set(t),
@@ -204,7 +214,12 @@ async fn check_complete(db: &impl ConnectionTrait, r: &route::Model) -> AppResul
         activities_out_of_period: activities
             .iter()
             .filter(|a| {
-                workflow::check_activity_dates(a.start_date, a.end_date, (r.period_start, r.period_end)).is_err()
+                workflow::check_activity_dates(
+                    a.start_date,
+                    a.end_date,
+                    (r.period_start, r.period_end),
+                )
+                .is_err()
             })
             .count(),
     };
@@ -232,8 +247,14 @@ async fn evaluate(
 ) -> AppResult<String> {
     let deficits = routes::deficits(db, r.id).await?;
     let confirmed: Vec<&route_deficit::Model> = deficits.iter().filter(|d| d.confirmed).collect();
-    if verdicts.iter().any(|v| !deficits.iter().any(|d| d.id == v.deficit_id)) {
-        return Err(AppError::invalid("verdicts", "Дефицит не найден в этом маршруте."));
+    if verdicts
+        .iter()
+        .any(|v| !deficits.iter().any(|d| d.id == v.deficit_id))
+    {
+        return Err(AppError::invalid(
+            "verdicts",
+            "Дефицит не найден в этом маршруте.",
+        ));
     }
     let missing = confirmed
         .iter()
@@ -346,7 +367,10 @@ pub async fn next_route(state: &AppState, principal: &Principal, id: Uuid) -> Ap
         ));
     }
     let may = ctx.participants.iter().any(|p| {
-        matches!(p, Participant::Owner | Participant::Tutor | Participant::SchoolCoordinator)
+        matches!(
+            p,
+            Participant::Owner | Participant::Tutor | Participant::SchoolCoordinator
+        )
     });
     if !may {
         return Err(AppError::forbidden(
@@ -386,8 +410,14 @@ pub async fn next_route(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     read::assemble(&state.db, principal, &ctx).await
 }
 
-async fn copy_open_work(db: &impl ConnectionTrait, old: &route::Model, new_id: Uuid) -> AppResult<()> {
-    use crate::db::entities::{route_diagnostic, route_diagnostic_result, route_task, route_task_deficit};
+async fn copy_open_work(
+    db: &impl ConnectionTrait,
+    old: &route::Model,
+    new_id: Uuid,
+) -> AppResult<()> {
+    use crate::db::entities::{
+        route_diagnostic, route_diagnostic_result, route_task, route_task_deficit,
+    };
     let t = db::now();
     let mut mapping: HashMap<Uuid, Uuid> = HashMap::new();
     for (pos, d) in routes::deficits(db, old.id)
@@ -450,7 +480,11 @@ async fn copy_open_work(db: &impl ConnectionTrait, old: &route::Model, new_id: U
         }
     }
     let diagnostics = routes::diagnostics(db, old.id).await?;
-    if let Some(last) = diagnostics.iter().rev().find(|d| d.kind == DiagnosticKind::Final.as_str()) {
+    if let Some(last) = diagnostics
+        .iter()
+        .rev()
+        .find(|d| d.kind == DiagnosticKind::Final.as_str())
+    {
         let nid = db::new_id();
         route_diagnostic::ActiveModel {
             id: Set(nid),

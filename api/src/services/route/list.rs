@@ -36,7 +36,11 @@ const QUEUE_ACTIONS: &[RouteAction] = &[
     RouteAction::Complete,
 ];
 
-fn teachers_of(staff: Uuid, kind: AssignmentKind, consented: bool) -> sea_orm::sea_query::SelectStatement {
+fn teachers_of(
+    staff: Uuid,
+    kind: AssignmentKind,
+    consented: bool,
+) -> sea_orm::sea_query::SelectStatement {
     let mut q = Query::select();
     q.column(assignment::Column::TeacherId)
         .from(assignment::Entity)
@@ -75,7 +79,11 @@ fn scope(principal: &Principal) -> Condition {
         .add(route::Column::TeacherId.in_subquery(teachers_of(me, AssignmentKind::Mentor, false)))
         .add(
             Condition::all()
-                .add(route::Column::TeacherId.in_subquery(teachers_of(me, AssignmentKind::Expert, false)))
+                .add(route::Column::TeacherId.in_subquery(teachers_of(
+                    me,
+                    AssignmentKind::Expert,
+                    false,
+                )))
                 .add(route::Column::Status.is_in([
                     RouteStatus::ProductSubmitted.as_str(),
                     RouteStatus::Evaluated.as_str(),
@@ -105,7 +113,11 @@ fn filters(f: &RouteFilter, principal: &Principal) -> Condition {
         c = c.add(route::Column::TeacherId.eq(principal.id()));
     }
     if let Some(tutor) = f.tutor_id {
-        c = c.add(route::Column::TeacherId.in_subquery(teachers_of(tutor, AssignmentKind::Tutor, false)));
+        c = c.add(route::Column::TeacherId.in_subquery(teachers_of(
+            tutor,
+            AssignmentKind::Tutor,
+            false,
+        )));
     }
     if let Some(from) = f.from {
         c = c.add(route::Column::PeriodEnd.gte(from));
@@ -151,7 +163,12 @@ pub async fn list(
     let offset = f.offset.unwrap_or(0);
     // The administrator runs the platform and reads no routes.
     if principal.actor.grants.iter().all(|g| g.role == Role::Admin) {
-        return Ok(Page { items: Vec::new(), total: 0, offset, limit });
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            offset,
+            limit,
+        });
     }
     let query = route::Entity::find()
         .filter(scope(principal))
@@ -165,7 +182,10 @@ pub async fn list(
         (rows, None)
     } else {
         let total = query.clone().count(db).await?;
-        (query.offset(offset).limit(limit).all(db).await?, Some(total))
+        (
+            query.offset(offset).limit(limit).all(db).await?,
+            Some(total),
+        )
     };
 
     // The policy, row by row.
@@ -190,7 +210,9 @@ pub async fn list(
     };
     let mut visible = Vec::with_capacity(rows.len());
     for r in rows {
-        let Some(school) = schools.get(&r.school_id) else { continue };
+        let Some(school) = schools.get(&r.school_id) else {
+            continue;
+        };
         let status: RouteStatus = db::parse_code(&r.status)?;
         let links: Vec<assignment::Model> = my_links
             .iter()
@@ -265,7 +287,10 @@ async fn summaries(
         .map(|(r, school, teacher)| {
             let own: Vec<&route_activity::Model> =
                 activities.iter().filter(|a| a.route_id == r.id).collect();
-            let done = own.iter().filter(|a| a.status == ActivityStatus::Done.as_str()).count();
+            let done = own
+                .iter()
+                .filter(|a| a.status == ActivityStatus::Done.as_str())
+                .count();
             let overdue = own
                 .iter()
                 .filter(|a| {

@@ -21,7 +21,11 @@ pub fn needs_reapproval(route: &route::Model) -> bool {
 }
 
 /// The workflow's view of the route.
-pub fn route_state(route: &route::Model, status: RouteStatus, has_final_diagnostic: bool) -> RouteState {
+pub fn route_state(
+    route: &route::Model,
+    status: RouteStatus,
+    has_final_diagnostic: bool,
+) -> RouteState {
     RouteState {
         status: Some(status),
         started: route.started_at.is_some(),
@@ -122,7 +126,12 @@ pub async fn assemble(
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    let person = |id: Uuid| people.get(&id).map(to_ref).unwrap_or_else(|| unknown_person(id));
+    let person = |id: Uuid| {
+        people
+            .get(&id)
+            .map(to_ref)
+            .unwrap_or_else(|| unknown_person(id))
+    };
     let comp_ref = |id: Uuid| comps.get(&id).map(competency_ref);
 
     let mut by_kind: HashMap<AssignmentKind, Vec<PersonRef>> = HashMap::new();
@@ -167,7 +176,9 @@ pub async fn assemble(
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let has_final_diagnostic = diagnostic_dtos.iter().any(|d| d.kind == DiagnosticKind::Final);
+    let has_final_diagnostic = diagnostic_dtos
+        .iter()
+        .any(|d| d.kind == DiagnosticKind::Final);
 
     let deficit_dtos = deficits
         .iter()
@@ -193,7 +204,10 @@ pub async fn assemble(
             title: t.title.clone(),
             description: t.description.clone(),
             deficit_ids: ordered_links(
-                task_links.iter().filter(|l| l.task_id == t.id).map(|l| l.deficit_id),
+                task_links
+                    .iter()
+                    .filter(|l| l.task_id == t.id)
+                    .map(|l| l.deficit_id),
                 &deficits.iter().map(|d| d.id).collect::<Vec<_>>(),
             ),
         })
@@ -216,7 +230,10 @@ pub async fn assemble(
                 name: a.name.clone(),
                 competencies: comps_of.into_iter().map(competency_ref).collect(),
                 deficit_ids: ordered_links(
-                    act_deficits.iter().filter(|l| l.activity_id == a.id).map(|l| l.deficit_id),
+                    act_deficits
+                        .iter()
+                        .filter(|l| l.activity_id == a.id)
+                        .map(|l| l.deficit_id),
                     &deficit_order,
                 ),
                 level: a.level.as_deref().map(db::parse_code).transpose()?,
@@ -371,5 +388,9 @@ pub async fn assemble(
 /// Linked ids in the order of `order` (the section's own order), not the link table's.
 fn ordered_links(linked: impl Iterator<Item = Uuid>, order: &[Uuid]) -> Vec<Uuid> {
     let linked: Vec<Uuid> = linked.collect();
-    order.iter().copied().filter(|id| linked.contains(id)).collect()
+    order
+        .iter()
+        .copied()
+        .filter(|id| linked.contains(id))
+        .collect()
 }

@@ -50,7 +50,9 @@ pub async fn add(
     req.validate()?;
     let ctx = access::load(&state.db, principal, id, false).await?;
     if !principal.actor.can_comment_route(&ctx.facts) {
-        return Err(AppError::forbidden("Вы не можете комментировать этот маршрут."));
+        return Err(AppError::forbidden(
+            "Вы не можете комментировать этот маршрут.",
+        ));
     }
     let t = db::now();
     let row = route_comment::ActiveModel {
