@@ -9,6 +9,11 @@ pub use sea_orm_migration::prelude::*;
 mod conventions;
 mod m20261124_000001_foundation;
 mod m20261124_000002_routes;
+mod m20261124_000003_people;
+mod m20261124_000004_diagnostics;
+mod m20261124_000005_catalogue;
+mod m20261124_000006_documents;
+mod m20261124_000007_integration;
 
 pub struct Migrator;
 
@@ -18,6 +23,11 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_routes::Migration),
+            Box::new(m20261124_000003_people::Migration),
+            Box::new(m20261124_000004_diagnostics::Migration),
+            Box::new(m20261124_000005_catalogue::Migration),
+            Box::new(m20261124_000006_documents::Migration),
+            Box::new(m20261124_000007_integration::Migration),
         ]
     }
 }

@@ -1,7 +1,10 @@
 //! HTTP handlers: extract, call a service, answer. No rules live here.
 
 pub mod auth;
+pub mod catalogue;
+pub mod diagnostics;
 pub mod docs;
+pub mod documents;
 pub mod frameworks;
 pub mod health;
 pub mod people;
@@ -63,6 +66,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(route::add_comment)
                 .service(route::upload_file)
                 .service(route::download_file)
-                .service(route::delete_file),
+                .service(route::delete_file)
+                .configure(diagnostics::configure)
+                .configure(catalogue::configure)
+                .configure(documents::configure),
         );
 }

@@ -2,7 +2,10 @@
 //! transactions and map entities to DTOs. Handlers only call them.
 
 pub mod auth;
+pub mod catalogue;
 pub mod demo;
+pub mod diagnostics;
+pub mod documents;
 pub mod frameworks;
 pub mod people;
 pub mod route;

@@ -6,6 +6,9 @@
 mod access;
 mod auth;
 mod browser;
+mod catalogue;
+mod diagnostics;
+mod documents;
 mod errors;
 mod routes;
 mod service;

@@ -1,6 +1,9 @@
 //! Request and response bodies of the REST API, used by the server and the SPA alike.
 
 pub mod auth;
+pub mod catalogue;
+pub mod diagnostics;
+pub mod documents;
 pub mod frameworks;
 pub mod people;
 pub mod problem;
