@@ -11,6 +11,9 @@ pub mod routes;
 pub mod units;
 
 pub use auth::*;
+pub use catalogue::*;
+pub use diagnostics::*;
+pub use documents::*;
 pub use frameworks::*;
 pub use people::*;
 pub use problem::*;
