@@ -11,9 +11,6 @@ pub mod routes;
 pub mod units;
 
 pub use auth::*;
-pub use catalogue::*;
-pub use diagnostics::*;
-pub use documents::*;
 pub use frameworks::*;
 pub use people::*;
 pub use problem::*;
