@@ -37,6 +37,11 @@ pub struct Settings {
     pub files_dir: PathBuf,
     /// `IOM_MAX_UPLOAD_BYTES`, default 20 MiB: the largest uploaded file.
     pub max_upload_bytes: usize,
+    /// `IOM_SMTP_URL` (`smtp://user:pass@host:587?tls=required`, `smtps://…`): where mail goes.
+    /// Without it, mail is kept in the outbox that administrators read.
+    pub smtp_url: Option<SecretString>,
+    /// `IOM_MAIL_FROM`, default `ИОМ <noreply@iom.local>`.
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +67,8 @@ impl Settings {
             max_body_bytes: 1024 * 1024,
             db_max_connections: None,
             max_upload_bytes: 20 * 1024 * 1024,
+            smtp_url: None,
+            mail_from: "ИОМ <noreply@iom.local>".into(),
         }
     }
 
@@ -103,6 +110,10 @@ impl Settings {
         }
         if let Some(v) = get("IOM_MAX_UPLOAD_BYTES") {
             s.max_upload_bytes = parse_num("IOM_MAX_UPLOAD_BYTES", &v)?;
+        }
+        s.smtp_url = get("IOM_SMTP_URL").map(SecretString::from);
+        if let Some(from) = get("IOM_MAIL_FROM") {
+            s.mail_from = from;
         }
         s.db_max_connections = get("IOM_DB_MAX_CONNECTIONS")
             .map(|v| parse_num("IOM_DB_MAX_CONNECTIONS", &v))

@@ -44,15 +44,31 @@ impl Registry {
     }
 
     /// The platform's own background work.
-    pub fn standard() -> Self {
-        Registry::default().register(HOUSEKEEPING, housekeeping)
+    pub fn standard(settings: &crate::config::Settings) -> Self {
+        let mail = crate::services::mail::MailSettings {
+            smtp_url: settings.smtp_url.clone(),
+            from: settings.mail_from.clone(),
+        };
+        let files_dir = settings.files_dir.clone();
+        Registry::default()
+            .register(HOUSEKEEPING, move |db, payload| {
+                housekeeping(db, payload, files_dir.clone())
+            })
+            .register(crate::services::mail::SEND, move |db, payload| {
+                crate::services::mail::send_job(db, mail.clone(), payload)
+            })
     }
 }
 
-/// Removes what has expired: used or expired refresh tokens, stale sign-in counters.
+/// Removes what has expired: used or expired refresh tokens, stale sign-in counters, stored
+/// files whose rows are gone.
 pub const HOUSEKEEPING: &str = "housekeeping";
 
-async fn housekeeping(db: DatabaseConnection, _: serde_json::Value) -> anyhow::Result<()> {
+async fn housekeeping(
+    db: DatabaseConnection,
+    _: serde_json::Value,
+    files_dir: std::path::PathBuf,
+) -> anyhow::Result<()> {
     use crate::db::entities::{login_throttle, refresh_token};
     use sea_orm::{ColumnTrait, QueryFilter};
     let now = db::now();
@@ -64,6 +80,38 @@ async fn housekeeping(db: DatabaseConnection, _: serde_json::Value) -> anyhow::R
         .filter(login_throttle::Column::WindowStartedAt.lt(now - Duration::days(1)))
         .exec(&db)
         .await?;
+    sweep_orphan_files(&db, &files_dir).await
+}
+
+/// Deletes stored files that no row refers to (an upload whose transaction failed, an activity
+/// deleted with its evidence), once they are an hour old.
+async fn sweep_orphan_files(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<()> {
+    use crate::db::entities::route_file;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| m < cutoff);
+        let Some(key) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if !old {
+            continue;
+        }
+        let referenced = route_file::Entity::find()
+            .filter(route_file::Column::StorageKey.eq(key.trim_end_matches(".part")))
+            .one(db)
+            .await?
+            .is_some();
+        if !referenced || key.ends_with(".part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     Ok(())
 }
 
@@ -148,8 +196,8 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(db: DatabaseConnection) -> Self {
-        Self::spawn_with(db, Registry::standard())
+    pub fn spawn(db: DatabaseConnection, settings: &crate::config::Settings) -> Self {
+        Self::spawn_with(db, Registry::standard(settings))
     }
 
     pub fn spawn_with(db: DatabaseConnection, registry: Registry) -> Self {

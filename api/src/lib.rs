@@ -15,6 +15,7 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod tabular;
 pub mod telemetry;
 
 pub use config::Settings;

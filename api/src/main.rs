@@ -10,7 +10,7 @@ async fn main() -> anyhow::Result<()> {
     let demo_enabled = settings.demo;
     let app = Application::build(settings.clone()).await?;
     let url = format!("http://{}:{}", settings.bind.ip(), app.port());
-    let jobs = api::jobs::Worker::spawn(app.db.clone());
+    let jobs = api::jobs::Worker::spawn(app.db.clone(), &settings);
     tracing::info!(%url, database = %redact(&settings.database_url), "ИОМ is listening");
     if app.demo.is_some() {
         tracing::info!("demo data seeded into the empty database");

@@ -49,10 +49,15 @@ impl Application {
         };
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
+        let base_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{port}", settings.bind.ip()));
         let state = web::Data::new(AppState {
             db: db.clone(),
             jwt: JwtKeys::new(&secret),
             settings,
+            base_url,
         });
         let server = run(listener, state)?;
         Ok(Application {

@@ -9,4 +9,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub jwt: JwtKeys,
+    /// Where people reach the product (`IOM_PUBLIC_URL`, else this server's own address), for
+    /// links in mail and documents.
+    pub base_url: String,
 }

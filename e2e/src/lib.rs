@@ -11,6 +11,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod smtp;
 
 use std::sync::OnceLock;
 
@@ -60,13 +61,16 @@ impl Drop for TestApp {
     }
 }
 
+/// A change to the settings a test server starts with.
+pub type Configure = Box<dyn FnOnce(&mut Settings)>;
+
 /// Options for starting a test server.
 #[derive(Default)]
 pub struct Options {
     /// Serve this directory as the SPA.
     pub web_dir: Option<std::path::PathBuf>,
     /// Adjust settings further.
-    pub configure: Option<Box<dyn FnOnce(&mut Settings)>>,
+    pub configure: Option<Configure>,
 }
 
 impl TestApp {
@@ -111,6 +115,19 @@ impl TestApp {
             handle,
             _dir: dir,
         }
+    }
+
+    /// Runs every due background job (mail, housekeeping) to the end, as the worker would.
+    pub async fn run_jobs(&self) -> usize {
+        let registry = api::jobs::Registry::standard(&self.settings);
+        let mut done = 0;
+        while api::jobs::run_once(&self.db, &registry, "test-worker")
+            .await
+            .expect("the job queue")
+        {
+            done += 1;
+        }
+        done
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -115,6 +115,15 @@ impl Actor {
         }
     }
 
+    /// Creating a unit of `kind` under `parent`: the administrator anywhere, a regional manager
+    /// within the region, a municipal coordinator the schools of the municipality.
+    pub fn can_create_unit(&self, kind: crate::org::UnitKind, parent: &UnitPath) -> bool {
+        use crate::org::UnitKind;
+        self.is_admin()
+            || (kind != UnitKind::Region && self.covers(Role::RegionalManager, parent))
+            || (kind == UnitKind::School && self.covers(Role::MunicipalCoordinator, parent))
+    }
+
     pub fn can_read_person(&self, person: &PersonFacts) -> bool {
         person.id == self.user_id
             || self.is_admin()
@@ -474,6 +483,22 @@ mod tests {
         assert!(muni.can_manage_unit(&w.school_a2));
         assert!(!muni.can_manage_unit(&w.muni_a));
         assert!(!muni.can_manage_unit(&w.school_b1));
+    }
+
+    #[test]
+    fn units_are_created_by_the_level_above() {
+        use crate::org::UnitKind;
+        let w = world();
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        assert!(manager.can_create_unit(UnitKind::Municipality, &w.region));
+        assert!(manager.can_create_unit(UnitKind::School, &w.muni_a));
+        assert!(!manager.can_create_unit(UnitKind::School, &w.other_region_school));
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        assert!(muni.can_create_unit(UnitKind::School, &w.muni_a));
+        assert!(!muni.can_create_unit(UnitKind::Municipality, &w.region));
+        assert!(
+            !actor(Role::Director, Some(w.school_a1)).can_create_unit(UnitKind::School, &w.muni_a)
+        );
     }
 
     #[test]

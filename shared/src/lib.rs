@@ -10,6 +10,7 @@ pub mod access;
 pub mod dto;
 pub mod levels;
 pub mod org;
+pub mod password;
 pub mod roles;
 pub mod route;
 pub mod text;

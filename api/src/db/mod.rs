@@ -6,6 +6,7 @@ pub mod audit;
 pub mod entities;
 pub mod grants;
 pub mod jobs;
+pub mod one_time;
 pub mod policies;
 pub mod routes;
 pub mod settings;

@@ -5,11 +5,16 @@
 //! scripts (and a cross-site attacker) can never read or send it.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use shared::dto::{LoginRequest, TokenResponse};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use shared::dto::{
+    ChangePasswordRequest, LoginRequest, PasswordResetRequest, SetPasswordRequest, TokenInfo,
+    TokenResponse,
+};
 
 use super::docs;
+use crate::auth::Principal;
 use crate::error::AppResult;
+use crate::services::accounts;
 use crate::services::auth::{self, REFRESH_TTL_DAYS, Session};
 use crate::state::AppState;
 
@@ -90,4 +95,69 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<H
         .finish();
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+/// Ask for a password-reset link by e-mail. The answer is 202 whether or not the address is
+/// known, so it reveals nothing.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "If the address is registered, a link is on its way"), docs::Unprocessable)
+)]
+#[post("/auth/password-reset")]
+pub async fn request_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetRequest>,
+) -> AppResult<HttpResponse> {
+    accounts::request_reset(&state, body.into_inner()).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Whom a one-time link (invitation or reset) is for; 404 when it is invalid, used or expired.
+#[utoipa::path(
+    tag = "auth",
+    params(("token" = String, Path, description = "The token from the link")),
+    responses((status = 200, body = TokenInfo), docs::NotFound)
+)]
+#[get("/auth/links/{token}")]
+pub async fn link_info(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<web::Json<TokenInfo>> {
+    Ok(web::Json(accounts::token_info(&state, &token).await?))
+}
+
+/// Set a password with a one-time link and sign in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = SetPasswordRequest,
+    responses(
+        (status = 200, description = "Password set; signed in", body = TokenResponse),
+        docs::NotFound, docs::Unprocessable
+    )
+)]
+#[post("/auth/set-password")]
+pub async fn set_password(
+    state: web::Data<AppState>,
+    body: web::Json<SetPasswordRequest>,
+) -> AppResult<HttpResponse> {
+    let session = accounts::set_password(&state, body.into_inner()).await?;
+    Ok(session_response(&state, session))
+}
+
+/// Change one's own password; other sign-ins end.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 200, description = "Changed; a new session", body = TokenResponse), docs::Unauthorized, docs::Unprocessable)
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<ChangePasswordRequest>,
+) -> AppResult<HttpResponse> {
+    let session = accounts::change_password(&state, &principal, body.into_inner()).await?;
+    Ok(session_response(&state, session))
 }

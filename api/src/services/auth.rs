@@ -118,7 +118,7 @@ async fn record_failure(state: &AppState, keys: &[(String, i32)]) -> AppResult<(
 }
 
 /// Issues an access token and a new refresh token in `family`.
-async fn start_session(
+pub async fn start_session(
     state: &AppState,
     db: &impl sea_orm::ConnectionTrait,
     user_id: uuid::Uuid,

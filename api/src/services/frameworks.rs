@@ -14,7 +14,10 @@ pub const DEFAULT_CODE: &str = "pedagog-544n";
 
 /// The default framework: the four groups of the regional document, each competency tied to a
 /// labour function of the professional standard «Педагог» (order 544н of 18.10.2013).
-const DEFAULT_GROUPS: &[(&str, &str, &[(&str, &str, &str, &str)])] = &[
+/// (code, name, labour function, description)
+type DefaultCompetency = (&'static str, &'static str, &'static str, &'static str);
+
+const DEFAULT_GROUPS: &[(&str, &str, &[DefaultCompetency])] = &[
     (
         "П",
         "Предметные компетенции",

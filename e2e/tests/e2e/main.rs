@@ -10,5 +10,6 @@ mod catalogue;
 mod diagnostics;
 mod documents;
 mod errors;
+mod people;
 mod routes;
 mod service;

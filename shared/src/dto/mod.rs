@@ -1,5 +1,6 @@
 //! Request and response bodies of the REST API, used by the server and the SPA alike.
 
+pub mod admin;
 pub mod auth;
 pub mod catalogue;
 pub mod diagnostics;
@@ -10,6 +11,7 @@ pub mod problem;
 pub mod routes;
 pub mod units;
 
+pub use admin::*;
 pub use auth::*;
 pub use frameworks::*;
 pub use people::*;

@@ -1,0 +1,923 @@
+//! Organisations, people and access: units, people, roles, assignments and consent,
+//! invitations and passwords by e-mail, staff import.
+
+use e2e::smtp::SmtpSink;
+use e2e::{Options, TestApp, fixtures, ok_json, problem};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use shared::dto::*;
+use shared::{Role, UnitKind};
+
+use crate::routes::{create, send};
+
+/// The token of the last link in a message body.
+fn link_token(body: &str, kind: &str) -> String {
+    let start = body.rfind(&format!("/{kind}/")).expect("a link") + kind.len() + 2;
+    body[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+async fn new_teacher(app: &TestApp, by: &str, email: &str, invite: bool) -> PersonDetail {
+    let u = app.as_user(by).await;
+    let res = send(
+        &u,
+        Method::POST,
+        "/api/v1/people",
+        json!({
+            "email": email, "surname": "Петрова", "first_name": "Анна", "patronymic": "Сергеевна",
+            "position": "Учитель русского языка", "workplace_id": app.demo.school,
+            "roles": [{ "role": "teacher", "unit_id": app.demo.school }], "invite": invite
+        }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    ok_json(res).await
+}
+
+#[tokio::test]
+async fn an_invited_teacher_sets_a_password_from_the_outbox_link_and_signs_in() {
+    let app = TestApp::spawn().await;
+    let created = new_teacher(&app, "manager@iom.test", "petrova@school1.ru", true).await;
+    assert_eq!(created.invitation.state, InvitationState::Pending);
+    assert!(created.roles.iter().any(|r| r.role == Role::Teacher));
+    // Without SMTP the message stays in the outbox, which the administrator reads.
+    assert_eq!(app.run_jobs().await, 1);
+    let admin = app.as_user("admin@iom.test").await;
+    let outbox: Page<MailMessageDto> = admin.get_json("/api/v1/admin/outbox").await;
+    let msg = outbox
+        .items
+        .iter()
+        .find(|m| m.to == "petrova@school1.ru")
+        .unwrap();
+    assert_eq!(msg.status, MailStatus::Stored);
+    assert!(
+        !msg.body.contains("demo12345"),
+        "never a password in the mail"
+    );
+    let token = link_token(&msg.body, "invite");
+    problem(
+        app.as_user("manager@iom.test")
+            .await
+            .get("/api/v1/admin/outbox")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    let info: TokenInfo = ok_json(
+        app.get(&format!("/api/v1/auth/links/{token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (info.purpose, info.full_name.as_str()),
+        (TokenPurpose::Invitation, "Петрова Анна Сергеевна")
+    );
+    // Weak passwords are refused with a reason; the link still works after that.
+    let res = app
+        .post("/api/v1/auth/set-password")
+        .json(&json!({ "token": token, "password": "12345678" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors["password"][0]
+            .contains("распространён")
+    );
+    let res = app
+        .post("/api/v1/auth/set-password")
+        .json(&json!({ "token": token, "password": "зелёный чайник на окне" }))
+        .send()
+        .await
+        .unwrap();
+    let session: TokenResponse = ok_json(res).await;
+    let me = app
+        .get("/api/v1/me")
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(
+        app.login_response("petrova@school1.ru", "зелёный чайник на окне")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The link works once.
+    problem(
+        app.get(&format!("/api/v1/auth/links/{token}"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let res = app
+        .post("/api/v1/auth/set-password")
+        .json(&json!({ "token": token, "password": "другой длинный пароль" }))
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::NOT_FOUND).await;
+    let card: PersonDetail = app
+        .as_user("manager@iom.test")
+        .await
+        .get_json(&format!("/api/v1/people/{}/card", created.person.id))
+        .await;
+    assert_eq!(card.invitation.state, InvitationState::Accepted);
+}
+
+#[tokio::test]
+async fn invitations_and_resets_are_delivered_over_smtp() {
+    let mut sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::spawn_with(Options {
+        configure: Some(Box::new(move |s| s.smtp_url = Some(url.into()))),
+        ..Default::default()
+    })
+    .await;
+    new_teacher(&app, "coordinator@iom.test", "orlova@school1.ru", true).await;
+    app.run_jobs().await;
+    let mail = sink.inbox.recv().await.unwrap();
+    assert_eq!(mail.to, ["orlova@school1.ru"]);
+    assert!(mail.text().contains("/invite/"), "{}", mail.text());
+
+    // Reset: an unknown address gets the same 202 and no mail; a known one gets a link.
+    let res = app
+        .post("/api/v1/auth/password-reset")
+        .json(&json!({ "email": "nobody@iom.test" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let res = app
+        .post("/api/v1/auth/password-reset")
+        .json(&json!({ "email": "Teacher@iom.test" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let old_session = app.as_user("teacher@iom.test").await;
+    app.run_jobs().await;
+    let mail = sink.inbox.recv().await.unwrap();
+    assert_eq!(mail.to, ["teacher@iom.test"]);
+    assert!(
+        sink.inbox.try_recv().is_err(),
+        "only one message: none for the unknown address"
+    );
+    let token = link_token(&mail.text(), "reset");
+    let res = app
+        .post("/api/v1/auth/set-password")
+        .json(&json!({ "token": token, "password": "новый надёжный пароль" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.login_response("teacher@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_response("teacher@iom.test", "новый надёжный пароль")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Access tokens already issued keep working until they expire (15 minutes); refresh tokens do not.
+    assert_eq!(
+        old_session.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_failing_smtp_server_leaves_the_message_queued_for_retry() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::spawn_with(Options {
+        configure: Some(Box::new(move |s| {
+            s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into())
+        })),
+        ..Default::default()
+    })
+    .await;
+    new_teacher(&app, "manager@iom.test", "a@b.ru", true).await;
+    assert_eq!(app.run_jobs().await, 1, "one attempt, then the retry waits");
+    let outbox: Page<MailMessageDto> = app
+        .as_user("admin@iom.test")
+        .await
+        .get_json("/api/v1/admin/outbox")
+        .await;
+    assert_eq!(outbox.items[0].status, MailStatus::Queued);
+    assert_eq!(outbox.items[0].attempts, 1);
+    assert!(outbox.items[0].last_error.is_some());
+}
+
+#[tokio::test]
+async fn a_deactivated_person_cannot_sign_in_but_their_routes_stay() {
+    let app = TestApp::spawn().await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Маршрут").await;
+    let id = fixtures::id_of(&app, "teacher@iom.test").await;
+    let director = app.as_user("director@iom.test").await;
+    let card: PersonDetail = ok_json(
+        director
+            .post(&format!("/api/v1/people/{id}/deactivate"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!card.person.active);
+    assert_eq!(
+        teacher.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_response("teacher@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        director
+            .get(&format!("/api/v1/routes/{}", route.id))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // A teacher of another school cannot be deactivated by this director; nor can one's self.
+    let other = fixtures::person(
+        &app.db,
+        "x@iom.test",
+        Role::Teacher,
+        Some(app.demo.school_2),
+    )
+    .await;
+    problem(
+        director
+            .post(&format!("/api/v1/people/{other}/deactivate"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let me = fixtures::id_of(&app, "director@iom.test").await;
+    problem(
+        director
+            .post(&format!("/api/v1/people/{me}/deactivate"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    ok_json::<PersonDetail>(
+        director
+            .post(&format!("/api/v1/people/{id}/activate"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        app.login_response("teacher@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn who_may_appoint_whom_is_scoped_and_audited() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let target = fixtures::person(&app.db, "t@iom.test", Role::Teacher, Some(d.school)).await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let grant = |role: &str, unit: uuid::Uuid| json!({ "role": role, "unit_id": unit });
+    let path = format!("/api/v1/people/{target}/roles");
+    let card: PersonDetail =
+        ok_json(send(&coordinator, Method::POST, &path, grant("tutor", d.school)).await).await;
+    assert!(card.roles.iter().any(|r| r.role == Role::Tutor));
+    problem(
+        send(&coordinator, Method::POST, &path, grant("tutor", d.school)).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    problem(
+        send(
+            &coordinator,
+            Method::POST,
+            &path,
+            grant("director", d.school),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        send(
+            &coordinator,
+            Method::POST,
+            &path,
+            grant("tutor", d.school_2),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let p = problem(
+        send(
+            &coordinator,
+            Method::POST,
+            &path,
+            grant("tutor", d.municipality_a),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.errors["roles"][0].contains("не назначается"));
+    let municipal = app.as_user("municipal@iom.test").await;
+    ok_json::<PersonDetail>(
+        send(
+            &municipal,
+            Method::POST,
+            &path,
+            grant("school_coordinator", d.school),
+        )
+        .await,
+    )
+    .await;
+    problem(
+        send(
+            &municipal,
+            Method::POST,
+            &path,
+            grant("regional_manager", d.region),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // Revoking is scoped the same way.
+    let tutor_grant = card
+        .roles
+        .iter()
+        .find(|r| r.role == Role::Tutor)
+        .unwrap()
+        .id;
+    let outsider = fixtures::person(
+        &app.db,
+        "c2@iom.test",
+        Role::SchoolCoordinator,
+        Some(d.school_2),
+    )
+    .await;
+    let _ = outsider;
+    problem(
+        app.as_user("c2@iom.test")
+            .await
+            .request(
+                Method::DELETE,
+                &format!("/api/v1/role-grants/{tutor_grant}"),
+            )
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let card: PersonDetail = ok_json(
+        coordinator
+            .request(
+                Method::DELETE,
+                &format!("/api/v1/role-grants/{tutor_grant}"),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!card.roles.iter().any(|r| r.role == Role::Tutor));
+
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let actions: Vec<String> = api::db::entities::audit_log::Entity::find()
+        .filter(api::db::entities::audit_log::Column::EntityId.eq(target))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        actions.contains(&"role.granted".to_owned())
+            && actions.contains(&"role.revoked".to_owned()),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_teacher_consents_and_the_tutor_sees_the_route_and_withdrawing_works_at_once() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let teacher_id = fixtures::person(&app.db, "new@iom.test", Role::Teacher, Some(d.school)).await;
+    let teacher = app.as_user("new@iom.test").await;
+    let route = create(&teacher, "Маршрут").await;
+    let tutor_id = fixtures::id_of(&app, "tutor@iom.test").await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let assignment: AssignmentDto = ok_json(
+        send(
+            &coordinator,
+            Method::POST,
+            "/api/v1/assignments",
+            json!({ "kind": "tutor", "staff_id": tutor_id, "teacher_id": teacher_id }),
+        )
+        .await,
+    )
+    .await;
+    problem(
+        send(
+            &coordinator,
+            Method::POST,
+            "/api/v1/assignments",
+            json!({ "kind": "tutor", "staff_id": tutor_id, "teacher_id": teacher_id }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    // The expert role is needed for an expert assignment.
+    problem(
+        send(
+            &coordinator,
+            Method::POST,
+            "/api/v1/assignments",
+            json!({ "kind": "expert", "staff_id": tutor_id, "teacher_id": teacher_id }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+
+    let tutor = app.as_user("tutor@iom.test").await;
+    let path = format!("/api/v1/routes/{}", route.id);
+    assert_eq!(
+        tutor.get(&path).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "no consent yet"
+    );
+    let consent = format!("/api/v1/me/assignments/{}/consent", assignment.id);
+    problem(
+        send(&tutor, Method::PUT, &consent, json!({ "given": true })).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let a: AssignmentDto =
+        ok_json(send(&teacher, Method::PUT, &consent, json!({ "given": true })).await).await;
+    assert!(a.consent_at.is_some());
+    assert_eq!(
+        tutor.get(&path).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    ok_json::<AssignmentDto>(
+        send(&teacher, Method::PUT, &consent, json!({ "given": false })).await,
+    )
+    .await;
+    assert_eq!(
+        tutor.get(&path).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn staff_csv() -> String {
+    [
+        "Фамилия;Имя;Отчество;Электронная почта;Должность;ОО;Роль;Стаж педагогический;Квалификационная категория;Дата категории",
+        "Орлова;Нина;Павловна;orlova@school1.ru;Учитель биологии;Гимназия № 1;педагог;15;Высшая;12.03.2022",
+        "Соколов;Игорь;;sokolov@school1.ru;Учитель физики;Гимназия № 1;тьютор;7;;",
+        "Иванова;Мария;Петровна;teacher@iom.test;Учитель математики;Гимназия № 1;педагог;13;Первая;14.04.2023",
+    ]
+    .join("\n")
+}
+
+async fn upload(user: &e2e::User<'_>, bytes: Vec<u8>, query: &str) -> reqwest::Response {
+    user.post(&format!("/api/v1/people/imports?name=staff.csv{query}"))
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn staff_are_imported_from_csv_all_or_nothing_with_updates_not_duplicates() {
+    let app = TestApp::spawn().await;
+    let manager = app.as_user("manager@iom.test").await;
+    let preview: ImportPreview =
+        ok_json(upload(&manager, staff_csv().into_bytes(), "&invite=true").await).await;
+    assert_eq!(
+        (
+            preview.total,
+            preview.to_create,
+            preview.to_update,
+            preview.errors
+        ),
+        (3, 2, 1, 0),
+        "{preview:#?}"
+    );
+    assert_eq!(preview.rows[1].role, Some(Role::Tutor));
+    let result: ImportResult = ok_json(
+        manager
+            .post(&format!("/api/v1/people/imports/{}/commit", preview.id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((result.created, result.updated, result.invited), (2, 1, 2));
+    problem(
+        manager
+            .post(&format!("/api/v1/people/imports/{}/commit", preview.id))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let page: Page<PersonSummary> = manager
+        .get_json("/api/v1/people?q=%D0%BE%D1%80%D0%BB%D0%BE%D0%B2%D0%B0")
+        .await;
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].invitation, InvitationState::Pending);
+    let card: PersonDetail = manager
+        .get_json(&format!("/api/v1/people/{}/card", page.items[0].id))
+        .await;
+    assert_eq!(card.person.teaching_experience_years, Some(15));
+    assert_eq!(
+        card.person.qualification_date.unwrap().to_string(),
+        "2022-03-12"
+    );
+    // The existing teacher was updated, not doubled.
+    let ivanova: Page<PersonSummary> = manager
+        .get_json("/api/v1/people?q=teacher%40iom.test")
+        .await;
+    assert_eq!(ivanova.total, 1);
+    assert_eq!(app.run_jobs().await, 2, "two invitations queued");
+}
+
+#[tokio::test]
+async fn a_file_with_errors_is_explained_row_by_row_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let manager = app.as_user("manager@iom.test").await;
+    let csv = [
+        "Фамилия;Имя;Email;ОО;Роль",
+        "Орлова;Нина;orlova@school1.ru;Гимназия № 1;педагог",
+        "Соколов;;not-an-email;Школа № 999;волшебник",
+        "Орлова;Нина;ORLOVA@school1.ru;Гимназия № 1;педагог",
+    ]
+    .join("\n");
+    let preview: ImportPreview = ok_json(upload(&manager, csv.into_bytes(), "").await).await;
+    assert_eq!(preview.errors, 2);
+    let bad = &preview.rows[1];
+    assert_eq!(bad.row, 3);
+    let columns: Vec<&str> = bad.errors.iter().map(|e| e.column.as_str()).collect();
+    assert!(
+        columns.contains(&"Email")
+            && columns.contains(&"Имя")
+            && columns.contains(&"ОО")
+            && columns.contains(&"Роль"),
+        "{bad:?}"
+    );
+    assert!(preview.rows[2].errors[0].message.contains("строке 2"));
+    let p = problem(
+        manager
+            .post(&format!("/api/v1/people/imports/{}/commit", preview.id))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(p.code, "import_has_errors");
+    let page: Page<PersonSummary> = manager.get_json("/api/v1/people?q=orlova").await;
+    assert_eq!(page.total, 0, "nothing was written");
+
+    // Files that are not staff lists at all.
+    let p = problem(
+        upload(&manager, b"PK\x03\x04broken".to_vec(), "").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p.errors["file"][0].contains("повреждён"));
+    let p = problem(
+        upload(&manager, "Должность\nУчитель\n".as_bytes().to_vec(), "").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p.errors["file"].len(), 2);
+    // A teacher may not import at all.
+    problem(
+        upload(
+            &app.as_user("teacher@iom.test").await,
+            staff_csv().into_bytes(),
+            "",
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn windows_1251_csv_and_xlsx_files_are_read() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251
+        .encode("ФИО,E-mail,Должность\nЁлкина Вера Ивановна,elkina@school1.ru,Учитель химии\n");
+    let preview: ImportPreview = ok_json(
+        upload(
+            &coordinator,
+            cp1251.into_owned(),
+            &format!("&unit_id={}", app.demo.school),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(preview.rows[0].full_name, "Ёлкина Вера Ивановна");
+    assert_eq!(preview.errors, 0, "{preview:#?}");
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Фамилия", "Имя", "Email", "Роль", "Стаж педагогический"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (s, n, e)) in [
+        ("Белова", "Ольга", "belova@school1.ru"),
+        ("Котов", "Антон", "kotov@school1.ru"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let row = r as u32 + 1;
+        sheet.write_string(row, 0, *s).unwrap();
+        sheet.write_string(row, 1, *n).unwrap();
+        sheet.write_string(row, 2, *e).unwrap();
+        sheet.write_string(row, 3, "педагог").unwrap();
+        sheet.write_number(row, 4, 10.0).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let preview: ImportPreview = ok_json(
+        upload(
+            &coordinator,
+            bytes,
+            &format!("&unit_id={}", app.demo.school),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((preview.to_create, preview.errors), (2, 0), "{preview:#?}");
+    let result: ImportResult = ok_json(
+        coordinator
+            .post(&format!("/api/v1/people/imports/{}/commit", preview.id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(result.created, 2);
+    // A coordinator cannot import into another school.
+    let preview: ImportPreview = ok_json(
+        upload(
+            &coordinator,
+            "Фамилия;Имя;Email\nА;Б;ab@x.ru\n".as_bytes().to_vec(),
+            &format!("&unit_id={}", app.demo.school_2),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(preview.errors, 1);
+}
+
+#[tokio::test]
+async fn people_lists_are_scoped_searchable_and_paged() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    for i in 0..5 {
+        fixtures::person(
+            &app.db,
+            &format!("p{i}@iom.test"),
+            Role::Teacher,
+            Some(d.school_2),
+        )
+        .await;
+    }
+    let director = app.as_user("director@iom.test").await;
+    let page: Page<PersonSummary> = director.get_json("/api/v1/people").await;
+    assert!(
+        page.items
+            .iter()
+            .all(|p| p.workplace.as_ref().is_some_and(|w| w.id == d.school)),
+        "{page:#?}"
+    );
+    let municipal = app.as_user("municipal@iom.test").await;
+    let page: Page<PersonSummary> = municipal
+        .get_json(&format!("/api/v1/people?unit_id={}&limit=2", d.school_2))
+        .await;
+    assert_eq!((page.total, page.items.len()), (5, 2));
+    let teacher = app.as_user("teacher@iom.test").await;
+    let page: Page<PersonSummary> = teacher.get_json("/api/v1/people").await;
+    assert_eq!(page.items.len(), 1, "a teacher sees only themselves");
+    let manager = app.as_user("manager@iom.test").await;
+    let page: Page<PersonSummary> = manager.get_json("/api/v1/people?role=tutor").await;
+    assert_eq!(page.items[0].email, "tutor@iom.test");
+}
+
+#[tokio::test]
+async fn units_are_created_renamed_archived_by_the_level_above() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let municipal = app.as_user("municipal@iom.test").await;
+    let school: UnitDto = ok_json(
+        send(
+            &municipal,
+            Method::POST,
+            "/api/v1/units",
+            json!({ "kind": "school", "name": "МБОУ «СОШ № 3»", "parent_id": d.municipality_a }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(school.path.municipality, Some(d.municipality_a));
+    problem(
+        send(
+            &municipal,
+            Method::POST,
+            "/api/v1/units",
+            json!({ "kind": "school", "name": "Чужая", "parent_id": d.municipality_b }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        send(
+            &municipal,
+            Method::POST,
+            "/api/v1/units",
+            json!({ "kind": "school", "name": "Не туда", "parent_id": d.region }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let renamed: UnitDto = ok_json(
+        send(
+            &municipal,
+            Method::PUT,
+            &format!("/api/v1/units/{}", school.id),
+            json!({ "name": "МБОУ «Средняя школа № 3»" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(renamed.name, "МБОУ «Средняя школа № 3»");
+    let manager = app.as_user("manager@iom.test").await;
+    problem(
+        manager
+            .post(&format!("/api/v1/units/{}/archive", d.municipality_a))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let archived: UnitDto = ok_json(
+        municipal
+            .post(&format!("/api/v1/units/{}/archive", school.id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(archived.archived);
+    let admin = app.as_user("admin@iom.test").await;
+    let region: UnitDto = ok_json(
+        send(
+            &admin,
+            Method::POST,
+            "/api/v1/units",
+            json!({ "kind": "region", "name": "Новая область" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(region.kind, UnitKind::Region);
+    problem(
+        send(
+            &manager,
+            Method::POST,
+            "/api/v1/units",
+            json!({ "kind": "region", "name": "Ещё" }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
+    // The region's policy: the manager allows two-year routes.
+    let policy: RegionPolicyDto = ok_json(
+        send(
+            &manager,
+            Method::PUT,
+            &format!("/api/v1/units/{}/policy", d.region),
+            json!({ "max_route_months": 24, "max_extension_months": 6 }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(policy.max_route_months, 24);
+    problem(
+        send(
+            &municipal,
+            Method::PUT,
+            &format!("/api/v1/units/{}/policy", d.region),
+            json!({ "max_route_months": 60, "max_extension_months": 6 }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let res = send(
+        &teacher,
+        Method::POST,
+        "/api/v1/routes",
+        json!({ "title": "Два года", "period_start": "2026-09-01", "period_end": "2028-08-31" }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_person_edits_their_own_profile_and_changes_their_password() {
+    let app = TestApp::spawn().await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let id = fixtures::id_of(&app, "teacher@iom.test").await;
+    let card: PersonDetail = ok_json(send(&teacher, Method::PUT, &format!("/api/v1/people/{id}"), json!({
+        "surname": "Иванова", "first_name": "Мария", "patronymic": "Петровна", "phone": "+7 901 111-22-33",
+        "position": "Учитель математики и информатики", "teaching_experience_years": 13,
+        "position_experience_years": 9, "qualification_category": "Высшая", "qualification_date": "2026-03-01",
+        "email": "hijack@iom.test", "workplace_id": app.demo.school_b
+    })).await).await;
+    assert_eq!(
+        card.person.qualification_category.as_deref(),
+        Some("Высшая")
+    );
+    assert_eq!(
+        card.person.email, "teacher@iom.test",
+        "one's own e-mail and workplace are managed by the school"
+    );
+    assert_eq!(card.person.workplace.unwrap().id, app.demo.school);
+    let res = send(
+        &teacher,
+        Method::POST,
+        "/api/v1/me/password",
+        json!({ "current_password": "wrong", "new_password": "новый надёжный пароль" }),
+    )
+    .await;
+    assert!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY)
+            .await
+            .errors
+            .contains_key("current_password")
+    );
+    let res = send(
+        &teacher,
+        Method::POST,
+        "/api/v1/me/password",
+        json!({ "current_password": "demo12345", "new_password": "новый надёжный пароль" }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.login_response("teacher@iom.test", "новый надёжный пароль")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

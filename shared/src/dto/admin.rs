@@ -1,0 +1,370 @@
+//! Administration of the hierarchy and of the people in it: units, people, roles, personal
+//! assignments and consent, invitations and passwords, staff import, the mail outbox.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::dto::{AssignmentDto, AssignmentKind, PersonDto, RoleGrantDto, UnitRef};
+use crate::org::UnitKind;
+use crate::roles::Role;
+
+fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
+    if s.trim().is_empty() {
+        let mut e = validator::ValidationError::new("blank");
+        e.message = Some("Заполните поле".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
+// ---- Units ----
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateUnit {
+    pub kind: UnitKind,
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub short_name: Option<String>,
+    /// Required for everything but a region.
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
+    /// The unit's code in the region's systems (for imports and integrations).
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateUnit {
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub short_name: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub external_id: Option<String>,
+}
+
+/// A region's rules for routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionPolicyDto {
+    /// The longest a route may run, in months (1 to 60).
+    #[validate(range(min = 1, max = 60, message = "От 1 до 60 месяцев"))]
+    pub max_route_months: i32,
+    /// The most one extension may add, in months (0 to 6).
+    #[validate(range(min = 0, max = 6, message = "От 0 до 6 месяцев"))]
+    pub max_extension_months: i32,
+}
+
+// ---- People ----
+
+domain_enum! {
+    /// Where a person's invitation stands.
+    pub enum InvitationState {
+        None => ("none", "Не приглашён"),
+        Pending => ("pending", "Приглашение отправлено"),
+        Expired => ("expired", "Приглашение истекло"),
+        Accepted => ("accepted", "Вход выполнен"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationStatus {
+    pub state: InvitationState,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A person in a list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonSummary {
+    pub id: Uuid,
+    pub full_name: String,
+    pub email: String,
+    pub workplace: Option<UnitRef>,
+    pub position: Option<String>,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub invitation: InvitationState,
+}
+
+/// A person's card for those who manage them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonDetail {
+    pub person: PersonDto,
+    pub external_id: Option<String>,
+    pub roles: Vec<RoleGrantDto>,
+    /// Their tutor, mentor, experts.
+    pub staff: Vec<AssignmentDto>,
+    /// The teachers they support.
+    pub teachers: Vec<AssignmentDto>,
+    pub invitation: InvitationStatus,
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// Whether the caller may edit the profile, deactivate and invite.
+    pub can_manage: bool,
+}
+
+/// Filters of the people list.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PersonFilter {
+    /// Text in the name or e-mail.
+    pub q: Option<String>,
+    /// People working in this unit or below it.
+    pub unit_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub offset: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+/// A role to grant, at a unit (none for the administrator).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GrantInput {
+    pub role: Role,
+    #[serde(default)]
+    pub unit_id: Option<Uuid>,
+}
+
+/// A person's profile as written (the route card's information section, and more).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileInput {
+    #[validate(
+        length(max = 100, message = "Не более 100 символов"),
+        custom(function = "non_blank")
+    )]
+    pub surname: String,
+    #[validate(
+        length(max = 100, message = "Не более 100 символов"),
+        custom(function = "non_blank")
+    )]
+    pub first_name: String,
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub patronymic: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 40, message = "Не более 40 символов"))]
+    pub phone: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 300, message = "Не более 300 символов"))]
+    pub position: Option<String>,
+    #[serde(default)]
+    #[validate(range(min = 0, max = 70, message = "От 0 до 70 лет"))]
+    pub teaching_experience_years: Option<i32>,
+    #[serde(default)]
+    #[validate(range(min = 0, max = 70, message = "От 0 до 70 лет"))]
+    pub position_experience_years: Option<i32>,
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub qualification_category: Option<String>,
+    #[serde(default)]
+    pub qualification_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "email": "petrova@school1.ru", "surname": "Петрова", "first_name": "Анна", "patronymic": "Сергеевна",
+    "position": "Учитель русского языка", "workplace_id": "018f0000-0000-7000-8000-000000000000",
+    "roles": [{"role": "teacher", "unit_id": "018f0000-0000-7000-8000-000000000000"}], "invite": true
+})))]
+pub struct CreatePerson {
+    #[validate(
+        email(message = "Некорректный адрес электронной почты"),
+        length(max = 254, message = "Слишком длинный адрес")
+    )]
+    pub email: String,
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub profile: ProfileInput,
+    pub workplace_id: Option<Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<GrantInput>,
+    /// Send an invitation to set a password right away.
+    #[serde(default)]
+    pub invite: bool,
+}
+
+/// Changing a person: the profile, and (for those who manage them) e-mail, workplace, id.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdatePerson {
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub profile: ProfileInput,
+    /// Managers only; ignored when a person edits themselves.
+    #[serde(default)]
+    #[validate(email(message = "Некорректный адрес электронной почты"))]
+    pub email: Option<String>,
+    /// Managers only.
+    #[serde(default)]
+    pub workplace_id: Option<Uuid>,
+    /// Managers only.
+    #[serde(default)]
+    #[validate(length(max = 100, message = "Не более 100 символов"))]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentInput {
+    pub kind: AssignmentKind,
+    pub staff_id: Uuid,
+    pub teacher_id: Uuid,
+}
+
+/// The teacher gives or withdraws consent to their tutor seeing their routes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentInput {
+    pub given: bool,
+}
+
+// ---- Passwords ----
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    #[validate(length(min = 3, max = 254, message = "Укажите адрес электронной почты"))]
+    pub email: String,
+}
+
+/// Setting a password with a one-time link's token (an invitation or a reset).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetPasswordRequest {
+    #[validate(length(min = 10, max = 200, message = "Ссылка недействительна"))]
+    pub token: String,
+    #[validate(length(max = 1024, message = "Слишком длинный пароль"))]
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024, message = "Укажите текущий пароль"))]
+    pub current_password: String,
+    #[validate(length(max = 1024, message = "Слишком длинный пароль"))]
+    pub new_password: String,
+}
+
+domain_enum! {
+    /// What a one-time link is for.
+    pub enum TokenPurpose {
+        Invitation => ("invitation", "Приглашение"),
+        PasswordReset => ("password_reset", "Восстановление пароля"),
+    }
+}
+
+/// Whom a one-time link is for, so the page can greet them (nothing secret).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenInfo {
+    pub purpose: TokenPurpose,
+    pub email: String,
+    pub full_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+// ---- Mail ----
+
+domain_enum! {
+    pub enum MailStatus {
+        Queued => ("queued", "В очереди"),
+        Sent => ("sent", "Отправлено"),
+        Stored => ("stored", "Сохранено (SMTP не настроен)"),
+        Failed => ("failed", "Не отправлено"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailMessageDto {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub status: MailStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+// ---- Staff import ----
+
+domain_enum! {
+    /// What committing an import will do with a row.
+    pub enum ImportAction {
+        Create => ("create", "Будет создан"),
+        Update => ("update", "Будет обновлён"),
+        Error => ("error", "Ошибка"),
+    }
+}
+
+/// A problem in one cell of an imported file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CellError {
+    /// The column's header as in the file (or its expected name when missing).
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRowDto {
+    /// The row's number in the file (the header is row 1).
+    pub row: usize,
+    pub email: String,
+    pub full_name: String,
+    pub school: Option<String>,
+    pub position: Option<String>,
+    pub role: Option<Role>,
+    pub action: ImportAction,
+    pub errors: Vec<CellError>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportPreview {
+    pub id: Uuid,
+    pub file_name: String,
+    pub total: usize,
+    pub to_create: usize,
+    pub to_update: usize,
+    pub errors: usize,
+    pub rows: Vec<ImportRowDto>,
+    /// File-level problems (encoding, missing columns); the import cannot be committed.
+    pub file_errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportResult {
+    pub created: usize,
+    pub updated: usize,
+    pub invited: usize,
+}
