@@ -124,6 +124,16 @@ impl Actor {
             || (kind == UnitKind::School && self.covers(Role::MunicipalCoordinator, parent))
     }
 
+    /// Archiving or restoring a unit is for the level above it, never the unit's own staff
+    /// (a director does not archive their own school).
+    pub fn can_archive_unit(&self, unit: &UnitPath) -> bool {
+        use crate::org::UnitKind;
+        let kind = unit.kind();
+        self.is_admin()
+            || (kind != UnitKind::Region && self.covers(Role::RegionalManager, unit))
+            || (kind == UnitKind::School && self.covers(Role::MunicipalCoordinator, unit))
+    }
+
     pub fn can_read_person(&self, person: &PersonFacts) -> bool {
         person.id == self.user_id
             || self.is_admin()
@@ -499,6 +509,12 @@ mod tests {
         assert!(
             !actor(Role::Director, Some(w.school_a1)).can_create_unit(UnitKind::School, &w.muni_a)
         );
+        let director = actor(Role::Director, Some(w.school_a1));
+        assert!(!director.can_archive_unit(&w.school_a1));
+        assert!(muni.can_archive_unit(&w.school_a1));
+        assert!(!muni.can_archive_unit(&w.muni_a));
+        assert!(manager.can_archive_unit(&w.muni_a));
+        assert!(!manager.can_archive_unit(&w.region));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod catalogue;
 mod diagnostics;
 mod documents;
 mod errors;
+mod matrix;
 mod people;
 mod routes;
 mod service;

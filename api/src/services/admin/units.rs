@@ -172,7 +172,16 @@ pub async fn set_archived(
     archived: bool,
 ) -> AppResult<UnitDto> {
     let txn = db::begin_write(&state.db).await?;
-    let unit = load_managed(&txn, principal, id).await?;
+    let unit = units::find(&txn, id).await?.ok_or(AppError::NotFound)?;
+    let path = units::path(&unit)?;
+    if !principal.actor.can_read_unit(&path) {
+        return Err(AppError::NotFound);
+    }
+    if !principal.actor.can_archive_unit(&path) {
+        return Err(AppError::forbidden(
+            "Переводить подразделение в архив может вышестоящий уровень.",
+        ));
+    }
     if archived {
         let active_children = org_unit::Entity::find()
             .filter(org_unit::Column::ParentId.eq(id))

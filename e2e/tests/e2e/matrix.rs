@@ -1,0 +1,700 @@
+//! The access matrix: every endpoint of the API, for every role (plus anonymous and a
+//! deactivated person), against an object in the caller's scope and one out of it (another
+//! region). Out-of-scope objects are never read or written: the answer is 404 (or, where the
+//! object is named in the body, a 422 that says it was not found). A new endpoint without a
+//! row here fails the test, so none slips through unchecked.
+
+use std::collections::BTreeMap;
+
+use e2e::{TestApp, fixtures};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::Role;
+use shared::dto::*;
+use uuid::Uuid;
+
+use crate::routes::{create, fill, write};
+
+/// The ids of one side (in scope or out of it).
+#[derive(Debug, Clone, Default)]
+struct Ids {
+    route: Uuid,
+    diagnostic: Uuid,
+    deficit: Uuid,
+    task: Uuid,
+    activity: Uuid,
+    progress: Uuid,
+    product: Uuid,
+    file: Uuid,
+    teacher: Uuid,
+    school: Uuid,
+    municipality: Uuid,
+    region: Uuid,
+    tutor_assignment: Uuid,
+    teacher_grant: Uuid,
+    import: Uuid,
+    framework: Uuid,
+    competency: Uuid,
+}
+
+/// What an endpoint acts on, which decides who may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Obj {
+    /// Public endpoints: no token needed.
+    Public,
+    /// Collections and the caller's own things: any signed-in person.
+    Own,
+    /// Administrators only (others get 404).
+    AdminOnly,
+    Route,
+    Person,
+    Unit,
+    /// A teacher's own tutor assignment (consent).
+    Consent,
+    /// The importer's own import.
+    Import,
+    Framework,
+}
+
+/// Demo roles in column order.
+const ROLES: &[(&str, &str)] = &[
+    ("teacher@iom.test", "пед"),
+    ("tutor@iom.test", "тьют"),
+    ("methodist@iom.test", "мет"),
+    ("coordinator@iom.test", "коорд"),
+    ("deputy@iom.test", "зам"),
+    ("director@iom.test", "дир"),
+    ("municipal@iom.test", "мун"),
+    ("manager@iom.test", "мен"),
+    ("expert@iom.test", "эксп"),
+    ("admin@iom.test", "адм"),
+];
+
+/// Who sees the in-scope object of each kind (in [`ROLES`] order).
+fn sees_inside(obj: Obj) -> [bool; 10] {
+    match obj {
+        Obj::Public | Obj::Own | Obj::Unit | Obj::Framework => [true; 10],
+        Obj::AdminOnly => [
+            false, false, false, false, false, false, false, false, false, true,
+        ],
+        // The demo teacher's route: the teacher, the consenting tutor, the mentor, the school,
+        // the municipality, the region; not an unassigned expert, not the administrator.
+        Obj::Route => [true, true, true, true, true, true, true, true, false, false],
+        Obj::Person => [true, true, true, true, true, true, true, true, false, true],
+        Obj::Consent => [
+            true, false, false, false, false, false, false, false, false, false,
+        ],
+        Obj::Import => [
+            false, false, false, false, false, false, false, true, false, false,
+        ],
+    }
+}
+
+/// Who sees the out-of-scope object: nobody, but the administrator sees the other region's
+/// structure and people (never its routes).
+fn sees_outside(obj: Obj) -> [bool; 10] {
+    let admin_only = [
+        false, false, false, false, false, false, false, false, false, true,
+    ];
+    match obj {
+        Obj::Public | Obj::Own => [true; 10],
+        Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework => admin_only,
+        Obj::Route | Obj::Consent | Obj::Import => [false; 10],
+    }
+}
+
+/// Every operation of the API: method, path template, what it acts on.
+const ENDPOINTS: &[(&str, &str, Obj)] = &[
+    ("GET", "/healthz", Obj::Public),
+    ("GET", "/readyz", Obj::Public),
+    ("GET", "/metrics", Obj::Public),
+    ("POST", "/api/v1/auth/login", Obj::Public),
+    ("POST", "/api/v1/auth/refresh", Obj::Public),
+    ("POST", "/api/v1/auth/logout", Obj::Public),
+    ("POST", "/api/v1/auth/password-reset", Obj::Public),
+    ("GET", "/api/v1/auth/links/{token}", Obj::Public),
+    ("POST", "/api/v1/auth/set-password", Obj::Public),
+    ("GET", "/api/v1/me", Obj::Own),
+    ("POST", "/api/v1/me/password", Obj::Own),
+    ("PUT", "/api/v1/me/assignments/{id}/consent", Obj::Consent),
+    ("GET", "/api/v1/admin/outbox", Obj::AdminOnly),
+    ("GET", "/api/v1/units", Obj::Own),
+    ("POST", "/api/v1/units", Obj::Unit),
+    ("GET", "/api/v1/units/{id}", Obj::Unit),
+    ("PUT", "/api/v1/units/{id}", Obj::Unit),
+    ("POST", "/api/v1/units/{id}/archive", Obj::Unit),
+    ("POST", "/api/v1/units/{id}/restore", Obj::Unit),
+    ("GET", "/api/v1/units/{id}/policy", Obj::Unit),
+    ("PUT", "/api/v1/units/{id}/policy", Obj::Unit),
+    ("GET", "/api/v1/people", Obj::Own),
+    ("POST", "/api/v1/people", Obj::Unit),
+    ("GET", "/api/v1/people/{id}", Obj::Person),
+    ("PUT", "/api/v1/people/{id}", Obj::Person),
+    ("GET", "/api/v1/people/{id}/card", Obj::Person),
+    ("POST", "/api/v1/people/{id}/deactivate", Obj::Person),
+    ("POST", "/api/v1/people/{id}/activate", Obj::Person),
+    ("POST", "/api/v1/people/{id}/invitation", Obj::Person),
+    ("DELETE", "/api/v1/people/{id}/invitation", Obj::Person),
+    ("POST", "/api/v1/people/{id}/roles", Obj::Person),
+    ("DELETE", "/api/v1/role-grants/{id}", Obj::Person),
+    ("POST", "/api/v1/assignments", Obj::Person),
+    ("DELETE", "/api/v1/assignments/{id}", Obj::Person),
+    ("POST", "/api/v1/people/imports", Obj::Unit),
+    ("GET", "/api/v1/people/imports/{id}", Obj::Import),
+    ("POST", "/api/v1/people/imports/{id}/commit", Obj::Import),
+    ("GET", "/api/v1/frameworks", Obj::Own),
+    ("GET", "/api/v1/frameworks/{id}", Obj::Framework),
+    ("GET", "/api/v1/routes", Obj::Own),
+    ("POST", "/api/v1/routes", Obj::Person),
+    ("GET", "/api/v1/routes/{id}", Obj::Route),
+    ("PUT", "/api/v1/routes/{id}", Obj::Route),
+    ("DELETE", "/api/v1/routes/{id}", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/sections/{section}", Obj::Route),
+    (
+        "POST",
+        "/api/v1/routes/{id}/information/refresh",
+        Obj::Route,
+    ),
+    ("POST", "/api/v1/routes/{id}/diagnostics", Obj::Route),
+    (
+        "PUT",
+        "/api/v1/routes/{id}/diagnostics/{item_id}",
+        Obj::Route,
+    ),
+    (
+        "DELETE",
+        "/api/v1/routes/{id}/diagnostics/{item_id}",
+        Obj::Route,
+    ),
+    ("POST", "/api/v1/routes/{id}/deficits", Obj::Route),
+    ("PUT", "/api/v1/routes/{id}/deficits/{item_id}", Obj::Route),
+    (
+        "DELETE",
+        "/api/v1/routes/{id}/deficits/{item_id}",
+        Obj::Route,
+    ),
+    ("POST", "/api/v1/routes/{id}/tasks", Obj::Route),
+    ("PUT", "/api/v1/routes/{id}/tasks/{item_id}", Obj::Route),
+    ("DELETE", "/api/v1/routes/{id}/tasks/{item_id}", Obj::Route),
+    ("POST", "/api/v1/routes/{id}/activities", Obj::Route),
+    (
+        "PUT",
+        "/api/v1/routes/{id}/activities/{item_id}",
+        Obj::Route,
+    ),
+    (
+        "DELETE",
+        "/api/v1/routes/{id}/activities/{item_id}",
+        Obj::Route,
+    ),
+    ("PUT", "/api/v1/routes/{id}/activities-order", Obj::Route),
+    ("POST", "/api/v1/routes/{id}/progress", Obj::Route),
+    ("PUT", "/api/v1/routes/{id}/progress/{item_id}", Obj::Route),
+    (
+        "DELETE",
+        "/api/v1/routes/{id}/progress/{item_id}",
+        Obj::Route,
+    ),
+    ("POST", "/api/v1/routes/{id}/products", Obj::Route),
+    ("PUT", "/api/v1/routes/{id}/products/{item_id}", Obj::Route),
+    (
+        "DELETE",
+        "/api/v1/routes/{id}/products/{item_id}",
+        Obj::Route,
+    ),
+    ("PUT", "/api/v1/routes/{id}/final-event", Obj::Route),
+    ("PUT", "/api/v1/routes/{id}/conclusion", Obj::Route),
+    ("POST", "/api/v1/routes/{id}/transitions", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/history", Obj::Route),
+    ("POST", "/api/v1/routes/{id}/next", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/comments", Obj::Route),
+    ("POST", "/api/v1/routes/{id}/comments", Obj::Route),
+    ("POST", "/api/v1/routes/{id}/files", Obj::Route),
+    ("GET", "/api/v1/files/{id}", Obj::Route),
+    ("DELETE", "/api/v1/files/{id}", Obj::Route),
+];
+
+/// The concrete path (and query) for an endpoint on one side.
+fn concrete(path: &str, ids: &Ids) -> String {
+    let id = match path {
+        p if p.starts_with("/api/v1/routes/") => ids.route,
+        p if p.starts_with("/api/v1/files/") => ids.file,
+        p if p.starts_with("/api/v1/people/imports/") => ids.import,
+        p if p.starts_with("/api/v1/people/") => ids.teacher,
+        p if p.starts_with("/api/v1/units/") && p.ends_with("policy") => ids.region,
+        p if p.starts_with("/api/v1/units/") => ids.school,
+        p if p.starts_with("/api/v1/role-grants/") => ids.teacher_grant,
+        p if p.starts_with("/api/v1/assignments/") || p.starts_with("/api/v1/me/assignments/") => {
+            ids.tutor_assignment
+        }
+        p if p.starts_with("/api/v1/frameworks/") => ids.framework,
+        _ => Uuid::nil(),
+    };
+    let item = match path {
+        p if p.contains("/diagnostics/") => ids.diagnostic,
+        p if p.contains("/deficits/") => ids.deficit,
+        p if p.contains("/tasks/") => ids.task,
+        p if p.contains("/activities/") => ids.activity,
+        p if p.contains("/progress/") => ids.progress,
+        p if p.contains("/products/") => ids.product,
+        _ => Uuid::nil(),
+    };
+    let mut out = path
+        .replace("{id}", &id.to_string())
+        .replace("{item_id}", &item.to_string())
+        .replace("{section}", "target")
+        .replace("{token}", "not-a-real-token");
+    // Stale versions: an allowed caller gets 412 instead of changing anything.
+    if path.starts_with("/api/v1/routes/{id}")
+        && matches!(path.rsplit('/').next(), Some("{id}" | "{item_id}"))
+    {
+        out.push_str("?version=999");
+    }
+    if path == "/api/v1/routes/{id}/information/refresh" {
+        out.push_str("?version=999");
+    }
+    if path == "/api/v1/routes/{id}/files" {
+        out.push_str(&format!("?activity_id={}&name=x.pdf", ids.activity));
+    }
+    if path == "/api/v1/people/imports" {
+        out.push_str(&format!("?unit_id={}", ids.school));
+    }
+    out
+}
+
+/// A body that passes validation, so authorization (or a stale version) decides.
+fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
+    let v = 999;
+    let b = match (method, path) {
+        ("POST", "/api/v1/auth/login") => json!({ "email": "nobody@iom.test", "password": "x" }),
+        ("POST", "/api/v1/auth/password-reset") => json!({ "email": "nobody@iom.test" }),
+        ("POST", "/api/v1/auth/set-password") => {
+            json!({ "token": "not-a-real-token", "password": "зелёный чайник" })
+        }
+        ("POST", "/api/v1/me/password") => {
+            json!({ "current_password": "wrong", "new_password": "зелёный чайник" })
+        }
+        ("PUT", "/api/v1/me/assignments/{id}/consent") => json!({ "given": true }),
+        ("POST", "/api/v1/units") => {
+            json!({ "kind": "school", "name": "Школа", "parent_id": ids.municipality })
+        }
+        ("PUT", "/api/v1/units/{id}") => json!({ "name": "Переименованная школа" }),
+        ("PUT", "/api/v1/units/{id}/policy") => {
+            json!({ "max_route_months": 12, "max_extension_months": 6 })
+        }
+        ("POST", "/api/v1/people") => json!({
+            "email": format!("new-{}@iom.test", Uuid::new_v4().simple()), "surname": "Новикова", "first_name": "Ольга",
+            "workplace_id": ids.school, "roles": []
+        }),
+        ("PUT", "/api/v1/people/{id}") => json!({ "surname": "Иванова", "first_name": "Мария" }),
+        ("POST", "/api/v1/people/{id}/roles") => json!({ "role": "tutor", "unit_id": ids.school }),
+        ("POST", "/api/v1/assignments") => {
+            json!({ "kind": "tutor", "staff_id": ids.teacher, "teacher_id": ids.teacher })
+        }
+        ("POST", "/api/v1/routes") => {
+            json!({ "title": "Маршрут", "period_start": "2026-09-01", "period_end": "2027-05-31", "teacher_id": ids.teacher })
+        }
+        ("PUT", "/api/v1/routes/{id}") => {
+            json!({ "version": v, "title": "Т", "track": null, "period_start": "2026-09-01", "period_end": "2027-05-31", "educational_request": null })
+        }
+        ("POST", "/api/v1/routes/{id}/diagnostics")
+        | ("PUT", "/api/v1/routes/{id}/diagnostics/{item_id}") => json!({
+            "version": v, "kind": "entry", "level": "regional", "name": "Диагностика",
+            "results": [{ "competency_id": ids.competency, "level": "low" }]
+        }),
+        ("POST", "/api/v1/routes/{id}/deficits")
+        | ("PUT", "/api/v1/routes/{id}/deficits/{item_id}") => {
+            json!({ "version": v, "title": "Дефицит" })
+        }
+        ("POST", "/api/v1/routes/{id}/tasks") | ("PUT", "/api/v1/routes/{id}/tasks/{item_id}") => {
+            json!({ "version": v, "title": "Задача", "deficit_ids": [ids.deficit] })
+        }
+        ("POST", "/api/v1/routes/{id}/activities")
+        | ("PUT", "/api/v1/routes/{id}/activities/{item_id}") => {
+            json!({ "version": v, "name": "Мероприятие" })
+        }
+        ("PUT", "/api/v1/routes/{id}/activities-order") => {
+            json!({ "version": v, "activity_ids": [ids.activity] })
+        }
+        ("POST", "/api/v1/routes/{id}/progress")
+        | ("PUT", "/api/v1/routes/{id}/progress/{item_id}") => {
+            json!({ "version": v, "period_kind": "month", "period": "2026-10", "text": "Сделано" })
+        }
+        ("POST", "/api/v1/routes/{id}/products")
+        | ("PUT", "/api/v1/routes/{id}/products/{item_id}") => {
+            json!({ "version": v, "title": "Продукт" })
+        }
+        ("PUT", "/api/v1/routes/{id}/final-event") => {
+            json!({ "version": v, "final_event": { "done": false } })
+        }
+        ("PUT", "/api/v1/routes/{id}/conclusion") => json!({ "version": v, "conclusion": {} }),
+        ("POST", "/api/v1/routes/{id}/transitions") => json!({ "version": v, "action": "submit" }),
+        ("POST", "/api/v1/routes/{id}/comments") => json!({ "text": "Комментарий" }),
+        _ => return None,
+    };
+    Some(b)
+}
+
+/// Builds the objects: inside, the demo teacher's filled route and the demo region; outside,
+/// the same in a second region.
+async fn world(app: &TestApp) -> (Ids, Ids) {
+    let d = app.demo.clone();
+    let teacher = app.as_user("teacher@iom.test").await;
+    let inside = side(app, &teacher, d.school, d.municipality_a, d.region).await;
+
+    let other_school = fixtures::other_region_school(&app.db).await;
+    let unit = api::db::units::find(&app.db, other_school)
+        .await
+        .unwrap()
+        .unwrap();
+    let path = api::db::units::path(&unit).unwrap();
+    let outsider = fixtures::person(
+        &app.db,
+        "outside-teacher@iom.test",
+        Role::Teacher,
+        Some(other_school),
+    )
+    .await;
+    let manager = fixtures::person(
+        &app.db,
+        "outside-manager@iom.test",
+        Role::RegionalManager,
+        Some(path.region),
+    )
+    .await;
+    let tutor = fixtures::person(
+        &app.db,
+        "outside-tutor@iom.test",
+        Role::Tutor,
+        Some(other_school),
+    )
+    .await;
+    fixtures::assign(&app.db, AssignmentKind::Tutor, tutor, outsider, true).await;
+    let _ = manager;
+    let user = app.as_user("outside-teacher@iom.test").await;
+    let mut outside = side(
+        app,
+        &user,
+        other_school,
+        path.municipality.unwrap(),
+        path.region,
+    )
+    .await;
+    outside.import = import_by(app, "outside-manager@iom.test", other_school).await;
+    // A framework of the other region.
+    use sea_orm::{ActiveModelTrait, Set};
+    let fw = api::db::entities::framework::ActiveModel {
+        id: Set(api::db::new_id()),
+        region_id: Set(Some(path.region)),
+        code: Set("own".into()),
+        name: Set("Своя рамка".into()),
+        version: Set(1),
+        status: Set("draft".into()),
+        based_on_id: Set(None),
+        published_at: Set(None),
+        deficit_rule: Set("{}".into()),
+        created_at: Set(api::db::now()),
+        updated_at: Set(api::db::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    outside.framework = fw.id;
+    let mut inside = inside;
+    inside.import = import_by(app, "manager@iom.test", d.school).await;
+    (inside, outside)
+}
+
+async fn import_by(app: &TestApp, email: &str, school: Uuid) -> Uuid {
+    let u = app.as_user(email).await;
+    let res = u
+        .post(&format!(
+            "/api/v1/people/imports?name=s.csv&unit_id={school}"
+        ))
+        .body("Фамилия;Имя;Email\nАбрамова;Ирина;abramova@x.ru\n")
+        .send()
+        .await
+        .unwrap();
+    e2e::ok_json::<ImportPreview>(res).await.id
+}
+
+async fn side(
+    app: &TestApp,
+    teacher: &e2e::User<'_>,
+    school: Uuid,
+    municipality: Uuid,
+    region: Uuid,
+) -> Ids {
+    let route = fill(teacher, create(teacher, "Маршрут").await).await;
+    let base = format!("/api/v1/routes/{}", route.id);
+    let route = write(
+        teacher,
+        Method::POST,
+        &format!("{base}/progress"),
+        json!({ "period_kind": "month", "period": "2026-10", "text": "Сделано" }),
+    )
+    .await;
+    let res = teacher
+        .post(&format!(
+            "{base}/files?activity_id={}&name=c.pdf",
+            route.activity.activities[0].id
+        ))
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4")
+        .send()
+        .await
+        .unwrap();
+    let route: RouteDto = e2e::ok_json(res).await;
+    let me: MeResponse = teacher.get_json("/api/v1/me").await;
+    let fw: FrameworkDto = teacher
+        .get_json(&format!(
+            "/api/v1/frameworks/{}",
+            route.framework_id.unwrap()
+        ))
+        .await;
+    let _ = app;
+    Ids {
+        route: route.id,
+        diagnostic: route.diagnostic.diagnostics[0].id,
+        deficit: route.diagnostic.deficits[0].id,
+        task: route.target.tasks[0].id,
+        activity: route.activity.activities[0].id,
+        progress: route.activity.progress[0].id,
+        product: route.reflective.products[0].id,
+        file: route.activity.activities[0].files[0].id,
+        teacher: me.person.id,
+        school,
+        municipality,
+        region,
+        tutor_assignment: me
+            .my_staff
+            .iter()
+            .find(|a| a.kind == AssignmentKind::Tutor)
+            .unwrap()
+            .id,
+        teacher_grant: me.roles[0].id,
+        import: Uuid::nil(),
+        framework: fw.id,
+        competency: fw.competencies().next().unwrap().id,
+    }
+}
+
+/// Endpoints whose probe removes or disables its object: each role gets a fresh world.
+const DESTRUCTIVE: &[(&str, &str)] = &[
+    ("POST", "/api/v1/units/{id}/archive"),
+    ("POST", "/api/v1/people/{id}/deactivate"),
+    ("DELETE", "/api/v1/role-grants/{id}"),
+    ("DELETE", "/api/v1/assignments/{id}"),
+    ("DELETE", "/api/v1/files/{id}"),
+    ("POST", "/api/v1/people/imports/{id}/commit"),
+];
+
+impl Ids {
+    /// Ids of nothing at all.
+    fn ghost() -> Ids {
+        let r = Uuid::new_v4;
+        Ids {
+            route: r(),
+            diagnostic: r(),
+            deficit: r(),
+            task: r(),
+            activity: r(),
+            progress: r(),
+            product: r(),
+            file: r(),
+            teacher: r(),
+            school: r(),
+            municipality: r(),
+            region: r(),
+            tutor_assignment: r(),
+            teacher_grant: r(),
+            import: r(),
+            framework: r(),
+            competency: r(),
+        }
+    }
+}
+
+/// A server with both worlds and tokens for everyone.
+struct Env {
+    app: TestApp,
+    inside: Ids,
+    outside: Ids,
+    keys: api::auth::jwt::JwtKeys,
+    deactivated_token: String,
+}
+
+impl Env {
+    async fn new() -> Env {
+        let app = TestApp::spawn().await;
+        let (inside, outside) = world(&app).await;
+        let secret = api::db::settings::get(&app.db, "jwt_secret")
+            .await
+            .unwrap()
+            .unwrap();
+        let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
+        let off = fixtures::person(
+            &app.db,
+            "off@iom.test",
+            Role::Teacher,
+            Some(app.demo.school),
+        )
+        .await;
+        {
+            use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+            let u = api::db::users::find(&app.db, off).await.unwrap().unwrap();
+            let mut am = u.into_active_model();
+            am.active = Set(false);
+            am.update(&app.db).await.unwrap();
+        }
+        let deactivated_token = keys.issue(off, api::auth::jwt::now_secs()).unwrap();
+        Env {
+            app,
+            inside,
+            outside,
+            keys,
+            deactivated_token,
+        }
+    }
+
+    /// A token minted directly (signing in a thousand times would only measure argon2).
+    async fn token(&self, email: &str) -> String {
+        let id = fixtures::id_of(&self.app, email).await;
+        self.keys.issue(id, api::auth::jwt::now_secs()).unwrap()
+    }
+
+    async fn send(&self, method: &str, path: &str, token: Option<String>, ids: &Ids) -> StatusCode {
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.app.request(m, &concrete(path, ids));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req = if path == "/api/v1/routes/{id}/files" {
+            req.header("content-type", "application/pdf")
+                .body("%PDF-1.4")
+        } else if path == "/api/v1/people/imports" {
+            req.body("Фамилия;Имя;Email\nАбрамова;Ирина;abramova@x.ru\n")
+        } else if let Some(b) = body(method, path, ids) {
+            req.json(&b)
+        } else {
+            req
+        };
+        req.send().await.unwrap().status()
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_every_role_within_scope_and_never_outside_it() {
+    // Every documented operation has a row here.
+    let spec = api::openapi::spec();
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        for (m, present) in [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ] {
+            if present {
+                documented.push((m.to_owned(), path.clone()));
+            }
+        }
+    }
+    let missing: Vec<&(String, String)> = documented
+        .iter()
+        .filter(|(m, p)| !ENDPOINTS.iter().any(|(em, ep, _)| em == m && ep == p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "endpoints missing from the access matrix: {missing:#?}"
+    );
+
+    let mut table = format!(
+        "{:<56}{:>10}{:>10}",
+        "операция (в своей области / в чужой)", "аноним", "отключ."
+    );
+    for (_, short) in ROLES {
+        table.push_str(&format!("{short:>10}"));
+    }
+    table.push('\n');
+    let mut wrong: Vec<String> = Vec::new();
+    let mut by_obj: BTreeMap<String, usize> = BTreeMap::new();
+
+    // Each endpoint gets its own world, so what one probe changes cannot affect another; an
+    // endpoint that removes its object gets a fresh world for every role.
+    for (method, path, obj) in ENDPOINTS {
+        *by_obj.entry(format!("{obj:?}")).or_default() += 1;
+        let destructive = DESTRUCTIVE.contains(&(*method, *path));
+        let mut row = format!("{:<56}", format!("{method} {path}"));
+        let mut env = Env::new().await;
+        let ghost = Ids::ghost();
+        // Anonymous and deactivated.
+        for deactivated in [false, true] {
+            let token = deactivated.then(|| env.deactivated_token.clone());
+            let a = env.send(method, path, token.clone(), &env.inside).await;
+            let b = env.send(method, path, token.clone(), &env.outside).await;
+            row.push_str(&format!("{:>10}", format!("{}/{}", a.as_u16(), b.as_u16())));
+            for got in [a, b] {
+                let ok = if *obj == Obj::Public {
+                    !got.is_server_error()
+                } else {
+                    got == StatusCode::UNAUTHORIZED
+                };
+                if !ok {
+                    let who = if deactivated {
+                        "deactivated"
+                    } else {
+                        "anonymous"
+                    };
+                    wrong.push(format!("{method} {path} {who}: {got}"));
+                }
+            }
+        }
+        let inside_sees = sees_inside(*obj);
+        let outside_sees = sees_outside(*obj);
+        for (i, (email, _)) in ROLES.iter().enumerate() {
+            if destructive && i > 0 {
+                env = Env::new().await;
+            }
+            let token = env.token(email).await;
+            let a = env
+                .send(method, path, Some(token.clone()), &env.inside)
+                .await;
+            let b = env
+                .send(method, path, Some(token.clone()), &env.outside)
+                .await;
+            let g = env.send(method, path, Some(token.clone()), &ghost).await;
+            row.push_str(&format!("{:>10}", format!("{}/{}", a.as_u16(), b.as_u16())));
+            for (got, sees, side) in [
+                (a, inside_sees[i], "in scope"),
+                (b, outside_sees[i], "out of scope"),
+            ] {
+                let ok = !got.is_server_error()
+                    && (*obj == Obj::Public || got != StatusCode::UNAUTHORIZED)
+                    && if *obj == Obj::Public {
+                        true
+                    } else if sees {
+                        got != StatusCode::NOT_FOUND
+                    } else {
+                        // Out of reach looks exactly like not there at all, and is never served.
+                        got == g && !got.is_success()
+                    };
+                if !ok {
+                    wrong.push(format!(
+                        "{method} {path} as {email} ({side}): {got} (a missing object: {g})"
+                    ));
+                }
+            }
+        }
+        table.push_str(&row);
+        table.push('\n');
+    }
+    println!("{table}");
+    assert!(
+        wrong.is_empty(),
+        "{table}\n{} wrong answers:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
