@@ -50,6 +50,10 @@ impl Registry {
             from: settings.mail_from.clone(),
         };
         let files_dir = settings.files_dir.clone();
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
         Registry::default()
             .register(HOUSEKEEPING, move |db, payload| {
                 housekeeping(db, payload, files_dir.clone())
@@ -57,6 +61,12 @@ impl Registry {
             .register(crate::services::mail::SEND, move |db, payload| {
                 crate::services::mail::send_job(db, mail.clone(), payload)
             })
+            .register(
+                crate::services::integration::webhooks::DELIVER,
+                move |db, payload| {
+                    crate::services::integration::webhooks::deliver_job(db, http.clone(), payload)
+                },
+            )
     }
 }
 

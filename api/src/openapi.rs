@@ -30,6 +30,7 @@ Sign in with `POST /api/v1/auth/login`; send the access token as `Authorization:
         (name = "route-activity", description = "Section 4 of a route: the roadmap, progress records, evidence files"),
         (name = "route-reflective", description = "Section 5 of a route: products, the final event, the conclusion"),
         (name = "frameworks", description = "Competency frameworks"),
+        (name = "integration", description = "For regional platforms and third parties: OAuth client credentials or API keys, incremental sync with cursors, webhooks. See docs/integration.md"),
         (name = "diagnostics", description = "Diagnostic campaigns, results, deficits and dynamics"),
         (name = "catalogue", description = "The unified calendar of educational events, recommendations, enrolment"),
         (name = "documents", description = "The route card (DOCX, PDF), certificates and their public verification, exports"),

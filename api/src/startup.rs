@@ -29,6 +29,8 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, seeds demo data if asked, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Two TLS back-ends end up linked (through sqlx and reqwest); choose one for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let db = crate::db::connect(&settings).await?;
         crate::services::frameworks::ensure_default(&db).await?;
         let demo = if settings.demo {

@@ -11,6 +11,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod receiver;
 pub mod smtp;
 
 use std::sync::OnceLock;
@@ -128,6 +129,21 @@ impl TestApp {
             done += 1;
         }
         done
+    }
+
+    /// Makes every retry that waits for its back-off due now (time passes, for the queue).
+    pub async fn skip_backoff(&self) {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        api::db::entities::job::Entity::update_many()
+            .col_expr(
+                api::db::entities::job::Column::RunAt,
+                Expr::value(api::db::now()),
+            )
+            .filter(api::db::entities::job::Column::State.eq("pending"))
+            .exec(&self.db)
+            .await
+            .expect("the job queue");
     }
 
     pub fn url(&self, path: &str) -> String {

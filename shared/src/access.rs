@@ -257,6 +257,35 @@ impl Actor {
     }
 }
 
+domain_enum! {
+    /// What an integration client (a regional platform, a third party) may do.
+    pub enum ClientScope {
+        ReadRoutes => ("read_routes", "Чтение маршрутов"),
+        ReadPeople => ("read_people", "Чтение сведений о педагогах"),
+        ReadDiagnostics => ("read_diagnostics", "Чтение результатов диагностик"),
+        ReadCatalogue => ("read_catalogue", "Чтение каталога мероприятий"),
+        WriteDiagnostics => ("write_diagnostics", "Загрузка результатов диагностик"),
+        WriteEvents => ("write_events", "Публикация мероприятий"),
+    }
+}
+
+/// An integration client acting through the API: a unit it is bound to and its scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientActor {
+    pub client_id: Uuid,
+    /// The region or municipality the client serves.
+    pub unit: UnitPath,
+    pub scopes: Vec<ClientScope>,
+}
+
+impl ClientActor {
+    /// Whether the client has `scope` for something at `path`: the same containment as for
+    /// people, so a municipality's client never sees another municipality.
+    pub fn may(&self, scope: ClientScope, path: &UnitPath) -> bool {
+        self.scopes.contains(&scope) && self.unit.contains(path)
+    }
+}
+
 /// An expert sees a route from the moment its product is submitted.
 fn route_is_under_evaluation(status: RouteStatus) -> bool {
     matches!(
@@ -493,6 +522,25 @@ mod tests {
         assert!(muni.can_manage_unit(&w.school_a2));
         assert!(!muni.can_manage_unit(&w.muni_a));
         assert!(!muni.can_manage_unit(&w.school_b1));
+    }
+
+    #[test]
+    fn a_client_sees_only_its_units_and_only_with_the_scope() {
+        let w = world();
+        let client = ClientActor {
+            client_id: Uuid::from_u128(9),
+            unit: w.muni_a,
+            scopes: vec![ClientScope::ReadRoutes],
+        };
+        assert!(client.may(ClientScope::ReadRoutes, &w.school_a1));
+        assert!(!client.may(ClientScope::ReadRoutes, &w.school_b1));
+        assert!(!client.may(ClientScope::ReadPeople, &w.school_a1));
+        let regional = ClientActor {
+            unit: w.region,
+            ..client
+        };
+        assert!(regional.may(ClientScope::ReadRoutes, &w.school_b1));
+        assert!(!regional.may(ClientScope::ReadRoutes, &w.other_region_school));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod documents;
 pub mod frameworks;
 pub mod health;
+pub mod integration;
 pub mod people;
 pub mod route;
 pub mod units;
@@ -57,6 +58,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(admin::delete_assignment)
                 .service(admin::set_consent)
                 .service(admin::outbox)
+                .service(integration::oauth_token)
+                .service(integration::client_me)
+                .service(integration::sync_routes)
+                .service(integration::sync_people)
+                .service(integration::route_status)
+                .service(integration::list_clients)
+                .service(integration::create_client)
+                .service(integration::get_client)
+                .service(integration::rotate_client)
+                .service(integration::revoke_client)
+                .service(integration::list_webhooks)
+                .service(integration::create_webhook)
+                .service(integration::delete_webhook)
+                .service(integration::enable_webhook)
+                .service(integration::list_deliveries)
+                .service(integration::redeliver)
                 .service(frameworks::list_frameworks)
                 .service(frameworks::get_framework)
                 .service(route::list_routes)

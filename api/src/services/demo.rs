@@ -191,6 +191,7 @@ async fn seed(db: &impl ConnectionTrait, hash: &str) -> anyhow::Result<Demo> {
         )
         .await?;
         grants::insert(db, user.id, *role, unit, None).await?;
+        crate::services::integration::sync::touch_person(db, user.id).await?;
         people.push((*role, user));
     }
     let find = |role: Role| {

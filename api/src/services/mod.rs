@@ -9,6 +9,7 @@ pub mod demo;
 pub mod diagnostics;
 pub mod documents;
 pub mod frameworks;
+pub mod integration;
 pub mod mail;
 pub mod people;
 pub mod route;

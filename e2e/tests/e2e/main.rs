@@ -10,6 +10,7 @@ mod catalogue;
 mod diagnostics;
 mod documents;
 mod errors;
+mod integration;
 mod matrix;
 mod people;
 mod routes;

@@ -35,6 +35,9 @@ struct Ids {
     import: Uuid,
     framework: Uuid,
     competency: Uuid,
+    client: Uuid,
+    webhook: Uuid,
+    delivery: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -54,6 +57,10 @@ enum Obj {
     /// The importer's own import.
     Import,
     Framework,
+    /// An integration client and its webhooks: managed by the region's manager.
+    Client,
+    /// Endpoints for integration clients only: a person's token is refused.
+    ClientApi,
 }
 
 /// Demo roles in column order.
@@ -87,6 +94,10 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         Obj::Import => [
             false, false, false, false, false, false, false, true, false, false,
         ],
+        Obj::Client => [
+            false, false, false, false, false, false, false, true, false, true,
+        ],
+        Obj::ClientApi => [false; 10],
     }
 }
 
@@ -99,7 +110,8 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
     match obj {
         Obj::Public | Obj::Own => [true; 10],
         Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework => admin_only,
-        Obj::Route | Obj::Consent | Obj::Import => [false; 10],
+        Obj::Client => admin_only,
+        Obj::Route | Obj::Consent | Obj::Import | Obj::ClientApi => [false; 10],
     }
 }
 
@@ -212,6 +224,26 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/routes/{id}/files", Obj::Route),
     ("GET", "/api/v1/files/{id}", Obj::Route),
     ("DELETE", "/api/v1/files/{id}", Obj::Route),
+    ("POST", "/api/v1/oauth/token", Obj::Public),
+    ("GET", "/api/v1/integration/me", Obj::ClientApi),
+    ("GET", "/api/v1/sync/routes", Obj::ClientApi),
+    ("GET", "/api/v1/sync/people", Obj::ClientApi),
+    ("GET", "/api/v1/sync/routes/{id}", Obj::ClientApi),
+    ("GET", "/api/v1/integrations", Obj::Own),
+    ("POST", "/api/v1/integrations", Obj::Unit),
+    ("GET", "/api/v1/integrations/{id}", Obj::Client),
+    ("POST", "/api/v1/integrations/{id}/rotate", Obj::Client),
+    ("POST", "/api/v1/integrations/{id}/revoke", Obj::Client),
+    ("GET", "/api/v1/integrations/{id}/webhooks", Obj::Client),
+    ("POST", "/api/v1/integrations/{id}/webhooks", Obj::Client),
+    ("DELETE", "/api/v1/webhooks/{id}", Obj::Client),
+    ("POST", "/api/v1/webhooks/{id}/enable", Obj::Client),
+    ("GET", "/api/v1/webhooks/{id}/deliveries", Obj::Client),
+    (
+        "POST",
+        "/api/v1/webhook-deliveries/{id}/redeliver",
+        Obj::Client,
+    ),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -228,6 +260,10 @@ fn concrete(path: &str, ids: &Ids) -> String {
             ids.tutor_assignment
         }
         p if p.starts_with("/api/v1/frameworks/") => ids.framework,
+        p if p.starts_with("/api/v1/integrations/") => ids.client,
+        p if p.starts_with("/api/v1/webhooks/") => ids.webhook,
+        p if p.starts_with("/api/v1/webhook-deliveries/") => ids.delivery,
+        p if p.starts_with("/api/v1/sync/routes/") => ids.route,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -330,6 +366,16 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         ("PUT", "/api/v1/routes/{id}/conclusion") => json!({ "version": v, "conclusion": {} }),
         ("POST", "/api/v1/routes/{id}/transitions") => json!({ "version": v, "action": "submit" }),
         ("POST", "/api/v1/routes/{id}/comments") => json!({ "text": "Комментарий" }),
+        ("POST", "/api/v1/oauth/token") => {
+            json!({ "grant_type": "client_credentials", "client_id": ids.client, "client_secret": "x.y" })
+        }
+        ("POST", "/api/v1/integrations") => {
+            json!({ "name": "Платформа", "unit_id": ids.region, "scopes": ["read_routes"] })
+        }
+        ("POST", "/api/v1/integrations/{id}/rotate") => json!({ "overlap_hours": 1 }),
+        ("POST", "/api/v1/integrations/{id}/webhooks") => {
+            json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.approved"] })
+        }
         _ => return None,
     };
     Some(b)
@@ -402,6 +448,15 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
     outside.framework = fw.id;
     let mut inside = inside;
     inside.import = import_by(app, "manager@iom.test", d.school).await;
+    integration_side(app, "manager@iom.test", &teacher, d.region, &mut inside).await;
+    integration_side(
+        app,
+        "outside-manager@iom.test",
+        &user,
+        path.region,
+        &mut outside,
+    )
+    .await;
     (inside, outside)
 }
 
@@ -476,7 +531,55 @@ async fn side(
         import: Uuid::nil(),
         framework: fw.id,
         competency: fw.competencies().next().unwrap().id,
+        client: Uuid::nil(),
+        webhook: Uuid::nil(),
+        delivery: Uuid::nil(),
     }
+}
+
+/// A client of `region` registered by `manager`, subscribed to submissions, and one delivery
+/// (a route of `teacher` submitted).
+async fn integration_side(
+    app: &TestApp,
+    manager: &str,
+    teacher: &e2e::User<'_>,
+    region: Uuid,
+    ids: &mut Ids,
+) {
+    let m = app.as_user(manager).await;
+    let issued: IssuedCredentials = e2e::ok_json(
+        m.post("/api/v1/integrations")
+            .json(&json!({ "name": "Платформа", "unit_id": region, "scopes": ["read_routes"] }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let hook: WebhookDto = e2e::ok_json(
+        m.post(&format!(
+            "/api/v1/integrations/{}/webhooks",
+            issued.client_id
+        ))
+        .json(&json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.submitted"] }))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let r = fill(teacher, create(teacher, "Маршрут для события").await).await;
+    crate::routes::step_ok(
+        teacher,
+        &r,
+        shared::workflow::RouteAction::Submit,
+        json!({}),
+    )
+    .await;
+    let log: Vec<DeliveryDto> = m
+        .get_json(&format!("/api/v1/webhooks/{}/deliveries", hook.id))
+        .await;
+    ids.client = issued.client_id;
+    ids.webhook = hook.id;
+    ids.delivery = log[0].id;
 }
 
 /// Endpoints whose probe removes or disables its object: each role gets a fresh world.
@@ -487,6 +590,8 @@ const DESTRUCTIVE: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/assignments/{id}"),
     ("DELETE", "/api/v1/files/{id}"),
     ("POST", "/api/v1/people/imports/{id}/commit"),
+    ("POST", "/api/v1/integrations/{id}/revoke"),
+    ("DELETE", "/api/v1/webhooks/{id}"),
 ];
 
 impl Ids {
@@ -511,6 +616,9 @@ impl Ids {
             import: r(),
             framework: r(),
             competency: r(),
+            client: r(),
+            webhook: r(),
+            delivery: r(),
         }
     }
 }
@@ -623,11 +731,16 @@ async fn every_endpoint_answers_every_role_within_scope_and_never_outside_it() {
 
     // Each endpoint gets its own world, so what one probe changes cannot affect another; an
     // endpoint that removes its object gets a fresh world for every role.
+    // Probes that cannot change what anyone sees share one world; once a probe has removed
+    // or disabled its object, the next role gets a fresh one.
+    let shared_env = Env::new().await;
     for (method, path, obj) in ENDPOINTS {
         *by_obj.entry(format!("{obj:?}")).or_default() += 1;
         let destructive = DESTRUCTIVE.contains(&(*method, *path));
         let mut row = format!("{:<56}", format!("{method} {path}"));
-        let mut env = Env::new().await;
+        let mut own: Option<Env> = None;
+        let mut dirty = false;
+        let env = &shared_env;
         let ghost = Ids::ghost();
         // Anonymous and deactivated.
         for deactivated in [false, true] {
@@ -654,9 +767,10 @@ async fn every_endpoint_answers_every_role_within_scope_and_never_outside_it() {
         let inside_sees = sees_inside(*obj);
         let outside_sees = sees_outside(*obj);
         for (i, (email, _)) in ROLES.iter().enumerate() {
-            if destructive && i > 0 {
-                env = Env::new().await;
+            if destructive && (dirty || own.is_none()) {
+                own = Some(Env::new().await);
             }
+            let env = own.as_ref().unwrap_or(&shared_env);
             let token = env.token(email).await;
             let a = env
                 .send(method, path, Some(token.clone()), &env.inside)
@@ -665,15 +779,19 @@ async fn every_endpoint_answers_every_role_within_scope_and_never_outside_it() {
                 .send(method, path, Some(token.clone()), &env.outside)
                 .await;
             let g = env.send(method, path, Some(token.clone()), &ghost).await;
+            dirty = a.is_success() || b.is_success();
             row.push_str(&format!("{:>10}", format!("{}/{}", a.as_u16(), b.as_u16())));
             for (got, sees, side) in [
                 (a, inside_sees[i], "in scope"),
                 (b, outside_sees[i], "out of scope"),
             ] {
                 let ok = !got.is_server_error()
-                    && (*obj == Obj::Public || got != StatusCode::UNAUTHORIZED)
+                    && (matches!(*obj, Obj::Public | Obj::ClientApi)
+                        || got != StatusCode::UNAUTHORIZED)
                     && if *obj == Obj::Public {
                         true
+                    } else if *obj == Obj::ClientApi {
+                        got == StatusCode::UNAUTHORIZED
                     } else if sees {
                         got != StatusCode::NOT_FOUND
                     } else {

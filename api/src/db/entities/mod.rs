@@ -2,15 +2,18 @@
 
 pub mod assignment;
 pub mod audit_log;
+pub mod client_credential;
 pub mod competency;
 pub mod competency_group;
 pub mod framework;
+pub mod integration_client;
 pub mod job;
 pub mod login_throttle;
 pub mod mail_message;
 pub mod one_time_token;
 pub mod org_unit;
 pub mod people_import;
+pub mod rate_window;
 pub mod refresh_token;
 pub mod region_policy;
 pub mod role_grant;
@@ -30,4 +33,8 @@ pub mod route_task;
 pub mod route_task_deficit;
 pub mod route_transition;
 pub mod setting;
+pub mod sync_feed;
+pub mod sync_state;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_subscription;

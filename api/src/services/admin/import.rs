@@ -654,6 +654,7 @@ pub async fn commit(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
         {
             grants::insert(&txn, person.id, role, school, Some(principal.id())).await?;
         }
+        crate::services::integration::sync::touch_person(&txn, person.id).await?;
         if import.invite && person.password_hash.is_none() && person.active {
             accounts::invite(&txn, &state.base_url, &person, Some(principal.id())).await?;
             invited += 1;

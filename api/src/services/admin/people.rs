@@ -19,6 +19,7 @@ use crate::db::entities::{assignment, org_unit, role_grant, user};
 use crate::db::{self, assignments, audit, grants, units, users};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::services::accounts;
+use crate::services::integration::sync::touch_person;
 use crate::services::people::{facts, to_dto, to_ref};
 use crate::services::route::create::clean;
 use crate::state::AppState;
@@ -449,6 +450,7 @@ pub async fn create(
     if req.invite {
         accounts::invite(&txn, &state.base_url, &person, Some(principal.id())).await?;
     }
+    touch_person(&txn, person.id).await?;
     txn.commit().await?;
     detail(&state.db, principal, person.id).await
 }
@@ -494,6 +496,7 @@ pub async fn update(
         entry(principal, "person.updated", id, serde_json::json!({})),
     )
     .await?;
+    touch_person(&txn, id).await?;
     txn.commit().await?;
     detail(&state.db, principal, id).await
 }
@@ -521,6 +524,7 @@ pub async fn set_active(
         "person.deactivated"
     };
     audit::record(&txn, entry(principal, action, id, serde_json::json!({}))).await?;
+    touch_person(&txn, id).await?;
     txn.commit().await?;
     detail(&state.db, principal, id).await
 }
@@ -595,6 +599,7 @@ pub async fn grant(
         ),
     )
     .await?;
+    touch_person(&txn, id).await?;
     txn.commit().await?;
     detail(&state.db, principal, id).await
 }
@@ -643,6 +648,7 @@ pub async fn revoke(
         ),
     )
     .await?;
+    touch_person(&txn, g.user_id).await?;
     txn.commit().await?;
     detail(&state.db, principal, g.user_id).await
 }

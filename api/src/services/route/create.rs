@@ -131,6 +131,9 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    if let Some(created) = crate::db::routes::find(&txn, id).await? {
+        crate::services::integration::sync::touch_route(&txn, &created, false).await?;
+    }
     audit::record(
         &txn,
         audit::Entry {

@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
+use shared::dto::WebhookEvent;
 use shared::dto::*;
 use shared::workflow::{self, Part, Participant};
 use shared::{ActivityStatus, DeficitState, RouteStatus};
@@ -44,6 +45,8 @@ pub struct Editor<'a> {
     pub ctx: RouteCtx,
     principal: &'a Principal,
     changes: Vec<Change>,
+    /// Activities that became done in this write (reported to integrations).
+    done_activities: Vec<(Uuid, String)>,
 }
 
 /// Who writes the conclusion: those who complete the route.
@@ -91,6 +94,7 @@ impl<'a> Editor<'a> {
             ctx,
             principal,
             changes: Vec::new(),
+            done_activities: Vec::new(),
         })
     }
 
@@ -162,6 +166,7 @@ impl<'a> Editor<'a> {
             ctx,
             principal,
             changes,
+            done_activities,
         } = self;
         if !changes.is_empty() {
             let version = ctx.route.version + 1;
@@ -175,7 +180,11 @@ impl<'a> Editor<'a> {
             if material {
                 am.material_version = Set(Some(version));
             }
-            am.update(&txn).await?;
+            let updated = am.update(&txn).await?;
+            crate::services::integration::sync::touch_route(&txn, &updated, false).await?;
+            for (activity, name) in &done_activities {
+                emit_activity_done(&txn, &updated, *activity, name).await?;
+            }
             for c in changes {
                 route_change::ActiveModel {
                     id: Set(db::new_id()),
@@ -199,6 +208,30 @@ impl<'a> Editor<'a> {
         let ctx = access::load(&state.db, principal, ctx.route.id, false).await?;
         read::assemble(&state.db, principal, &ctx).await
     }
+}
+
+/// Tells subscribed integrations that a roadmap activity is done.
+async fn emit_activity_done(
+    db: &impl ConnectionTrait,
+    route: &route::Model,
+    activity: Uuid,
+    name: &str,
+) -> AppResult<()> {
+    use crate::services::integration::{summary, webhooks};
+    let place = shared::UnitPath {
+        region: route.region_id,
+        district: None,
+        municipality: route.municipality_id,
+        school: Some(route.school_id),
+    };
+    let summary = summary::routes(db, &[route.id]).await?.remove(&route.id);
+    webhooks::emit(
+        db,
+        WebhookEvent::ActivityDone,
+        &place,
+        serde_json::json!({ "activity": { "id": activity, "name": name }, "route": summary }),
+    )
+    .await
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -1198,6 +1231,9 @@ pub async fn update_activity(
         result.clone(),
         false,
     );
+    if status == ActivityStatus::Done.as_str() && item.status != status {
+        ed.done_activities.push((item_id, name.clone()));
+    }
     ed.diff(
         "activity",
         e,
@@ -1777,6 +1813,7 @@ pub async fn delete_route(
         ));
     }
     let files = routes::files(&txn, id).await?;
+    crate::services::integration::sync::touch_route(&txn, &ctx.route, true).await?;
     route::Entity::delete_by_id(id).exec(&txn).await?;
     crate::db::audit::record(
         &txn,

@@ -20,6 +20,22 @@ use crate::error::{AppError, AppResult};
 use crate::services::people::to_ref;
 use crate::state::AppState;
 
+/// The event a workflow step is reported to integrations as.
+fn webhook_event(action: RouteAction) -> Option<WebhookEvent> {
+    Some(match action {
+        RouteAction::Submit | RouteAction::Extend => WebhookEvent::RouteSubmitted,
+        RouteAction::Return => WebhookEvent::RouteReturned,
+        RouteAction::TutorAgree | RouteAction::Agree => WebhookEvent::RouteAgreed,
+        RouteAction::Approve => WebhookEvent::RouteApproved,
+        RouteAction::Start => WebhookEvent::RouteStarted,
+        RouteAction::SubmitProduct => WebhookEvent::RouteProductSubmitted,
+        RouteAction::Evaluate => WebhookEvent::RouteEvaluated,
+        RouteAction::Complete => WebhookEvent::RouteCompleted,
+        RouteAction::Withdraw => WebhookEvent::RouteWithdrawn,
+        RouteAction::ReturnProduct | RouteAction::Reopen => return None,
+    })
+}
+
 fn workflow_error(e: WorkflowError) -> AppError {
     let detail = e.to_string();
     match e {
@@ -183,6 +199,19 @@ pub async fn transition(
         },
     )
     .await?;
+
+    crate::services::integration::sync::touch_route(&txn, &updated, false).await?;
+    if let Some(event) = webhook_event(req.action) {
+        use crate::services::integration::{summary, webhooks};
+        let data = summary::routes(&txn, &[id]).await?.remove(&id);
+        webhooks::emit(
+            &txn,
+            event,
+            &ctx.facts.school,
+            serde_json::json!({ "route": data }),
+        )
+        .await?;
+    }
 
     // A completed route is frozen: its whole state at completion is kept as it was.
     if to == RouteStatus::Completed {

@@ -1,0 +1,216 @@
+//! Status summaries of routes and people as integrations read them, built for a whole page in
+//! a fixed number of queries.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use shared::dto::{
+    ConclusionDto, DeficitSummary, PersonSyncDto, RouteStatusSummary, TeacherSummary,
+};
+use shared::{ActivityStatus, Role};
+use uuid::Uuid;
+
+use crate::db::entities::{
+    competency, org_unit, role_grant, route, route_activity, route_deficit, route_task, user,
+};
+use crate::db::{self, units, users};
+use crate::error::AppResult;
+
+async fn units_by_id(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> AppResult<HashMap<Uuid, org_unit::Model>> {
+    let mut ids = ids;
+    ids.sort();
+    ids.dedup();
+    Ok(units::find_many(db, &ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+/// Summaries of `ids` (missing ones are skipped), keyed by id.
+pub async fn routes(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, RouteStatusSummary>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = route::Entity::find()
+        .filter(route::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let teacher_ids: Vec<Uuid> = rows.iter().map(|r| r.teacher_id).collect();
+    let teachers: HashMap<Uuid, user::Model> = users::find_many(db, &teacher_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut unit_ids: Vec<Uuid> = rows.iter().map(|r| r.school_id).collect();
+    unit_ids.extend(rows.iter().filter_map(|r| r.municipality_id));
+    let unit_map = units_by_id(db, unit_ids).await?;
+    let route_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let tasks = route_task::Entity::find()
+        .filter(route_task::Column::RouteId.is_in(route_ids.clone()))
+        .all(db)
+        .await?;
+    let activities = route_activity::Entity::find()
+        .filter(route_activity::Column::RouteId.is_in(route_ids.clone()))
+        .all(db)
+        .await?;
+    let deficits = route_deficit::Entity::find()
+        .filter(route_deficit::Column::RouteId.is_in(route_ids.clone()))
+        .all(db)
+        .await?;
+    let comp_ids: Vec<Uuid> = deficits.iter().filter_map(|d| d.competency_id).collect();
+    let comps: HashMap<Uuid, competency::Model> = if comp_ids.is_empty() {
+        HashMap::new()
+    } else {
+        competency::Entity::find()
+            .filter(competency::Column::Id.is_in(comp_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect()
+    };
+    let certificates =
+        crate::services::integration::summary::certificate_numbers(db, &route_ids).await?;
+    let today = db::now().date_naive();
+    let mut out = HashMap::new();
+    for r in rows {
+        let (Some(teacher), Some(school)) =
+            (teachers.get(&r.teacher_id), unit_map.get(&r.school_id))
+        else {
+            continue;
+        };
+        let own: Vec<&route_activity::Model> =
+            activities.iter().filter(|a| a.route_id == r.id).collect();
+        let count =
+            |f: &dyn Fn(&route_activity::Model) -> bool| own.iter().filter(|a| f(a)).count() as i64;
+        let open = |a: &route_activity::Model| {
+            a.status == ActivityStatus::Planned.as_str()
+                || a.status == ActivityStatus::InProgress.as_str()
+        };
+        let conclusion: ConclusionDto = serde_json::from_str(&r.conclusion).unwrap_or_default();
+        let text = [
+            conclusion.findings,
+            conclusion.results,
+            conclusion.recommendations,
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+        out.insert(
+            r.id,
+            RouteStatusSummary {
+                id: r.id,
+                version: r.version,
+                teacher: TeacherSummary {
+                    id: teacher.id,
+                    full_name: shared::text::full_name(
+                        &teacher.surname,
+                        &teacher.first_name,
+                        teacher.patronymic.as_deref(),
+                    ),
+                    school: units::to_ref(school)?,
+                    municipality: r
+                        .municipality_id
+                        .and_then(|m| unit_map.get(&m))
+                        .map(units::to_ref)
+                        .transpose()?,
+                },
+                title: r.title.clone(),
+                track: r.track.clone(),
+                period_start: r.period_start,
+                period_end: r.period_end,
+                stage: db::parse_code(&r.stage)?,
+                status: db::parse_code(&r.status)?,
+                tasks: tasks.iter().filter(|t| t.route_id == r.id).count() as i64,
+                activities_planned: count(&|a| open(a)),
+                activities_done: count(&|a| a.status == ActivityStatus::Done.as_str()),
+                activities_overdue: count(&|a| open(a) && a.end_date.is_some_and(|d| d < today)),
+                deficits: deficits
+                    .iter()
+                    .filter(|d| d.route_id == r.id)
+                    .map(|d| {
+                        Ok(DeficitSummary {
+                            id: d.id,
+                            title: d.title.clone(),
+                            competency_code: d
+                                .competency_id
+                                .and_then(|c| comps.get(&c))
+                                .map(|c| c.code.clone()),
+                            state: db::parse_code(&d.state)?,
+                        })
+                    })
+                    .collect::<AppResult<Vec<_>>>()?,
+                outcome: r.outcome.as_deref().map(db::parse_code).transpose()?,
+                conclusion: (!text.is_empty()).then_some(text),
+                certificate_number: certificates.get(&r.id).cloned(),
+                updated_at: r.updated_at,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Certificate numbers of routes, once certificates exist (see the documents area).
+pub async fn certificate_numbers(
+    _db: &impl ConnectionTrait,
+    _route_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, String>> {
+    Ok(HashMap::new())
+}
+
+/// People summaries of `ids`, keyed by id.
+pub async fn people(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, PersonSyncDto>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = users::find_many(db, ids).await?;
+    let unit_map = units_by_id(db, rows.iter().filter_map(|u| u.workplace_id).collect()).await?;
+    let grants = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut out = HashMap::new();
+    for u in rows {
+        let mut roles: Vec<Role> = grants
+            .iter()
+            .filter(|g| g.user_id == u.id)
+            .filter_map(|g| g.role.parse().ok())
+            .collect();
+        roles.sort();
+        roles.dedup();
+        out.insert(
+            u.id,
+            PersonSyncDto {
+                id: u.id,
+                external_id: u.external_id.clone(),
+                full_name: shared::text::full_name(
+                    &u.surname,
+                    &u.first_name,
+                    u.patronymic.as_deref(),
+                ),
+                email: u.email.clone(),
+                position: u.position.clone(),
+                workplace: u
+                    .workplace_id
+                    .and_then(|w| unit_map.get(&w))
+                    .map(units::to_ref)
+                    .transpose()?,
+                roles,
+                active: u.active,
+                updated_at: u.updated_at,
+            },
+        );
+    }
+    Ok(out)
+}
