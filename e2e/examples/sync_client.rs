@@ -7,7 +7,11 @@
 //!   cargo run -p e2e --example sync_client
 //! ```
 //! The cursor is kept in `./iom-cursor.txt` between runs.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "an example fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an example fails loudly"
+)]
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -23,20 +27,30 @@ async fn main() -> anyhow::Result<()> {
     // 1. A ten-minute access token (client credentials grant).
     let token: Value = http
         .post(format!("{base}/api/v1/oauth/token"))
-        .form(&[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret)])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+        ])
         .send()
         .await?
         .error_for_status()?
         .json()
         .await?;
-    let access = token["access_token"].as_str().unwrap_or_default().to_owned();
+    let access = token["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
 
     // 2. Everything after the stored cursor (from the start the first time), page by page.
     let cursor_file = "iom-cursor.txt";
     let mut cursor = std::fs::read_to_string(cursor_file).ok();
     let (mut changed, mut removed) = (0, 0);
     loop {
-        let mut req = http.get(format!("{base}/api/v1/sync/routes")).bearer_auth(&access).query(&[("limit", "500")]);
+        let mut req = http
+            .get(format!("{base}/api/v1/sync/routes"))
+            .bearer_auth(&access)
+            .query(&[("limit", "500")]);
         if let Some(c) = &cursor {
             req = req.query(&[("since", c)]);
         }
@@ -64,17 +78,35 @@ async fn main() -> anyhow::Result<()> {
     let t = 1_700_000_000;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{body}").as_bytes());
-    let v1: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let v1: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let header = format!("t={t},v1={v1}");
-    println!("signature valid: {}, tampered body valid: {}", verify(secret, &header, body), verify(secret, &header, "{}"));
+    println!(
+        "signature valid: {}, tampered body valid: {}",
+        verify(secret, &header, body),
+        verify(secret, &header, "{}")
+    );
     Ok(())
 }
 
 fn verify(secret: &str, header: &str, body: &str) -> bool {
     let part = |name: &str| header.split(',').find_map(|p| p.strip_prefix(name));
-    let (Some(t), Some(v1)) = (part("t="), part("v1=")) else { return false };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return false };
+    let (Some(t), Some(v1)) = (part("t="), part("v1=")) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
     mac.update(format!("{t}.{body}").as_bytes());
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     expected == v1
 }

@@ -1,6 +1,6 @@
-use leptos::prelude::*;
+//! Entry point of the browser application: mounts [`web::app::App`].
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <p>"ИОМ"</p> });
+    web::mount();
 }

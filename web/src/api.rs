@@ -1,0 +1,438 @@
+//! The typed client of the REST API.
+//!
+//! Two doors, as in Leptos' `login_with_token_csr_only`: [`auth`] holds the calls made without
+//! a token (sign-in, refresh, sign-out), and [`Api`] makes every other call on behalf of the
+//! [`Session`]. `Api` adds the bearer token; on a 401 it refreshes the token once (one refresh
+//! in flight for the whole app, since refresh tokens rotate) and retries once; when the refresh
+//! fails the session ends and the route guard sends the person to the sign-in page.
+//!
+//! Errors are [`ApiError`]: the server's problem document (always in Russian) or a network
+//! failure with a Russian message of our own.
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::dto::Problem;
+
+use crate::session::Session;
+
+/// The API's paths, in one place. Builders for paths with ids keep URLs out of the pages.
+pub mod endpoints {
+    use uuid::Uuid;
+
+    pub const LOGIN: &str = "/api/v1/auth/login";
+    pub const REFRESH: &str = "/api/v1/auth/refresh";
+    pub const LOGOUT: &str = "/api/v1/auth/logout";
+    pub const ME: &str = "/api/v1/me";
+    pub const UNITS: &str = "/api/v1/units";
+
+    pub fn person(id: Uuid) -> String {
+        format!("/api/v1/people/{id}")
+    }
+
+    /// A teacher's consent to their tutor (`PUT`, body `ConsentInput`).
+    pub fn my_consent(assignment_id: Uuid) -> String {
+        format!("/api/v1/me/assignments/{assignment_id}/consent")
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server answered with an error: its problem document (or one made up from the status
+    /// when the body was not a problem document), and `Retry-After` seconds for a 429.
+    Http {
+        problem: Problem,
+        retry_after: Option<u64>,
+    },
+    /// No answer: the server is down or the network is gone.
+    Network,
+    /// An answer we could not read (a successful status with an unexpected body).
+    Decode(String),
+}
+
+impl ApiError {
+    /// The text to show a person, in Russian.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Http { problem, .. } => problem.message().to_owned(),
+            ApiError::Network => {
+                "Не удалось связаться с сервером. Проверьте подключение к сети и повторите попытку."
+                    .to_owned()
+            }
+            ApiError::Decode(_) => {
+                "Сервер прислал ответ, который не удалось прочитать. Обновите страницу.".to_owned()
+            }
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { problem, .. } => Some(problem.status),
+            _ => None,
+        }
+    }
+
+    /// The problem's stable machine code (`invalid_credentials`, `not_found`, …).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Http { problem, .. } => Some(&problem.code),
+            _ => None,
+        }
+    }
+
+    /// The request id to quote when reporting the problem.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Http { problem, .. } => problem.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Messages for one form field from a 422.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            ApiError::Http { problem, .. } => problem.errors.get(name).map(|m| m.join(" ")),
+            _ => None,
+        }
+    }
+
+    /// What a call gets when there is no sign-in to make it with.
+    pub fn session_ended() -> Self {
+        let mut problem = fallback(401);
+        problem.code = "session_ended".to_owned();
+        problem.detail = Some("Сеанс завершён. Войдите снова.".to_owned());
+        ApiError::Http {
+            problem,
+            retry_after: None,
+        }
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A request that can be sent again (after a token refresh).
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    method: Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<String>,
+}
+
+impl ApiRequest {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        ApiRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a query parameter (encoded by the browser).
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, ApiError> {
+        let text = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.body = Some(text);
+        Ok(self)
+    }
+
+    async fn send(&self, token: Option<&str>) -> Result<Response, ApiError> {
+        let mut builder = RequestBuilder::new(&self.path)
+            .method(self.method.clone())
+            .header("Accept", "application/json, application/problem+json")
+            .query(self.query.iter().map(|(k, v)| (*k, v.as_str())));
+        if let Some(token) = token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = match &self.body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body.as_str()),
+            None => builder.build(),
+        }
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        request.send().await.map_err(|_| ApiError::Network)
+    }
+}
+
+/// Reads a response: the typed body on success (an empty body reads as JSON `null`, so `()`
+/// and `Option<T>` work for 204), the problem document otherwise.
+pub async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let response = check(response).await?;
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    let text = if text.trim().is_empty() {
+        "null"
+    } else {
+        &text
+    };
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Passes a successful response through; turns an error status into [`ApiError::Http`].
+pub async fn check(response: Response) -> Result<Response, ApiError> {
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| v.trim().parse().ok());
+    let text = response.text().await.unwrap_or_default();
+    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| fallback(status));
+    Err(ApiError::Http {
+        problem,
+        retry_after,
+    })
+}
+
+/// A problem document for an error answer that did not carry one (a proxy's error page).
+fn fallback(status: u16) -> Problem {
+    let title = match status {
+        401 => "Требуется вход",
+        403 => "Недостаточно прав",
+        404 => "Не найдено",
+        429 => "Слишком много попыток",
+        502..=504 => "Сервер временно недоступен",
+        500..=599 => "Ошибка сервера",
+        _ => "Запрос не выполнен",
+    };
+    Problem {
+        kind: "about:blank".to_owned(),
+        title: title.to_owned(),
+        status,
+        detail: Some(format!(
+            "{title} (код ответа {status}). Повторите попытку позже."
+        )),
+        code: format!("http_{status}"),
+        request_id: None,
+        errors: Default::default(),
+    }
+}
+
+/// A lock shared by every tab of the origin (the Web Locks API), for work that must not run in
+/// two tabs at once. Where the browser has no Web Locks, the work simply runs.
+mod lock {
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::rc::Rc;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+
+    // Runs `task` (which returns a promise) once, under the lock `name`. Should the lock not be
+    // granted within `wait_ms` (a browser that never grants it, or another tab stuck holding it),
+    // the task runs without it rather than leaving the page loading for ever.
+    #[wasm_bindgen(inline_js = "
+        export function with_lock(name, task, wait_ms) {
+            const locks = globalThis.navigator && navigator.locks;
+            if (!locks || !locks.request) return task();
+            let started = false;
+            const once = () => { if (started) return undefined; started = true; return task(); };
+            return new Promise((resolve, reject) => {
+                const run = () => { const p = once(); if (p) p.then(resolve, reject); return p; };
+                const timer = setTimeout(run, wait_ms);
+                locks.request(name, { mode: 'exclusive' }, () => { clearTimeout(timer); return run(); })
+                    .catch(() => { clearTimeout(timer); run(); });
+            });
+        }")]
+    extern "C" {
+        #[wasm_bindgen(catch)]
+        fn with_lock(
+            name: &str,
+            task: &js_sys::Function,
+            wait_ms: u32,
+        ) -> Result<js_sys::Promise, JsValue>;
+    }
+
+    /// How long to wait for the lock before going ahead without it. A refresh takes well under a
+    /// second, so a tab waiting on another tab's refresh gets the lock long before this.
+    const LOCK_WAIT_MS: u32 = 5_000;
+
+    /// Runs `work` while holding the lock `name`; its result comes back through Rust, never JS.
+    /// Should the lock itself fail, `work` runs without it.
+    pub async fn exclusive<T, F, Fut>(name: &str, work: F) -> T
+    where
+        T: 'static,
+        F: Fn() -> Fut + Clone + 'static,
+        Fut: Future<Output = T> + 'static,
+    {
+        let slot: Rc<RefCell<Option<T>>> = Rc::new(RefCell::new(None));
+        let filled = Rc::clone(&slot);
+        let locked_work = work.clone();
+        let run = move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let value = locked_work().await;
+                *filled.borrow_mut() = Some(value);
+                Ok(JsValue::UNDEFINED)
+            })
+        };
+        let task = Closure::once_into_js(run);
+        if let Ok(promise) = with_lock(name, task.unchecked_ref(), LOCK_WAIT_MS) {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
+        let done = slot.borrow_mut().take();
+        match done {
+            Some(value) => value,
+            None => work().await,
+        }
+    }
+}
+
+/// Calls made without an access token: the refresh token travels in its HttpOnly cookie,
+/// which the browser sends by itself (same origin).
+pub mod auth {
+    use gloo_net::http::Method;
+    use shared::dto::{LoginRequest, TokenResponse};
+
+    use super::{ApiError, ApiRequest, decode, endpoints, lock};
+
+    pub async fn login(request: &LoginRequest) -> Result<TokenResponse, ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::LOGIN)
+            .json(request)?
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    /// Exchanges the refresh cookie for a new access token, one tab at a time.
+    ///
+    /// Refresh tokens rotate, and presenting a used one revokes the whole sign-in. Two tabs
+    /// refreshing at once (say, both reloaded when the browser restarts) would present the same
+    /// cookie, so the request runs under a Web Lock shared by every tab of this origin: the
+    /// second tab waits, then sends the cookie the first one received.
+    pub async fn refresh() -> Result<TokenResponse, ApiError> {
+        lock::exclusive(REFRESH_LOCK, refresh_now).await
+    }
+
+    const REFRESH_LOCK: &str = "iom-auth-refresh";
+
+    async fn refresh_now() -> Result<TokenResponse, ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::REFRESH)
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    pub async fn logout() -> Result<(), ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::LOGOUT)
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+}
+
+/// Authorised calls on behalf of the session. Cheap to copy; get one with
+/// [`Session::api`](crate::session::Session::api) or [`use_api`].
+#[derive(Clone, Copy)]
+pub struct Api {
+    session: Session,
+}
+
+impl Api {
+    pub fn new(session: Session) -> Self {
+        Api { session }
+    }
+
+    pub async fn get<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiError> {
+        self.call(ApiRequest::new(Method::GET, path)).await
+    }
+
+    pub async fn post<B, T>(self, path: &str, body: &B) -> Result<T, ApiError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        self.call(ApiRequest::new(Method::POST, path).json(body)?)
+            .await
+    }
+
+    pub async fn put<B, T>(self, path: &str, body: &B) -> Result<T, ApiError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        self.call(ApiRequest::new(Method::PUT, path).json(body)?)
+            .await
+    }
+
+    pub async fn patch<B, T>(self, path: &str, body: &B) -> Result<T, ApiError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        self.call(ApiRequest::new(Method::PATCH, path).json(body)?)
+            .await
+    }
+
+    /// `DELETE`; use `T = ()` for a 204.
+    pub async fn delete<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiError> {
+        self.call(ApiRequest::new(Method::DELETE, path)).await
+    }
+
+    /// Sends any request (with a query, say) and decodes the answer.
+    pub async fn call<T: DeserializeOwned>(self, request: ApiRequest) -> Result<T, ApiError> {
+        decode(self.fetch(request).await?).await
+    }
+
+    /// Sends a request with the bearer token and returns the successful raw response (for
+    /// downloads and other bodies that are not JSON). Refreshes and retries once on a 401.
+    pub async fn fetch(self, request: ApiRequest) -> Result<Response, ApiError> {
+        let token = self
+            .session
+            .fresh_token()
+            .await
+            .map_err(|e| self.ended(e))?;
+        let response = request.send(Some(&token)).await?;
+        if response.status() != 401 {
+            return check(response).await;
+        }
+        // The token was refused (expired, or the sign-in was revoked): one refresh, one retry.
+        let refused = check(response).await;
+        let token = match self.session.refresh().await {
+            Ok(token) => token,
+            Err(e) if e.is_unauthorized() => {
+                self.session.expire();
+                return refused;
+            }
+            // A network failure is not the end of the sign-in: report it and keep the session.
+            Err(e) => return Err(e),
+        };
+        let response = request.send(Some(&token)).await?;
+        if response.status() == 401 {
+            self.session.expire();
+        }
+        check(response).await
+    }
+
+    /// Ends the session when `error` says the sign-in is gone (not on a network failure).
+    fn ended(self, error: ApiError) -> ApiError {
+        if error.is_unauthorized() {
+            self.session.expire();
+        }
+        error
+    }
+}
+
+/// The API client of the current session (from context).
+pub fn use_api() -> Api {
+    crate::session::use_session().api()
+}

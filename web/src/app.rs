@@ -1,0 +1,65 @@
+//! The router, the route guard and the session's birth.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::{NavigateOptions, StaticSegment};
+
+use crate::components::{Loading, Shell};
+use crate::pages::{CabinetPage, LoginPage, NotFoundPage, ProfilePage};
+use crate::routes;
+use crate::session::{AuthState, Session, SignedOutBecause, use_session};
+
+#[component]
+pub fn App() -> impl IntoView {
+    Session::start();
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=StaticSegment(routes::LOGIN) view=LoginPage />
+                // Everything else needs a sign-in and sits in the shell.
+                <ParentRoute path=StaticSegment("") view=RequireSignIn>
+                    <Route path=StaticSegment(routes::CABINET) view=CabinetPage />
+                    <Route path=StaticSegment(routes::PROFILE) view=ProfilePage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The route guard: a loading screen while the session is being restored (so a reload never
+/// flashes the sign-in page), the shell for a signed-in person, and the sign-in page (asked to
+/// come back here) for everyone else.
+#[component]
+fn RequireSignIn() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let state = Memo::new(move |_| session.state());
+    move || match state.get() {
+        AuthState::Restoring => view! { <Loading full_page=true /> }.into_any(),
+        AuthState::SignedIn => view! {
+            <Shell>
+                <Outlet />
+            </Shell>
+        }
+        .into_any(),
+        AuthState::SignedOut(because) => {
+            let path = if because == SignedOutBecause::Deliberate {
+                routes::LOGIN.to_owned()
+            } else {
+                let mut here = location.pathname.get_untracked();
+                let search = location.search.get_untracked();
+                if !search.is_empty() {
+                    here.push('?');
+                    here.push_str(search.trim_start_matches('?'));
+                }
+                routes::login_with_next(&here)
+            };
+            let options = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            view! { <Redirect path=path options=options /> }.into_any()
+        }
+    }
+}

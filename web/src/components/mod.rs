@@ -1,0 +1,15 @@
+//! The pieces pages are made of.
+
+pub mod badge;
+pub mod details;
+pub mod feedback;
+pub mod form;
+pub mod page;
+pub mod shell;
+
+pub use badge::{Badge, BadgeKind};
+pub use details::{DetailRow, Details};
+pub use feedback::{Alert, AlertKind, ErrorAlert, Loading, error_fallback};
+pub use form::TextField;
+pub use page::{PageHeader, set_title};
+pub use shell::{PublicShell, Shell, focus_element, focus_main};

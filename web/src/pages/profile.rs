@@ -1,0 +1,97 @@
+//! «Мой профиль и роли»: the information section of the route card, and the roles held.
+
+use leptos::prelude::*;
+use shared::dto::MeResponse;
+
+use crate::components::{DetailRow, Details, PageHeader};
+use crate::format;
+use crate::session::use_session;
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let me = use_session().me().get_untracked();
+    view! {
+        <PageHeader
+            title="Мой профиль и роли"
+            lead="Эти сведения попадают в информационный раздел вашего маршрута."
+        />
+        {me.map(|me| view! { <Profile me=me /> })}
+    }
+}
+
+#[component]
+fn Profile(me: MeResponse) -> impl IntoView {
+    let p = me.person;
+    let roles = me
+        .roles
+        .into_iter()
+        .map(|grant| {
+            let (kind, name) = match grant.unit {
+                Some(unit) => (unit.kind.title_ru(), unit.name),
+                None => ("Платформа", "Вся платформа".to_owned()),
+            };
+            view! {
+                <tr>
+                    <td data-label="Роль">
+                        <strong>{grant.role.title_ru()}</strong>
+                    </td>
+                    <td data-label="Подразделение">
+                        <span class="unit-kind">{kind}</span>
+                        <br />
+                        {name}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <div class="stack">
+            <section class="card" aria-labelledby="info-title">
+                <h2 class="card-title" id="info-title">
+                    "Информация о педагоге"
+                </h2>
+                <Details>
+                    <DetailRow label="Фамилия, имя, отчество" value=Some(p.full_name()) />
+                    <DetailRow label="Электронная почта" value=Some(p.email.clone()) />
+                    <DetailRow label="Телефон" value=p.phone.clone() />
+                    <DetailRow
+                        label="Место работы"
+                        value=p.workplace.as_ref().map(|w| w.name.clone())
+                    />
+                    <DetailRow label="Должность" value=p.position.clone() />
+                    <DetailRow
+                        label="Стаж педагогической работы"
+                        value=p.teaching_experience_years.map(format::years)
+                    />
+                    <DetailRow
+                        label="Стаж работы в данной должности"
+                        value=p.position_experience_years.map(format::years)
+                    />
+                    <DetailRow label="Квалификационная категория" value=p.qualification_category.clone() />
+                    <DetailRow
+                        label="Дата присвоения категории"
+                        value=p.qualification_date.map(format::date)
+                    />
+                </Details>
+            </section>
+
+            <section class="card" aria-labelledby="roles-title">
+                <h2 class="card-title" id="roles-title">
+                    "Мои роли"
+                </h2>
+                <div class="table-wrap">
+                    <table class="table table-stack">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Роль"</th>
+                                <th scope="col">"Подразделение"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{roles}</tbody>
+                    </table>
+                </div>
+            </section>
+        </div>
+    }
+}

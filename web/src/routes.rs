@@ -1,0 +1,117 @@
+//! Every client-side path in one place, and the navigation as data.
+//!
+//! A new page adds its path here, a `<Route>` in [`crate::app`], and (when it belongs in the
+//! menu) a [`NavItem`] in [`NAVIGATION`] saying which roles see it.
+
+use leptos_router::params::ParamsMap;
+use shared::Role;
+
+/// «Личный кабинет», the home page after signing in.
+pub const CABINET: &str = "/";
+/// The sign-in page; takes `?next=/path` to return to after signing in.
+pub const LOGIN: &str = "/login";
+/// «Мой профиль и роли».
+pub const PROFILE: &str = "/profile";
+
+/// The API's interactive documentation, served by the API server (not a client route).
+pub const API_DOCS: &str = "/api/docs/";
+
+/// The sign-in page, asked to come back to `next` afterwards.
+pub fn login_with_next(next: &str) -> String {
+    if next.is_empty() || next == CABINET {
+        return LOGIN.to_owned();
+    }
+    let query: ParamsMap = [("next", next.to_owned())].into_iter().collect();
+    format!("{LOGIN}{}", query.to_query_string())
+}
+
+/// Where to go after signing in: `next` when it is a path inside this app (never another
+/// site: `//host` and `/\host` are refused), else the cabinet.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(next)
+            if next.starts_with('/')
+                && !next.starts_with("//")
+                && !next.starts_with("/\\")
+                && !next.starts_with(LOGIN) =>
+        {
+            next
+        }
+        _ => CABINET.to_owned(),
+    }
+}
+
+/// Who sees an item of the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone who is signed in.
+    Everyone,
+    /// People holding at least one of these roles.
+    AnyOf(&'static [Role]),
+}
+
+impl Audience {
+    pub fn admits(self, roles: &[Role]) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::AnyOf(allowed) => roles.iter().any(|r| allowed.contains(r)),
+        }
+    }
+}
+
+/// An item of the main navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavItem {
+    pub title: &'static str,
+    pub path: &'static str,
+    pub audience: Audience,
+    /// Marked current only on this exact path (the cabinet at `/`), not below it.
+    pub exact: bool,
+}
+
+/// The main navigation, in display order.
+///
+/// Later pages add items here, e.g. «Мои маршруты» for `AnyOf(&[Role::Teacher])`,
+/// «Согласование» for deputy directors and directors, «Каталог мероприятий» for everyone.
+pub const NAVIGATION: &[NavItem] = &[
+    NavItem {
+        title: "Личный кабинет",
+        path: CABINET,
+        audience: Audience::Everyone,
+        exact: true,
+    },
+    NavItem {
+        title: "Профиль",
+        path: PROFILE,
+        audience: Audience::Everyone,
+        exact: false,
+    },
+];
+
+/// The items a person with these roles sees.
+pub fn navigation_for(roles: &[Role]) -> impl Iterator<Item = &'static NavItem> + '_ {
+    NAVIGATION.iter().filter(|item| item.audience.admits(roles))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_paths_outside_the_app_are_refused() {
+        assert_eq!(safe_next(Some("/profile".into())), "/profile");
+        assert_eq!(safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/login?next=/".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn everyone_sees_the_cabinet_and_role_items_only_their_roles() {
+        assert!(navigation_for(&[Role::Expert]).any(|i| i.path == CABINET));
+        let only_teachers = Audience::AnyOf(&[Role::Teacher]);
+        assert!(only_teachers.admits(&[Role::Tutor, Role::Teacher]));
+        assert!(!only_teachers.admits(&[Role::Director]));
+    }
+}
