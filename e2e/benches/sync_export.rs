@@ -82,6 +82,7 @@ async fn main() {
     .await;
     let started = Instant::now();
     let (mut items, mut pages, mut bytes) = (0usize, 0usize, 0usize);
+    let mut first_page = None;
     let mut cursor: Option<String> = None;
     loop {
         let mut url = "/api/v1/sync/routes?limit=1000".to_owned();
@@ -99,6 +100,7 @@ async fn main() {
         let page: Value = serde_json::from_slice(&body).unwrap();
         items += page["items"].as_array().map_or(0, Vec::len);
         pages += 1;
+        first_page.get_or_insert(started.elapsed());
         cursor = page["next_cursor"].as_str().map(str::to_owned);
         if page["has_more"].as_bool() != Some(true) {
             break;
@@ -107,8 +109,9 @@ async fn main() {
     let secs = started.elapsed().as_secs_f64();
     assert_eq!(items as i64, TEACHERS);
     println!(
-        "sync export (PostgreSQL): {items} routes in {pages} pages, {:.1} MB, {secs:.1} s ({:.0} routes/s)",
+        "sync export (PostgreSQL): {items} routes in {pages} pages of 1000, {:.1} MB, {secs:.1} s ({:.0} routes/s; the first page, which numbers all 50,000 changes, {:.2} s)",
         bytes as f64 / 1_048_576.0,
-        items as f64 / secs
+        items as f64 / secs,
+        first_page.unwrap_or_default().as_secs_f64(),
     );
 }

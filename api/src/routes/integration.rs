@@ -93,12 +93,10 @@ pub async fn sync_routes(
         q.limit.unwrap_or(500),
     )
     .await?;
-    let ids: Vec<Uuid> = rows
-        .iter()
-        .filter(|r| !r.deleted)
-        .map(|r| r.entity_id)
-        .collect();
-    let states = summary::routes(&state.db, &ids).await?;
+    let states = match sync::page_ids(Feed::Routes, &client.actor.unit, &rows) {
+        Some(q) => summary::routes_in(&state.db, summary::RouteSet::Select(q)).await?,
+        None => Default::default(),
+    };
     let rows = sync::unchanged(&state.db, &rows).await?;
     Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::{Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use shared::dto::{
     ConclusionDto, DeficitSummary, PersonSyncDto, RouteStatusSummary, TeacherSummary,
@@ -30,20 +31,57 @@ async fn units_by_id(
         .collect())
 }
 
+/// Which routes to summarise: a few by id, or a page of the feed given as a subquery (a
+/// thousand bound ids would cost more to plan than to read).
+pub enum RouteSet<'a> {
+    Ids(&'a [Uuid]),
+    Select(SelectStatement),
+}
+
+impl RouteSet<'_> {
+    fn cond(&self, col: impl ColumnTrait) -> SimpleExpr {
+        match self {
+            RouteSet::Ids(ids) => col.is_in(ids.iter().copied()),
+            RouteSet::Select(q) => col.in_subquery(q.clone()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, RouteSet::Ids(ids) if ids.is_empty())
+    }
+}
+
 /// Summaries of `ids` (missing ones are skipped), keyed by id.
 pub async fn routes(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, RouteStatusSummary>> {
-    if ids.is_empty() {
+    routes_in(db, RouteSet::Ids(ids)).await
+}
+
+/// Summaries of a set of routes, keyed by id.
+pub async fn routes_in(
+    db: &impl ConnectionTrait,
+    set: RouteSet<'_>,
+) -> AppResult<HashMap<Uuid, RouteStatusSummary>> {
+    if set.is_empty() {
         return Ok(HashMap::new());
     }
     let rows = route::Entity::find()
-        .filter(route::Column::Id.is_in(ids.iter().copied()))
+        .filter(set.cond(route::Column::Id))
         .all(db)
         .await?;
-    let teacher_ids: Vec<Uuid> = rows.iter().map(|r| r.teacher_id).collect();
-    let teachers: HashMap<Uuid, user::Model> = users::find_many(db, &teacher_ids)
+    let teachers: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(route::Column::TeacherId)
+                    .from(route::Entity)
+                    .cond_where(set.cond(route::Column::Id))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
         .await?
         .into_iter()
         .map(|u| (u.id, u))
@@ -53,15 +91,15 @@ pub async fn routes(
     let unit_map = units_by_id(db, unit_ids).await?;
     let route_ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let tasks = route_task::Entity::find()
-        .filter(route_task::Column::RouteId.is_in(route_ids.clone()))
+        .filter(set.cond(route_task::Column::RouteId))
         .all(db)
         .await?;
     let activities = route_activity::Entity::find()
-        .filter(route_activity::Column::RouteId.is_in(route_ids.clone()))
+        .filter(set.cond(route_activity::Column::RouteId))
         .all(db)
         .await?;
     let deficits = route_deficit::Entity::find()
-        .filter(route_deficit::Column::RouteId.is_in(route_ids.clone()))
+        .filter(set.cond(route_deficit::Column::RouteId))
         .all(db)
         .await?;
     let comp_ids: Vec<Uuid> = deficits.iter().filter_map(|d| d.competency_id).collect();
@@ -76,8 +114,19 @@ pub async fn routes(
             .map(|c| (c.id, c))
             .collect()
     };
-    let certificates =
-        crate::services::integration::summary::certificate_numbers(db, &route_ids).await?;
+    let certificates = certificate_numbers(db, &route_ids).await?;
+    let mut tasks_by: HashMap<Uuid, i64> = HashMap::new();
+    for t in &tasks {
+        *tasks_by.entry(t.route_id).or_default() += 1;
+    }
+    let mut acts_by: HashMap<Uuid, Vec<&route_activity::Model>> = HashMap::new();
+    for a in &activities {
+        acts_by.entry(a.route_id).or_default().push(a);
+    }
+    let mut defs_by: HashMap<Uuid, Vec<&route_deficit::Model>> = HashMap::new();
+    for d in &deficits {
+        defs_by.entry(d.route_id).or_default().push(d);
+    }
     let today = db::now().date_naive();
     let mut out = HashMap::new();
     for r in rows {
@@ -86,8 +135,7 @@ pub async fn routes(
         else {
             continue;
         };
-        let own: Vec<&route_activity::Model> =
-            activities.iter().filter(|a| a.route_id == r.id).collect();
+        let own: &[&route_activity::Model] = acts_by.get(&r.id).map_or(&[], Vec::as_slice);
         let count =
             |f: &dyn Fn(&route_activity::Model) -> bool| own.iter().filter(|a| f(a)).count() as i64;
         let open = |a: &route_activity::Model| {
@@ -129,13 +177,14 @@ pub async fn routes(
                 period_end: r.period_end,
                 stage: db::parse_code(&r.stage)?,
                 status: db::parse_code(&r.status)?,
-                tasks: tasks.iter().filter(|t| t.route_id == r.id).count() as i64,
+                tasks: tasks_by.get(&r.id).copied().unwrap_or(0),
                 activities_planned: count(&|a| open(a)),
                 activities_done: count(&|a| a.status == ActivityStatus::Done.as_str()),
                 activities_overdue: count(&|a| open(a) && a.end_date.is_some_and(|d| d < today)),
-                deficits: deficits
+                deficits: defs_by
+                    .get(&r.id)
+                    .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .filter(|d| d.route_id == r.id)
                     .map(|d| {
                         Ok(DeficitSummary {
                             id: d.id,

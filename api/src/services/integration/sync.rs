@@ -10,10 +10,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use shared::dto::{SyncItem, SyncPage};
 use shared::{UnitKind, UnitPath};
@@ -74,8 +74,11 @@ pub async fn touch(
     Ok(())
 }
 
-/// Numbers the committed pending changes, in order, under the feed's lock.
+/// Numbers the committed pending changes, in order, under the feed's lock, a batch at a time
+/// (one statement per batch; the only SQL here that differs between the databases).
 pub async fn sequence(db: &DatabaseConnection) -> AppResult<()> {
+    const BATCH: i64 = 10_000;
+    let backend = db.get_database_backend();
     loop {
         let txn = db::begin_write(db).await?;
         let state = sync_state::Entity::find_by_id("feed".to_owned())
@@ -85,38 +88,44 @@ pub async fn sequence(db: &DatabaseConnection) -> AppResult<()> {
             .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("sync state missing")))?;
         // Rows a writer is changing right now are skipped (they are numbered once it commits),
         // so the sequencer never waits on a writer and the two cannot deadlock.
-        let pending = sync_feed::Entity::find()
-            .filter(sync_feed::Column::Seq.is_null())
-            .order_by_asc(sync_feed::Column::ChangedAt)
-            .order_by_asc(sync_feed::Column::EntityId)
-            .limit(5000)
-            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .all(&txn)
-            .await?;
-        if pending.is_empty() {
-            txn.commit().await?;
-            return Ok(());
-        }
-        let mut next = state.next_seq;
-        for row in &pending {
-            let res = sync_feed::Entity::update_many()
-                .col_expr(sync_feed::Column::Seq, Expr::value(next))
-                .filter(sync_feed::Column::Entity.eq(row.entity.clone()))
-                .filter(sync_feed::Column::EntityId.eq(row.entity_id))
-                .filter(sync_feed::Column::Seq.is_null())
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                "WITH locked AS (
+                    SELECT entity, entity_id, changed_at FROM sync_feed WHERE seq IS NULL
+                    ORDER BY changed_at, entity_id LIMIT {BATCH} FOR UPDATE SKIP LOCKED),
+                 numbered AS (
+                    SELECT entity, entity_id, row_number() OVER (ORDER BY changed_at, entity_id) AS rn FROM locked)
+                 UPDATE sync_feed f SET seq = $1 + n.rn - 1 FROM numbered n
+                 WHERE f.entity = n.entity AND f.entity_id = n.entity_id"
+            ),
+            _ => format!(
+                "WITH numbered AS (
+                    SELECT entity, entity_id, row_number() OVER (ORDER BY changed_at, entity_id) AS rn
+                    FROM sync_feed WHERE seq IS NULL ORDER BY changed_at, entity_id LIMIT {BATCH})
+                 UPDATE sync_feed SET seq = $1 + numbered.rn - 1 FROM numbered
+                 WHERE sync_feed.entity = numbered.entity AND sync_feed.entity_id = numbered.entity_id"
+            ),
+        };
+        let numbered = txn
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [state.next_seq.into()],
+            ))
+            .await?
+            .rows_affected();
+        if numbered > 0 {
+            sync_state::Entity::update_many()
+                .col_expr(
+                    sync_state::Column::NextSeq,
+                    Expr::value(state.next_seq + i64::try_from(numbered).unwrap_or(0)),
+                )
+                .filter(sync_state::Column::Name.eq("feed"))
                 .exec(&txn)
                 .await?;
-            if res.rows_affected == 1 {
-                next += 1;
-            }
         }
-        sync_state::Entity::update_many()
-            .col_expr(sync_state::Column::NextSeq, Expr::value(next))
-            .filter(sync_state::Column::Name.eq("feed"))
-            .exec(&txn)
-            .await?;
         txn.commit().await?;
-        if pending.len() < 5000 {
+        if i64::try_from(numbered).unwrap_or(0) < BATCH {
             return Ok(());
         }
     }
@@ -171,6 +180,29 @@ pub async fn changes(
     Ok((rows, encode_cursor(last), more))
 }
 
+/// The page's objects as a subquery: the feed rows of `feed` within `unit` whose sequence lies
+/// in the page's range (and are not tombstones).
+pub fn page_ids(
+    feed: Feed,
+    unit: &UnitPath,
+    rows: &[sync_feed::Model],
+) -> Option<sea_orm::sea_query::SelectStatement> {
+    let first = rows.iter().filter_map(|r| r.seq).min()?;
+    let last = rows.iter().filter_map(|r| r.seq).max()?;
+    let mut q = sea_orm::sea_query::Query::select();
+    q.column(sync_feed::Column::EntityId)
+        .from(sync_feed::Entity)
+        .and_where(sync_feed::Column::Entity.eq(feed.code()))
+        .and_where(sync_feed::Column::Seq.between(first, last))
+        .and_where(sync_feed::Column::Deleted.eq(false));
+    match unit.kind() {
+        UnitKind::Municipality => q.and_where(sync_feed::Column::MunicipalityId.eq(unit.leaf())),
+        UnitKind::School => q.and_where(sync_feed::Column::SchoolId.eq(unit.leaf())),
+        _ => q.and_where(sync_feed::Column::RegionId.eq(unit.region)),
+    };
+    Some(q.to_owned())
+}
+
 /// The rows whose object has not changed again since they were read. Called after the states
 /// were loaded: a row that changed meanwhile may have given a state that belongs to its next
 /// change, which comes later at its own place in the feed, so it is left out of this page.
@@ -178,12 +210,17 @@ pub async fn unchanged(
     db: &DatabaseConnection,
     rows: &[sync_feed::Model],
 ) -> AppResult<Vec<sync_feed::Model>> {
-    let Some(first) = rows.first() else {
+    let (Some(first), Some(lo), Some(hi)) = (
+        rows.first(),
+        rows.iter().filter_map(|r| r.seq).min(),
+        rows.iter().filter_map(|r| r.seq).max(),
+    ) else {
         return Ok(Vec::new());
     };
-    let now: std::collections::HashMap<Uuid, Option<i64>> = sync_feed::Entity::find()
+    // A row that changed again now has no sequence yet, or a later one: it is not in the range.
+    let still: std::collections::HashSet<(Uuid, Option<i64>)> = sync_feed::Entity::find()
         .filter(sync_feed::Column::Entity.eq(first.entity.clone()))
-        .filter(sync_feed::Column::EntityId.is_in(rows.iter().map(|r| r.entity_id)))
+        .filter(sync_feed::Column::Seq.between(lo, hi))
         .all(db)
         .await?
         .into_iter()
@@ -191,7 +228,7 @@ pub async fn unchanged(
         .collect();
     Ok(rows
         .iter()
-        .filter(|r| now.get(&r.entity_id).copied().flatten() == r.seq)
+        .filter(|r| still.contains(&(r.entity_id, r.seq)))
         .cloned()
         .collect())
 }
