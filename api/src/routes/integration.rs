@@ -94,7 +94,7 @@ pub async fn sync_routes(
     )
     .await?;
     let states = match sync::page_ids(Feed::Routes, &client.actor.unit, &rows) {
-        Some(q) => summary::routes_in(&state.db, summary::RouteSet::Select(q)).await?,
+        Some(q) => summary::routes_in(&state.db, summary::RouteSet::Select(Box::new(q))).await?,
         None => Default::default(),
     };
     let rows = sync::unchanged(&state.db, &rows).await?;

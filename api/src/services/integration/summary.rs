@@ -35,14 +35,14 @@ async fn units_by_id(
 /// thousand bound ids would cost more to plan than to read).
 pub enum RouteSet<'a> {
     Ids(&'a [Uuid]),
-    Select(SelectStatement),
+    Select(Box<SelectStatement>),
 }
 
 impl RouteSet<'_> {
     fn cond(&self, col: impl ColumnTrait) -> SimpleExpr {
         match self {
             RouteSet::Ids(ids) => col.is_in(ids.iter().copied()),
-            RouteSet::Select(q) => col.in_subquery(q.clone()),
+            RouteSet::Select(q) => col.in_subquery((**q).clone()),
         }
     }
 
