@@ -53,3 +53,21 @@ pub async fn metrics(metrics: web::Data<Metrics>) -> AppResult<HttpResponse> {
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(metrics.render()?))
 }
+
+/// What the web application needs to know before anyone signs in.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Meta {
+    pub version: &'static str,
+    /// The server runs with demo data (its sign-in page may offer the demo accounts).
+    pub demo: bool,
+}
+
+/// Public facts about this server.
+#[utoipa::path(tag = "service", responses((status = 200, body = Meta)))]
+#[get("/api/v1/meta")]
+pub async fn meta(state: web::Data<AppState>) -> web::Json<Meta> {
+    web::Json(Meta {
+        version: env!("CARGO_PKG_VERSION"),
+        demo: state.settings.demo,
+    })
+}

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
+        .service(health::meta)
         .service(
             scope::scope("/api/v1")
                 .service(auth::login)

@@ -225,6 +225,7 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/files/{id}", Obj::Route),
     ("DELETE", "/api/v1/files/{id}", Obj::Route),
     ("POST", "/api/v1/oauth/token", Obj::Public),
+    ("GET", "/api/v1/meta", Obj::Public),
     ("GET", "/api/v1/integration/me", Obj::ClientApi),
     ("GET", "/api/v1/sync/routes", Obj::ClientApi),
     ("GET", "/api/v1/sync/people", Obj::ClientApi),

@@ -2,6 +2,14 @@ use e2e::{TestApp, ok_json};
 use reqwest::StatusCode;
 
 #[tokio::test]
+async fn the_meta_endpoint_says_whether_demo_data_is_on() {
+    let app = TestApp::spawn().await;
+    let meta: serde_json::Value = ok_json(app.get("/api/v1/meta").send().await.unwrap()).await;
+    assert_eq!(meta["demo"], true);
+    assert!(meta["version"].is_string());
+}
+
+#[tokio::test]
 async fn health_and_readiness_answer_ok() {
     let app = TestApp::spawn().await;
     let health: serde_json::Value = ok_json(app.get("/healthz").send().await.unwrap()).await;
