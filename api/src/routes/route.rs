@@ -242,12 +242,13 @@ pub async fn refresh_information(
 /// Generates the create / update / delete handlers of one kind of section item.
 macro_rules! item_endpoints {
     (
-        $tag:literal, $collection:literal, $item:literal, $input:ty, $what:literal,
+        $tag:literal, $collection:literal, $item:literal, $input:ty,
+        [$add_doc:literal, $update_doc:literal, $remove_doc:literal],
         $add:ident => $add_svc:path,
         $update:ident => $update_svc:path,
         $remove:ident => $remove_svc:path
     ) => {
-        #[doc = concat!("Add ", $what, " to the route.")]
+        #[doc = $add_doc]
         #[utoipa::path(
             tag = $tag,
             security(("bearer" = [])),
@@ -268,7 +269,7 @@ macro_rules! item_endpoints {
             Ok(with_etag($add_svc(&state, &principal, *id, body.into_inner()).await?))
         }
 
-        #[doc = concat!("Replace ", $what, " (with the item's `version`).")]
+        #[doc = $update_doc]
         #[utoipa::path(
             tag = $tag,
             security(("bearer" = [])),
@@ -294,7 +295,7 @@ macro_rules! item_endpoints {
             Ok(with_etag($update_svc(&state, &principal, id, item, body.into_inner()).await?))
         }
 
-        #[doc = concat!("Remove ", $what, " (with `?version=`).")]
+        #[doc = $remove_doc]
         #[utoipa::path(
             tag = $tag,
             security(("bearer" = [])),
@@ -322,17 +323,17 @@ macro_rules! item_endpoints {
     };
 }
 
-item_endpoints!("route-diagnostic", "/routes/{id}/diagnostics", "/routes/{id}/diagnostics/{item_id}", DiagnosticInput, "a diagnostic with per-competency results",
+item_endpoints!("route-diagnostic", "/routes/{id}/diagnostics", "/routes/{id}/diagnostics/{item_id}", DiagnosticInput, ["Add a diagnostic with per-competency results to the route.", "Replace a diagnostic with per-competency results (with the item's `version`).", "Remove a diagnostic with per-competency results (with `?version=`)."],
     add_diagnostic => edit::add_diagnostic, update_diagnostic => edit::update_diagnostic, delete_diagnostic => edit::delete_diagnostic);
-item_endpoints!("route-diagnostic", "/routes/{id}/deficits", "/routes/{id}/deficits/{item_id}", DeficitInput, "a professional deficit",
+item_endpoints!("route-diagnostic", "/routes/{id}/deficits", "/routes/{id}/deficits/{item_id}", DeficitInput, ["Add a professional deficit to the route.", "Replace a professional deficit (with the item's `version`).", "Remove a professional deficit (with `?version=`)."],
     add_deficit => edit::add_deficit, update_deficit => edit::update_deficit, delete_deficit => edit::delete_deficit);
-item_endpoints!("route-target", "/routes/{id}/tasks", "/routes/{id}/tasks/{item_id}", TaskInput, "a development task tied to deficits",
+item_endpoints!("route-target", "/routes/{id}/tasks", "/routes/{id}/tasks/{item_id}", TaskInput, ["Add a development task tied to deficits to the route.", "Replace a development task tied to deficits (with the item's `version`).", "Remove a development task tied to deficits (with `?version=`)."],
     add_task => edit::add_task, update_task => edit::update_task, delete_task => edit::delete_task);
-item_endpoints!("route-activity", "/routes/{id}/activities", "/routes/{id}/activities/{item_id}", ActivityInput, "a roadmap activity",
+item_endpoints!("route-activity", "/routes/{id}/activities", "/routes/{id}/activities/{item_id}", ActivityInput, ["Add a roadmap activity to the route.", "Replace a roadmap activity (with the item's `version`).", "Remove a roadmap activity (with `?version=`)."],
     add_activity => edit::add_activity, update_activity => edit::update_activity, delete_activity => edit::delete_activity);
-item_endpoints!("route-activity", "/routes/{id}/progress", "/routes/{id}/progress/{item_id}", ProgressInput, "a progress record for a month or a semester",
+item_endpoints!("route-activity", "/routes/{id}/progress", "/routes/{id}/progress/{item_id}", ProgressInput, ["Add a progress record for a month or a semester to the route.", "Replace a progress record for a month or a semester (with the item's `version`).", "Remove a progress record for a month or a semester (with `?version=`)."],
     add_progress => edit::add_progress, update_progress => edit::update_progress, delete_progress => edit::delete_progress);
-item_endpoints!("route-reflective", "/routes/{id}/products", "/routes/{id}/products/{item_id}", ProductInput, "a planned methodological product",
+item_endpoints!("route-reflective", "/routes/{id}/products", "/routes/{id}/products/{item_id}", ProductInput, ["Add a planned methodological product to the route.", "Replace a planned methodological product (with the item's `version`).", "Remove a planned methodological product (with `?version=`)."],
     add_product => edit::add_product, update_product => edit::update_product, delete_product => edit::delete_product);
 
 /// Put the roadmap in a new order.
