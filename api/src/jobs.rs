@@ -214,11 +214,17 @@ impl Worker {
         let (stop, mut stopped) = watch::channel(false);
         let name = format!("{}-{}", hostname(), Uuid::new_v4().simple());
         let handle = tokio::spawn(async move {
+            let mut scheduled_at: Option<std::time::Instant> = None;
             loop {
-                if let Err(e) =
-                    schedule_recurring(&db, HOUSEKEEPING, Duration::hours(1), db::now()).await
-                {
-                    tracing::warn!(error = %e, "scheduling housekeeping");
+                // Recurring work is enqueued once a minute at most: the slot id makes it once
+                // per hour whatever the number of instances.
+                if scheduled_at.is_none_or(|t| t.elapsed() > StdDuration::from_secs(60)) {
+                    scheduled_at = Some(std::time::Instant::now());
+                    if let Err(e) =
+                        schedule_recurring(&db, HOUSEKEEPING, Duration::hours(1), db::now()).await
+                    {
+                        tracing::warn!(error = %e, "scheduling housekeeping");
+                    }
                 }
                 // Drain what is due, then wait a little.
                 loop {
