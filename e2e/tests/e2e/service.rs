@@ -129,3 +129,62 @@ async fn a_built_spa_is_served_with_client_side_routes_falling_back_to_index() {
     let api = app.get("/api/v1/nothing-here").send().await.unwrap();
     e2e::problem(api, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn recurring_housekeeping_is_enqueued_once_per_slot_and_clears_what_expired() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = TestApp::spawn().await;
+    let now = api::db::now();
+    // Several instances asking for the same hour's slot make one job.
+    for _ in 0..3 {
+        api::jobs::schedule_recurring(
+            &app.db,
+            api::jobs::HOUSEKEEPING,
+            chrono::Duration::hours(1),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let jobs = api::db::entities::job::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(jobs, 1);
+    // An expired refresh token and an orphan file an hour old.
+    let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
+    api::db::tokens::insert(
+        &app.db,
+        teacher,
+        uuid::Uuid::new_v4(),
+        "h".into(),
+        now - chrono::Duration::days(3),
+    )
+    .await
+    .unwrap();
+    std::fs::create_dir_all(&app.settings.files_dir).unwrap();
+    let orphan = app.settings.files_dir.join("0123456789abcdef");
+    std::fs::write(&orphan, b"left over").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&orphan)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(
+        api::db::entities::refresh_token::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(!orphan.exists(), "an orphan file is swept");
+    let done = api::db::entities::job::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.state, "done");
+}
