@@ -20,6 +20,26 @@ pub struct Entry<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// An action of a signed-in person on an object.
+    pub fn by_user(
+        actor: Uuid,
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: Uuid,
+        details: serde_json::Value,
+    ) -> Self {
+        Entry {
+            actor_id: Some(actor),
+            actor_kind: "user",
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            details,
+        }
+    }
+}
+
 pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> Result<(), DbErr> {
     super::entities::audit_log::Entity::insert(ActiveModel {
         id: Set(new_id()),

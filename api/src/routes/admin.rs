@@ -2,14 +2,13 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use shared::dto::*;
 use uuid::Uuid;
 
 use super::docs;
 use crate::auth::Principal;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::admin::{assignments, import, people, units};
 use crate::services::mail;
 use crate::state::AppState;
@@ -295,17 +294,9 @@ pub async fn preview_import(
     state: web::Data<AppState>,
     principal: Principal,
     q: web::Query<ImportQuery>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let limit = state.settings.max_upload_bytes;
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::bad_request("malformed_body", e.to_string()))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge { limit });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
     let q = q.into_inner();
     let name = q.name.unwrap_or_else(|| "staff".into());
     let preview = import::preview(

@@ -13,7 +13,25 @@ pub mod people;
 pub mod route;
 pub mod units;
 
+use actix_web::web;
+use futures_util::StreamExt;
 use utoipa_actix_web::scope;
+
+use crate::error::AppError;
+
+/// Reads a raw request body (an uploaded file), refusing it past `limit` bytes with a 413
+/// before it is all in memory.
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::bad_request("malformed_body", e.to_string()))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge { limit });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every documented endpoint; used both to serve and to write the OpenAPI document,

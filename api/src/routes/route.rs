@@ -6,7 +6,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use shared::dto::*;
 use shared::route::Section;
@@ -519,17 +518,9 @@ pub async fn upload_file(
     id: web::Path<Uuid>,
     q: web::Query<UploadQuery>,
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let limit = state.settings.max_upload_bytes;
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::bad_request("malformed_body", e.to_string()))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge { limit });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -9,14 +9,7 @@ use crate::dto::{AssignmentDto, AssignmentKind, PersonDto, RoleGrantDto, UnitRef
 use crate::org::UnitKind;
 use crate::roles::Role;
 
-fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
-    if s.trim().is_empty() {
-        let mut e = validator::ValidationError::new("blank");
-        e.message = Some("Заполните поле".into());
-        return Err(e);
-    }
-    Ok(())
-}
+use crate::dto::non_blank;
 
 // ---- Units ----
 

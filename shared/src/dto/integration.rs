@@ -11,14 +11,7 @@ use crate::levels::DeficitState;
 use crate::route::{RouteStatus, Stage};
 use crate::workflow::Outcome;
 
-fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
-    if s.trim().is_empty() {
-        let mut e = validator::ValidationError::new("blank");
-        e.message = Some("Заполните поле".into());
-        return Err(e);
-    }
-    Ok(())
-}
+use crate::dto::non_blank;
 
 /// Registering an integration client for a region or a municipality.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]

@@ -21,6 +21,16 @@ pub use problem::*;
 pub use routes::*;
 pub use units::*;
 
+/// A validator for text that must not be blank (spaces alone are not an answer).
+pub(crate) fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
+    if s.trim().is_empty() {
+        let mut e = validator::ValidationError::new("blank");
+        e.message = Some("Заполните поле".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

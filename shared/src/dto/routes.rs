@@ -402,14 +402,7 @@ pub struct CommentDto {
 
 // ---- Requests ----
 
-fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
-    if s.trim().is_empty() {
-        let mut e = validator::ValidationError::new("blank");
-        e.message = Some("Заполните поле".into());
-        return Err(e);
-    }
-    Ok(())
-}
+use crate::dto::non_blank;
 
 /// Creating a route: a title and a period. Everything known is prefilled by the server: the
 /// profile, the latest diagnostic's results and the deficits found in them.

@@ -30,14 +30,7 @@ fn entry<'a>(
     id: Uuid,
     details: serde_json::Value,
 ) -> audit::Entry<'a> {
-    audit::Entry {
-        actor_id: Some(principal.id()),
-        actor_kind: "user",
-        action,
-        entity_type: "user",
-        entity_id: Some(id),
-        details,
-    }
+    audit::Entry::by_user(principal.id(), action, "user", id, details)
 }
 
 /// Units (ids) at or below `path`'s leaf, as a subquery.

@@ -21,14 +21,7 @@ fn record<'a>(
     id: Uuid,
     details: serde_json::Value,
 ) -> audit::Entry<'a> {
-    audit::Entry {
-        actor_id: Some(principal.id()),
-        actor_kind: "user",
-        action,
-        entity_type: "unit",
-        entity_id: Some(id),
-        details,
-    }
+    audit::Entry::by_user(principal.id(), action, "unit", id, details)
 }
 
 pub async fn create(

@@ -238,6 +238,52 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
+/// A row of one of a route's sections.
+pub trait RouteItem {
+    fn route_id(&self) -> Uuid;
+    fn version(&self) -> i32;
+}
+
+macro_rules! route_item {
+    ($($m:ident),+) => {
+        $(impl RouteItem for $m::Model {
+            fn route_id(&self) -> Uuid {
+                self.route_id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        })+
+    };
+}
+route_item!(
+    route_diagnostic,
+    route_deficit,
+    route_task,
+    route_activity,
+    route_progress,
+    route_product
+);
+
+impl Editor<'_> {
+    /// An item of this route at the version the caller based the change on: 404 when it is
+    /// not this route's, 412 when stale, 422 when no version was given.
+    async fn item<E>(&self, item_id: Uuid, version: Option<i32>) -> AppResult<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: RouteItem,
+        <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let item = E::find_by_id(item_id)
+            .one(&self.txn)
+            .await?
+            .filter(|i| i.route_id() == self.ctx.route.id)
+            .ok_or(AppError::NotFound)?;
+        expect_version(item.version(), version)?;
+        Ok(item)
+    }
+}
+
 /// An item's version: required on update, and it must be the current one.
 pub fn expect_version(current: i32, given: Option<i32>) -> AppResult<()> {
     match given {
@@ -589,12 +635,9 @@ pub async fn update_diagnostic(
 ) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_diagnostic::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|d| d.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, req.version)?;
+    let item = ed
+        .item::<route_diagnostic::Entity>(item_id, req.version)
+        .await?;
     let old_results = routes::diagnostic_results(&ed.txn, &[item_id]).await?;
     let mut all_ids: Vec<Uuid> = old_results.iter().map(|r| r.competency_id).collect();
     all_ids.extend(req.results.iter().map(|r| r.competency_id));
@@ -676,12 +719,9 @@ pub async fn delete_diagnostic(
     version: Option<i32>,
 ) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_diagnostic::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|d| d.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, version)?;
+    let item = ed
+        .item::<route_diagnostic::Entity>(item_id, version)
+        .await?;
     route_diagnostic::Entity::delete_by_id(item_id)
         .exec(&ed.txn)
         .await?;
@@ -748,12 +788,9 @@ pub async fn update_deficit(
 ) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_deficit::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|d| d.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, req.version)?;
+    let item = ed
+        .item::<route_deficit::Entity>(item_id, req.version)
+        .await?;
     if let Some(c) = req.competency_id {
         check_competencies(&ed, "competency_id", &[c]).await?;
     }
@@ -829,12 +866,7 @@ pub async fn delete_deficit(
     version: Option<i32>,
 ) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_deficit::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|d| d.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, version)?;
+    let item = ed.item::<route_deficit::Entity>(item_id, version).await?;
     // Tasks that lose a deficit change the plan.
     let linked_tasks = route_task_deficit::Entity::find()
         .filter(route_task_deficit::Column::DeficitId.eq(item_id))
@@ -941,12 +973,7 @@ pub async fn update_task(
 ) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_task::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, req.version)?;
+    let item = ed.item::<route_task::Entity>(item_id, req.version).await?;
     let deficits = dedup(&req.deficit_ids);
     let (_, new_titles) = deficit_titles(&ed, &deficits).await?;
     let old_links: Vec<Uuid> = routes::task_deficits(&ed.txn, &[item_id])
@@ -1004,12 +1031,7 @@ pub async fn delete_task(
     version: Option<i32>,
 ) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_task::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, version)?;
+    let item = ed.item::<route_task::Entity>(item_id, version).await?;
     route_task::Entity::delete_by_id(item_id)
         .exec(&ed.txn)
         .await?;
@@ -1133,12 +1155,9 @@ pub async fn update_activity(
 ) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_activity::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, req.version)?;
+    let item = ed
+        .item::<route_activity::Entity>(item_id, req.version)
+        .await?;
     let (deficits, comps, found) = check_activity(&ed, &req).await?;
     let old_comps: Vec<Uuid> = routes::activity_competencies(&ed.txn, &[item_id])
         .await?
@@ -1287,12 +1306,7 @@ pub async fn delete_activity(
     version: Option<i32>,
 ) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_activity::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, version)?;
+    let item = ed.item::<route_activity::Entity>(item_id, version).await?;
     route_activity::Entity::delete_by_id(item_id)
         .exec(&ed.txn)
         .await?;
@@ -1413,12 +1427,9 @@ pub async fn update_progress(
     req.validate()?;
     check_period_label(req.period_kind, &req.period)?;
     let mut ed = Editor::begin(state, principal, id, Part::Progress).await?;
-    let item = route_progress::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, req.version)?;
+    let item = ed
+        .item::<route_progress::Entity>(item_id, req.version)
+        .await?;
     if let Some(task) = req.task_id {
         let known: Vec<Uuid> = routes::tasks(&ed.txn, id)
             .await?
@@ -1466,12 +1477,7 @@ pub async fn delete_progress(
     version: Option<i32>,
 ) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Progress).await?;
-    let item = route_progress::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, version)?;
+    let item = ed.item::<route_progress::Entity>(item_id, version).await?;
     route_progress::Entity::delete_by_id(item_id)
         .exec(&ed.txn)
         .await?;
@@ -1560,12 +1566,9 @@ pub async fn update_product(
 ) -> AppResult<RouteDto> {
     req.validate()?;
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_product::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, req.version)?;
+    let item = ed
+        .item::<route_product::Entity>(item_id, req.version)
+        .await?;
     let subject = quoted("Продукт", &item.title);
     let (title, kind, description, link) = (
         req.title.trim().to_owned(),
@@ -1629,12 +1632,7 @@ pub async fn delete_product(
     version: Option<i32>,
 ) -> AppResult<RouteDto> {
     let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
-    let item = route_product::Entity::find_by_id(item_id)
-        .one(&ed.txn)
-        .await?
-        .filter(|x| x.route_id == id)
-        .ok_or(AppError::NotFound)?;
-    expect_version(item.version, version)?;
+    let item = ed.item::<route_product::Entity>(item_id, version).await?;
     route_product::Entity::delete_by_id(item_id)
         .exec(&ed.txn)
         .await?;
