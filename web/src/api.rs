@@ -34,6 +34,64 @@ pub mod endpoints {
     pub fn my_consent(assignment_id: Uuid) -> String {
         format!("/api/v1/me/assignments/{assignment_id}/consent")
     }
+
+    /// Routes in my scope (`GET` with `RouteFilter` as the query), and creating one (`POST`).
+    pub const ROUTES: &str = "/api/v1/routes";
+
+    /// A whole route (`GET`), its own fields (`PUT`), a never-submitted draft (`DELETE`).
+    pub fn route(id: Uuid) -> String {
+        format!("{ROUTES}/{id}")
+    }
+
+    /// A part of a route under it: `transitions`, `history`, `comments`, `files`, `next`,
+    /// `activities-order`, `final-event`, `conclusion`, `information/refresh`.
+    pub fn route_part(id: Uuid, part: &str) -> String {
+        format!("{ROUTES}/{id}/{part}")
+    }
+
+    /// The items of a route's sections.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Items {
+        Diagnostics,
+        Deficits,
+        Tasks,
+        Activities,
+        Progress,
+        Products,
+    }
+
+    impl Items {
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Items::Diagnostics => "diagnostics",
+                Items::Deficits => "deficits",
+                Items::Tasks => "tasks",
+                Items::Activities => "activities",
+                Items::Progress => "progress",
+                Items::Products => "products",
+            }
+        }
+    }
+
+    /// Adding an item (`POST`).
+    pub fn route_items(id: Uuid, items: Items) -> String {
+        format!("{ROUTES}/{id}/{}", items.as_str())
+    }
+
+    /// One item (`PUT` with its version in the body, `DELETE` with `?version=`).
+    pub fn route_item(id: Uuid, items: Items, item: Uuid) -> String {
+        format!("{ROUTES}/{id}/{}/{item}", items.as_str())
+    }
+
+    /// An uploaded file (`GET` downloads it, `DELETE` removes it).
+    pub fn file(id: Uuid) -> String {
+        format!("/api/v1/files/{id}")
+    }
+
+    /// A competency framework with its groups and competencies.
+    pub fn framework(id: Uuid) -> String {
+        format!("/api/v1/frameworks/{id}")
+    }
 }
 
 /// Why a call failed.
@@ -388,6 +446,29 @@ impl Api {
         self.call(ApiRequest::new(Method::DELETE, path)).await
     }
 
+    /// `DELETE` of a versioned thing: `?version=` says which version the person saw.
+    pub async fn delete_version<T: DeserializeOwned>(
+        self,
+        path: &str,
+        version: i32,
+    ) -> Result<T, ApiError> {
+        self.call(ApiRequest::new(Method::DELETE, path).query("version", version))
+            .await
+    }
+
+    /// `POST` without a body (with a query, say).
+    pub async fn post_empty<T: DeserializeOwned>(
+        self,
+        path: &str,
+        query: &[(&'static str, String)],
+    ) -> Result<T, ApiError> {
+        let mut request = ApiRequest::new(Method::POST, path);
+        for (k, v) in query {
+            request = request.query(k, v);
+        }
+        self.call(request).await
+    }
+
     /// Sends any request (with a query, say) and decodes the answer.
     pub async fn call<T: DeserializeOwned>(self, request: ApiRequest) -> Result<T, ApiError> {
         decode(self.fetch(request).await?).await
@@ -424,11 +505,154 @@ impl Api {
     }
 
     /// Ends the session when `error` says the sign-in is gone (not on a network failure).
-    fn ended(self, error: ApiError) -> ApiError {
+    pub(crate) fn ended(self, error: ApiError) -> ApiError {
         if error.is_unauthorized() {
             self.session.expire();
         }
         error
+    }
+}
+
+/// Uploads and downloads: raw bytes rather than JSON.
+///
+/// An upload goes through `XMLHttpRequest`, the one browser API that reports upload progress;
+/// a download is fetched with the bearer token (a plain link would not carry it) and handed to
+/// the browser as a blob to save.
+pub mod transfer {
+    use js_sys::Promise;
+    use leptos::prelude::document;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Blob, File, HtmlAnchorElement, ProgressEvent, Url, XmlHttpRequest};
+
+    use super::{Api, ApiError, ApiRequest, Method, Problem, fallback};
+
+    /// What one attempt of an upload got back.
+    struct Answer {
+        status: u16,
+        text: String,
+        retry_after: Option<u64>,
+    }
+
+    fn js_failed(_: JsValue) -> ApiError {
+        ApiError::Network
+    }
+
+    async fn send_once(
+        url: &str,
+        token: &str,
+        file: &File,
+        content_type: &str,
+        progress: &Closure<dyn FnMut(ProgressEvent)>,
+    ) -> Result<Answer, ApiError> {
+        let xhr = XmlHttpRequest::new().map_err(js_failed)?;
+        xhr.open_with_async("POST", url, true).map_err(js_failed)?;
+        xhr.set_request_header("Authorization", &format!("Bearer {token}"))
+            .map_err(js_failed)?;
+        xhr.set_request_header("Content-Type", content_type)
+            .map_err(js_failed)?;
+        xhr.set_request_header("Accept", "application/json, application/problem+json")
+            .map_err(js_failed)?;
+        if let Ok(upload) = xhr.upload() {
+            upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        }
+        let done = Promise::new(&mut |resolve, reject| {
+            xhr.set_onload(Some(&resolve));
+            xhr.set_onerror(Some(&reject));
+            xhr.set_onabort(Some(&reject));
+            xhr.set_ontimeout(Some(&reject));
+        });
+        xhr.send_with_opt_blob(Some(file)).map_err(js_failed)?;
+        let finished = JsFuture::from(done).await;
+        if let Ok(upload) = xhr.upload() {
+            upload.set_onprogress(None);
+        }
+        finished.map_err(js_failed)?;
+        Ok(Answer {
+            status: xhr.status().map_err(js_failed)?,
+            text: xhr.response_text().ok().flatten().unwrap_or_default(),
+            retry_after: xhr
+                .get_response_header("Retry-After")
+                .ok()
+                .flatten()
+                .and_then(|v| v.trim().parse().ok()),
+        })
+    }
+
+    /// Sends `file` as the raw body of a `POST` to `url` (path and query), reporting the share
+    /// sent so far (0.0 to 1.0) to `on_progress`. Refreshes the token and retries once on a 401.
+    pub async fn upload<T, F>(
+        api: Api,
+        url: &str,
+        file: &File,
+        content_type: &str,
+        on_progress: F,
+    ) -> Result<T, ApiError>
+    where
+        T: DeserializeOwned,
+        F: Fn(f64) + 'static,
+    {
+        let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                on_progress(e.loaded() / e.total());
+            }
+        });
+        let session = api.session;
+        let token = session.fresh_token().await.map_err(|e| api.ended(e))?;
+        let mut answer = send_once(url, &token, file, content_type, &progress).await?;
+        if answer.status == 401 {
+            match session.refresh().await {
+                Ok(token) => {
+                    answer = send_once(url, &token, file, content_type, &progress).await?;
+                    if answer.status == 401 {
+                        session.expire();
+                    }
+                }
+                Err(e) => return Err(api.ended(e)),
+            }
+        }
+        if (200..300).contains(&answer.status) {
+            return serde_json::from_str(&answer.text).map_err(|e| ApiError::Decode(e.to_string()));
+        }
+        let problem = serde_json::from_str::<Problem>(&answer.text)
+            .unwrap_or_else(|_| fallback(answer.status));
+        Err(ApiError::Http {
+            problem,
+            retry_after: answer.retry_after,
+        })
+    }
+
+    /// Downloads `path` with the bearer token and has the browser save it as `name`.
+    pub async fn download(api: Api, path: &str, name: &str) -> Result<(), ApiError> {
+        let response = api.fetch(ApiRequest::new(Method::GET, path)).await?;
+        let raw = web_sys::Response::from(response);
+        let blob: Blob = JsFuture::from(raw.blob().map_err(js_failed)?)
+            .await
+            .map_err(js_failed)?
+            .unchecked_into();
+        let href = Url::create_object_url_with_blob(&blob).map_err(js_failed)?;
+        let link: HtmlAnchorElement = document()
+            .create_element("a")
+            .map_err(js_failed)?
+            .unchecked_into();
+        link.set_href(&href);
+        link.set_download(name);
+        link.set_hidden(true);
+        if let Some(body) = document().body() {
+            let _ = body.append_child(&link);
+        }
+        link.click();
+        link.remove();
+        // The browser reads the blob asynchronously after the click: let it go a little later.
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = Url::revoke_object_url(&href);
+            },
+            std::time::Duration::from_secs(30),
+        );
+        Ok(())
     }
 }
 

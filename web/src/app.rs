@@ -3,10 +3,13 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::{NavigateOptions, StaticSegment};
+use leptos_router::{NavigateOptions, ParamSegment, StaticSegment};
 
 use crate::components::{Loading, Shell};
-use crate::pages::{CabinetPage, LoginPage, NotFoundPage, ProfilePage};
+use crate::pages::{
+    CabinetPage, ExpertisePage, LoginPage, MyRoutesPage, NewRoutePage, NotFoundPage, ProfilePage,
+    QueuePage, RoutePage, RoutesPage, TuteesPage,
+};
 use crate::routes;
 use crate::session::{AuthState, Session, SignedOutBecause, use_session};
 
@@ -21,6 +24,20 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=StaticSegment("") view=RequireSignIn>
                     <Route path=StaticSegment(routes::CABINET) view=CabinetPage />
                     <Route path=StaticSegment(routes::PROFILE) view=ProfilePage />
+                    <Route path=StaticSegment(routes::MY_ROUTES) view=MyRoutesPage />
+                    // A static segment stops at a slash: `/my-routes/new` is two of them.
+                    <Route
+                        path=(StaticSegment(routes::MY_ROUTES), StaticSegment("new"))
+                        view=NewRoutePage
+                    />
+                    <Route path=StaticSegment(routes::ROUTES) view=RoutesPage />
+                    <Route
+                        path=(StaticSegment(routes::ROUTES), ParamSegment(routes::ROUTE_ID_PARAM))
+                        view=RoutePage
+                    />
+                    <Route path=StaticSegment(routes::QUEUE) view=QueuePage />
+                    <Route path=StaticSegment(routes::TUTEES) view=TuteesPage />
+                    <Route path=StaticSegment(routes::EXPERTISE) view=ExpertisePage />
                 </ParentRoute>
             </Routes>
         </Router>

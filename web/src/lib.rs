@@ -13,6 +13,7 @@ pub mod app;
 pub mod components;
 pub mod format;
 pub mod pages;
+pub mod route_text;
 pub mod routes;
 pub mod session;
 

@@ -12,6 +12,30 @@ pub const CABINET: &str = "/";
 pub const LOGIN: &str = "/login";
 /// «Мой профиль и роли».
 pub const PROFILE: &str = "/profile";
+/// «Мои маршруты»: the teacher's own routes.
+pub const MY_ROUTES: &str = "/my-routes";
+/// «Новый маршрут»: the short form that creates a route.
+pub const NEW_ROUTE: &str = "/my-routes/new";
+/// «Маршруты»: every route in the person's scope, with filters (school, municipal, regional roles).
+pub const ROUTES: &str = "/routes";
+/// «Согласование»: the routes awaiting the person's agreement, approval or conclusion.
+pub const QUEUE: &str = "/queue";
+/// «Мои педагоги»: the routes of a tutor's or methodist's teachers.
+pub const TUTEES: &str = "/tutees";
+/// «Экспертиза»: the products awaiting an expert's evaluation.
+pub const EXPERTISE: &str = "/expertise";
+/// The path segment of one route's page: `/routes/{id}`.
+pub const ROUTE_ID_PARAM: &str = "id";
+
+/// One route's page, on its first tab.
+pub fn route_page(id: uuid::Uuid) -> String {
+    format!("{ROUTES}/{id}")
+}
+
+/// One route's page on a tab (`?tab=activity`).
+pub fn route_tab(id: uuid::Uuid, tab: &str) -> String {
+    format!("{ROUTES}/{id}?tab={tab}")
+}
 
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
@@ -69,16 +93,57 @@ pub struct NavItem {
     pub exact: bool,
 }
 
+/// The roles that see every route of their school, municipality or region.
+pub const UNIT_ROLES: &[Role] = &[
+    Role::SchoolCoordinator,
+    Role::DeputyDirector,
+    Role::Director,
+    Role::MunicipalCoordinator,
+    Role::RegionalManager,
+];
+
 /// The main navigation, in display order.
-///
-/// Later pages add items here, e.g. «Мои маршруты» for `AnyOf(&[Role::Teacher])`,
-/// «Согласование» for deputy directors and directors, «Каталог мероприятий» for everyone.
 pub const NAVIGATION: &[NavItem] = &[
     NavItem {
         title: "Личный кабинет",
         path: CABINET,
         audience: Audience::Everyone,
         exact: true,
+    },
+    NavItem {
+        title: "Мои маршруты",
+        path: MY_ROUTES,
+        audience: Audience::AnyOf(&[Role::Teacher]),
+        exact: false,
+    },
+    NavItem {
+        title: "Мои педагоги",
+        path: TUTEES,
+        audience: Audience::AnyOf(&[Role::Tutor, Role::Methodist]),
+        exact: false,
+    },
+    NavItem {
+        title: "Согласование",
+        path: QUEUE,
+        audience: Audience::AnyOf(&[
+            Role::DeputyDirector,
+            Role::Director,
+            Role::SchoolCoordinator,
+            Role::Tutor,
+        ]),
+        exact: false,
+    },
+    NavItem {
+        title: "Экспертиза",
+        path: EXPERTISE,
+        audience: Audience::AnyOf(&[Role::Expert]),
+        exact: false,
+    },
+    NavItem {
+        title: "Маршруты",
+        path: ROUTES,
+        audience: Audience::AnyOf(UNIT_ROLES),
+        exact: false,
     },
     NavItem {
         title: "Профиль",
@@ -113,5 +178,20 @@ mod tests {
         let only_teachers = Audience::AnyOf(&[Role::Teacher]);
         assert!(only_teachers.admits(&[Role::Tutor, Role::Teacher]));
         assert!(!only_teachers.admits(&[Role::Director]));
+    }
+
+    #[test]
+    fn each_role_finds_its_route_pages_in_the_menu() {
+        let paths = |roles: &[Role]| navigation_for(roles).map(|i| i.path).collect::<Vec<_>>();
+        assert!(paths(&[Role::Teacher]).contains(&MY_ROUTES));
+        assert!(!paths(&[Role::Teacher]).contains(&QUEUE));
+        assert!(paths(&[Role::Tutor]).contains(&TUTEES));
+        assert!(paths(&[Role::Tutor]).contains(&QUEUE));
+        assert!(paths(&[Role::Director]).contains(&QUEUE));
+        assert!(paths(&[Role::Director]).contains(&ROUTES));
+        assert!(paths(&[Role::Expert]).contains(&EXPERTISE));
+        assert!(!paths(&[Role::Expert]).contains(&ROUTES));
+        assert!(paths(&[Role::MunicipalCoordinator]).contains(&ROUTES));
+        assert!(!paths(&[Role::MunicipalCoordinator]).contains(&QUEUE));
     }
 }

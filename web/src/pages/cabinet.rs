@@ -187,6 +187,17 @@ fn RoleCard(
         _ => ().into_any(),
     };
 
+    // Where the role's work is done.
+    let link = match role {
+        Role::Teacher => Some((routes::MY_ROUTES, "Мои маршруты")),
+        Role::Tutor | Role::Methodist => Some((routes::TUTEES, "Маршруты моих педагогов")),
+        Role::DeputyDirector | Role::Director => Some((routes::QUEUE, "Маршруты на согласовании")),
+        Role::Expert => Some((routes::EXPERTISE, "Продукты на экспертизе")),
+        Role::SchoolCoordinator | Role::MunicipalCoordinator | Role::RegionalManager => {
+            Some((routes::ROUTES, "Маршруты педагогов"))
+        }
+        Role::Admin => None,
+    };
     view! {
         <section class="card role-card" data-role=role.as_str()>
             <h2 class="card-title">{role.title_ru()}</h2>
@@ -194,6 +205,16 @@ fn RoleCard(
                 {scope}
             </ul>
             <p class="muted">{role_summary(role)}</p>
+            {link
+                .map(|(path, label)| {
+                    view! {
+                        <p>
+                            <a class="link-arrow" href=path>
+                                {label}
+                            </a>
+                        </p>
+                    }
+                })}
             {body}
         </section>
     }
