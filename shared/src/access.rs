@@ -257,6 +257,57 @@ impl Actor {
     }
 }
 
+/// The catalogue of events.
+impl Actor {
+    /// Creating, editing, publishing and cancelling events organised by `organiser`, and
+    /// keeping their attendance: the managers of that unit or of a unit above it — the regional
+    /// manager any event of the region, the municipal coordinator the municipality's and its
+    /// schools', the school's director, deputy and coordinator the school's own.
+    pub fn can_manage_event(&self, organiser: &UnitPath) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role.manages_unit() && g.unit.is_some_and(|u| u.contains(organiser)))
+    }
+
+    /// Reading an event: its managers always; everyone else once it is published (or
+    /// cancelled), when it is in their calendar (see [`crate::catalogue::event_visible_from`]).
+    /// The administrator runs the platform and sees every published event.
+    pub fn can_read_event(
+        &self,
+        organiser: &UnitPath,
+        status: crate::catalogue::EventStatus,
+    ) -> bool {
+        if self.can_manage_event(organiser) {
+            return true;
+        }
+        if status == crate::catalogue::EventStatus::Draft {
+            return false;
+        }
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                g.unit
+                    .is_some_and(|u| crate::catalogue::event_visible_from(organiser, &u))
+            })
+    }
+
+    /// Recommending events to a teacher: the teacher's managers, tutor and mentor.
+    pub fn can_recommend_to(&self, teacher: &PersonFacts) -> bool {
+        teacher.links.tutor
+            || teacher.links.mentor
+            || teacher.workplace.is_some_and(|w| self.manages(&w))
+    }
+
+    /// Seeing a teacher's recommendations: the teacher and whoever may recommend to them.
+    pub fn can_read_recommendations(&self, teacher: &PersonFacts) -> bool {
+        teacher.id == self.user_id || self.can_recommend_to(teacher)
+    }
+
+    /// Groups of teachers sharing a deficit in `unit`: its managers.
+    pub fn can_read_cohorts(&self, unit: &UnitPath) -> bool {
+        self.manages(unit)
+    }
+}
+
 domain_enum! {
     /// What an integration client (a regional platform, a third party) may do.
     pub enum ClientScope {
@@ -619,6 +670,34 @@ mod tests {
             expert.participation(&route_in(w.school_a1, links, RouteStatus::ProductSubmitted)),
             [Participant::Expert]
         );
+    }
+
+    #[test]
+    fn events_are_managed_by_their_level_and_read_in_scope() {
+        use crate::catalogue::EventStatus;
+        let w = world();
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        assert!(muni.can_manage_event(&w.muni_a));
+        assert!(muni.can_manage_event(&w.school_a1));
+        assert!(!muni.can_manage_event(&w.region));
+        assert!(!muni.can_manage_event(&w.school_b1));
+        let director = actor(Role::Director, Some(w.school_a1));
+        assert!(director.can_manage_event(&w.school_a1));
+        assert!(!director.can_manage_event(&w.muni_a));
+        let teacher = actor(Role::Teacher, Some(w.school_a2));
+        assert!(!teacher.can_manage_event(&w.school_a2));
+        assert!(teacher.can_read_event(&w.muni_a, EventStatus::Published));
+        assert!(teacher.can_read_event(&w.region, EventStatus::Cancelled));
+        assert!(!teacher.can_read_event(&w.muni_a, EventStatus::Draft));
+        assert!(
+            !teacher.can_read_event(&w.school_a1, EventStatus::Published),
+            "another school's internal event"
+        );
+        assert!(!teacher.can_read_event(&w.other_region_school, EventStatus::Published));
+        assert!(muni.can_read_event(&w.school_a1, EventStatus::Draft));
+        let admin = actor(Role::Admin, None);
+        assert!(admin.can_read_event(&w.region, EventStatus::Published));
+        assert!(!admin.can_manage_event(&w.region));
     }
 
     #[test]

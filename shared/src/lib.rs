@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod access;
+pub mod catalogue;
 pub mod dto;
 pub mod levels;
 pub mod org;
