@@ -3,6 +3,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod catalogue;
 pub mod entities;
 pub mod grants;
 pub mod jobs;

@@ -2,9 +2,14 @@
 
 pub mod assignment;
 pub mod audit_log;
+pub mod calendar_feed;
 pub mod client_credential;
 pub mod competency;
 pub mod competency_group;
+pub mod enrolment;
+pub mod event;
+pub mod event_competency;
+pub mod event_recommendation;
 pub mod framework;
 pub mod integration_client;
 pub mod job;

@@ -51,6 +51,21 @@ pub async fn load(
     id: Uuid,
     lock: bool,
 ) -> AppResult<RouteCtx> {
+    let ctx = load_unchecked(db, principal, id, lock).await?;
+    if !principal.actor.can_read_route(&ctx.facts) {
+        return Err(AppError::NotFound);
+    }
+    Ok(ctx)
+}
+
+/// Loads a route without asking whether the principal may read it: only for writes another
+/// area has already authorised (the catalogue completing an activity on attendance).
+pub async fn load_unchecked(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+    lock: bool,
+) -> AppResult<RouteCtx> {
     let route = if lock {
         routes::find_for_update(db, id).await?
     } else {
@@ -58,9 +73,6 @@ pub async fn load(
     }
     .ok_or(AppError::NotFound)?;
     let (facts, school) = facts(db, principal, &route).await?;
-    if !principal.actor.can_read_route(&facts) {
-        return Err(AppError::NotFound);
-    }
     let participants = principal.actor.participation(&facts);
     Ok(RouteCtx {
         route,

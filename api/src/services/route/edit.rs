@@ -98,8 +98,42 @@ impl<'a> Editor<'a> {
         })
     }
 
+    /// Opens the route for a write another area has authorised (the catalogue marking an
+    /// activity done when its event's organiser records attendance): no scope or edit right is
+    /// asked, but the route's workflow still holds and the correction is recorded as usual.
+    pub async fn begin_authorised(
+        state: &AppState,
+        principal: &'a Principal,
+        id: Uuid,
+        part: Part,
+    ) -> AppResult<Self> {
+        let txn = db::begin_write(&state.db).await?;
+        let ctx = access::load_unchecked(&txn, principal, id, true).await?;
+        if !workflow::editable(part, ctx.status()) {
+            return Err(AppError::conflict(
+                "route_locked",
+                format!(
+                    "Маршрут в статусе «{}»: эту часть сейчас изменить нельзя.",
+                    ctx.status().title_ru()
+                ),
+            ));
+        }
+        Ok(Editor {
+            txn,
+            ctx,
+            principal,
+            changes: Vec::new(),
+            done_activities: Vec::new(),
+        })
+    }
+
     pub fn route(&self) -> &route::Model {
         &self.ctx.route
+    }
+
+    /// Who is writing.
+    pub fn actor_id(&self) -> Uuid {
+        self.principal.id()
     }
 
     /// The route's version the caller based the edit on must be the current one.
@@ -161,6 +195,15 @@ impl<'a> Editor<'a> {
     /// Commits: bumps the route's version, recomputes its stage, writes the corrections, and
     /// returns the route as it now is.
     pub async fn finish(self, state: &AppState) -> AppResult<RouteDto> {
+        let principal = self.principal;
+        let id = self.commit().await?;
+        let ctx = access::load(&state.db, principal, id, false).await?;
+        read::assemble(&state.db, principal, &ctx).await
+    }
+
+    /// Commits like [`Editor::finish`] without reading the route back (for writers who may not
+    /// read it); returns its id.
+    pub async fn commit(self) -> AppResult<Uuid> {
         let Editor {
             txn,
             ctx,
@@ -205,8 +248,7 @@ impl<'a> Editor<'a> {
             }
         }
         txn.commit().await?;
-        let ctx = access::load(&state.db, principal, ctx.route.id, false).await?;
-        read::assemble(&state.db, principal, &ctx).await
+        Ok(ctx.route.id)
     }
 }
 
@@ -1320,6 +1362,69 @@ pub async fn delete_activity(
         false,
     );
     ed.finish(state).await
+}
+
+/// A certificate to attach as evidence.
+pub struct Evidence<'b> {
+    pub name: &'b str,
+    pub content_type: &'b str,
+    pub bytes: &'b [u8],
+}
+
+/// Marks a roadmap activity done because its event's organiser recorded attendance, with the
+/// certificate attached as evidence. The catalogue has authorised the write; the route's
+/// workflow, version and history apply as to any edit.
+pub async fn complete_from_event(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    item_id: Uuid,
+    certificate: Option<Evidence<'_>>,
+) -> AppResult<()> {
+    let mut ed = Editor::begin_authorised(state, principal, id, Part::Progress).await?;
+    let item = route_activity::Entity::find_by_id(item_id)
+        .one(&ed.txn)
+        .await?
+        .filter(|a| a.route_id == id)
+        .ok_or(AppError::NotFound)?;
+    let subject = quoted("Мероприятие", &item.name);
+    let done = ActivityStatus::Done.as_str();
+    if item.status != done {
+        ed.diff(
+            "activity",
+            Some(item_id),
+            &subject,
+            "status",
+            Some(item.status.clone()),
+            Some(done.to_owned()),
+            false,
+        );
+        ed.done_activities.push((item_id, item.name.clone()));
+        let version = item.version + 1;
+        let mut am = item.into_active_model();
+        am.status = Set(done.to_owned());
+        am.version = Set(version);
+        am.updated_at = Set(db::now());
+        am.update(&ed.txn).await?;
+    }
+    if let Some(c) = certificate {
+        let target = super::files::UploadTarget {
+            activity_id: Some(item_id),
+            product_id: None,
+        };
+        super::files::store(
+            &mut ed,
+            state,
+            target,
+            &subject,
+            c.name,
+            c.content_type,
+            c.bytes,
+        )
+        .await?;
+    }
+    ed.commit().await?;
+    Ok(())
 }
 
 /// Puts the roadmap in a new order (every activity once).

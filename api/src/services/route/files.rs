@@ -158,6 +158,29 @@ pub async fn upload(
             ));
         }
     };
+    store(
+        &mut ed,
+        state,
+        target,
+        &subject,
+        &name,
+        &content_type,
+        bytes,
+    )
+    .await?;
+    ed.finish(state).await
+}
+
+/// Writes a checked file's bytes and its row, attached to `target`, within the editor's write.
+pub async fn store(
+    ed: &mut Editor<'_>,
+    state: &AppState,
+    target: UploadTarget,
+    subject: &str,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> AppResult<()> {
     let key = Uuid::new_v4().simple().to_string();
     let dir = state.settings.files_dir.clone();
     let path = blob_path(state, &key);
@@ -176,22 +199,22 @@ pub async fn upload(
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
     route_file::ActiveModel {
         id: Set(db::new_id()),
-        route_id: Set(route_id),
+        route_id: Set(ed.route().id),
         activity_id: Set(target.activity_id),
         product_id: Set(target.product_id),
-        name: Set(name.clone()),
-        content_type: Set(content_type),
+        name: Set(name.to_owned()),
+        content_type: Set(content_type.to_owned()),
         size: Set(size),
         sha256: Set(format!("{:x}", Sha256::digest(bytes))),
         storage_key: Set(key),
-        uploaded_by: Set(principal.id()),
+        uploaded_by: Set(ed.actor_id()),
         created_at: Set(t),
         updated_at: Set(t),
     }
     .insert(&ed.txn)
     .await?;
-    ed.record_added("file", &subject, &name);
-    ed.finish(state).await
+    ed.record_added("file", subject, name);
+    Ok(())
 }
 
 /// A file's row and where its bytes are, if the principal may read its route.
