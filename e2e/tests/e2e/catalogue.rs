@@ -123,9 +123,19 @@ async fn a_municipal_seminar_is_recommended_enrolled_added_to_the_roadmap_and_do
     .await;
 
     let recs: RecommendationsDto = teacher.get_json("/api/v1/catalogue/recommendations").await;
-    assert_eq!(recs.ranked.len(), 1, "{recs:#?}");
-    let top = &recs.ranked[0];
-    assert_eq!(top.event.id, e.summary.id);
+    // The demo calendar has events for this competency too; ours is among them, the unrelated
+    // one is not, and the order is the ranking's.
+    let top = recs
+        .ranked
+        .iter()
+        .find(|r| r.event.id == e.summary.id)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert!(
+        recs.ranked
+            .iter()
+            .all(|r| r.covers.iter().any(|c| c.deficit_id == deficit))
+    );
+    assert!(recs.ranked.windows(2).all(|w| w[0].score >= w[1].score));
     assert_eq!(top.covers[0].deficit_id, deficit);
     assert_eq!(top.proximity, Proximity::Municipality);
     assert!(top.has_seats && top.in_period);
@@ -500,7 +510,11 @@ async fn the_calendar_filters_by_text_level_format_competency_organiser_and_mont
     let manager = app.as_user("manager@iom.test").await;
     let teacher = app.as_user("teacher@iom.test").await;
     let comps = competencies(&teacher).await;
-    let a = publish(&muni, seminar("Формирующее оценивание", comps[1].id, 3)).await;
+    let a = publish(
+        &muni,
+        seminar("Практикум по критериальному оцениванию", comps[1].id, 3),
+    )
+    .await;
     let mut online = seminar("Вебинар по цифровым инструментам", comps[3].id, 40);
     online["format"] = json!("online");
     online["kind"] = json!("webinar");
@@ -512,20 +526,22 @@ async fn the_calendar_filters_by_text_level_format_competency_organiser_and_mont
     let all: Page<EventSummary> = teacher.get_json("/api/v1/catalogue/events").await;
     assert!(all.total >= 2);
     let q: Page<EventSummary> = teacher
-        .get_json("/api/v1/catalogue/events?q=ФОРМИРУЮЩЕЕ")
+        .get_json("/api/v1/catalogue/events?q=ПРАКТИКУМ")
         .await;
     assert_eq!(ids(q), vec![a.summary.id]);
     let f: Page<EventSummary> = teacher
         .get_json("/api/v1/catalogue/events?format=online&level=regional")
         .await;
-    assert_eq!(ids(f), vec![b.summary.id]);
+    let f = ids(f);
+    assert!(f.contains(&b.summary.id) && !f.contains(&a.summary.id));
     let c: Page<EventSummary> = teacher
         .get_json(&format!(
             "/api/v1/catalogue/events?competency_id={}",
             comps[1].id
         ))
         .await;
-    assert_eq!(ids(c), vec![a.summary.id]);
+    let c = ids(c);
+    assert!(c.contains(&a.summary.id) && !c.contains(&b.summary.id));
     let o: Page<EventSummary> = teacher
         .get_json(&format!(
             "/api/v1/catalogue/events?organiser_id={}",
@@ -641,7 +657,7 @@ async fn cohorts_group_teachers_with_a_shared_deficit_and_a_recommendation_reach
             "/api/v1/catalogue/recommendations?teacher_id={me}"
         ))
         .await;
-    assert_eq!(t.personal.len(), 1);
+    assert!(t.personal.iter().any(|p| p.event.id == e.summary.id));
     let res = second
         .get(&format!(
             "/api/v1/catalogue/recommendations?teacher_id={me}"

@@ -38,6 +38,8 @@ struct Ids {
     client: Uuid,
     webhook: Uuid,
     delivery: Uuid,
+    event: Uuid,
+    enrolment: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -61,6 +63,12 @@ enum Obj {
     Client,
     /// Endpoints for integration clients only: a person's token is refused.
     ClientApi,
+    /// A published event of the demo municipality (another region's outside).
+    Event,
+    /// The demo teacher's enrolment on it: the organisers and the teacher.
+    Enrolment,
+    /// Cohorts of the demo school: its managers and those above.
+    Cohort,
 }
 
 /// Demo roles in column order.
@@ -98,6 +106,13 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
             false, false, false, false, false, false, false, true, false, true,
         ],
         Obj::ClientApi => [false; 10],
+        Obj::Event => [true; 10],
+        Obj::Enrolment => [
+            true, false, false, false, false, false, true, true, false, false,
+        ],
+        Obj::Cohort => [
+            false, false, false, true, true, true, true, true, false, false,
+        ],
     }
 }
 
@@ -110,7 +125,8 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
     match obj {
         Obj::Public | Obj::Own => [true; 10],
         Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework => admin_only,
-        Obj::Client => admin_only,
+        Obj::Client | Obj::Event => admin_only,
+        Obj::Enrolment | Obj::Cohort => [false; 10],
         Obj::Route | Obj::Consent | Obj::Import | Obj::ClientApi => [false; 10],
     }
 }
@@ -245,6 +261,51 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
         "/api/v1/webhook-deliveries/{id}/redeliver",
         Obj::Client,
     ),
+    ("GET", "/api/v1/catalogue/events", Obj::Own),
+    ("GET", "/api/v1/catalogue/events.ics", Obj::Own),
+    ("POST", "/api/v1/catalogue/events", Obj::Unit),
+    ("GET", "/api/v1/catalogue/events/{id}", Obj::Event),
+    ("PUT", "/api/v1/catalogue/events/{id}", Obj::Event),
+    ("POST", "/api/v1/catalogue/events/{id}/publish", Obj::Event),
+    ("POST", "/api/v1/catalogue/events/{id}/cancel", Obj::Event),
+    (
+        "POST",
+        "/api/v1/catalogue/events/{id}/enrolment",
+        Obj::Event,
+    ),
+    (
+        "DELETE",
+        "/api/v1/catalogue/events/{id}/enrolment",
+        Obj::Event,
+    ),
+    (
+        "GET",
+        "/api/v1/catalogue/events/{id}/enrolments",
+        Obj::Event,
+    ),
+    (
+        "POST",
+        "/api/v1/catalogue/events/{id}/recommendations",
+        Obj::Event,
+    ),
+    ("POST", "/api/v1/catalogue/events/{id}/roadmap", Obj::Event),
+    (
+        "PUT",
+        "/api/v1/catalogue/enrolments/{id}/attendance",
+        Obj::Enrolment,
+    ),
+    (
+        "POST",
+        "/api/v1/catalogue/enrolments/{id}/certificate",
+        Obj::Enrolment,
+    ),
+    ("GET", "/api/v1/catalogue/enrolments/mine", Obj::Own),
+    ("GET", "/api/v1/catalogue/recommendations", Obj::Own),
+    ("GET", "/api/v1/catalogue/cohorts", Obj::Cohort),
+    ("POST", "/api/v1/me/calendar-feed", Obj::Own),
+    ("DELETE", "/api/v1/me/calendar-feed", Obj::Own),
+    ("GET", "/api/v1/calendar/{token}/events.ics", Obj::Public),
+    ("GET", "/api/v1/calendar/{token}/roadmap.ics", Obj::Public),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -265,6 +326,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/webhooks/") => ids.webhook,
         p if p.starts_with("/api/v1/webhook-deliveries/") => ids.delivery,
         p if p.starts_with("/api/v1/sync/routes/") => ids.route,
+        p if p.starts_with("/api/v1/catalogue/events/") => ids.event,
+        p if p.starts_with("/api/v1/catalogue/enrolments/") => ids.enrolment,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -293,8 +356,11 @@ fn concrete(path: &str, ids: &Ids) -> String {
     if path == "/api/v1/routes/{id}/files" {
         out.push_str(&format!("?activity_id={}&name=x.pdf", ids.activity));
     }
-    if path == "/api/v1/people/imports" {
+    if path == "/api/v1/people/imports" || path == "/api/v1/catalogue/cohorts" {
         out.push_str(&format!("?unit_id={}", ids.school));
+    }
+    if path == "/api/v1/catalogue/enrolments/{id}/certificate" {
+        out.push_str("?name=c.pdf");
     }
     out
 }
@@ -377,6 +443,17 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/integrations/{id}/webhooks") => {
             json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.approved"] })
         }
+        ("POST", "/api/v1/catalogue/events") | ("PUT", "/api/v1/catalogue/events/{id}") => json!({
+            "version": v, "title": "Семинар", "kind": "seminar", "format": "online",
+            "organiser_id": ids.municipality, "starts_on": "2026-12-10"
+        }),
+        ("POST", "/api/v1/catalogue/events/{id}/publish")
+        | ("POST", "/api/v1/catalogue/events/{id}/cancel") => json!({ "version": v }),
+        ("POST", "/api/v1/catalogue/events/{id}/recommendations") => {
+            json!({ "teacher_ids": [ids.teacher] })
+        }
+        ("POST", "/api/v1/catalogue/events/{id}/roadmap") => json!({ "route_id": ids.route }),
+        ("PUT", "/api/v1/catalogue/enrolments/{id}/attendance") => json!({ "attended": true }),
         _ => return None,
     };
     Some(b)
@@ -458,6 +535,8 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
         &mut outside,
     )
     .await;
+    catalogue_side(app, "municipal@iom.test", &teacher, &mut inside).await;
+    catalogue_side(app, "outside-manager@iom.test", &user, &mut outside).await;
     (inside, outside)
 }
 
@@ -535,6 +614,8 @@ async fn side(
         client: Uuid::nil(),
         webhook: Uuid::nil(),
         delivery: Uuid::nil(),
+        event: Uuid::nil(),
+        enrolment: Uuid::nil(),
     }
 }
 
@@ -583,6 +664,30 @@ async fn integration_side(
     ids.delivery = log[0].id;
 }
 
+/// A published event of the side's municipality and the side's teacher enrolled in it.
+async fn catalogue_side(app: &TestApp, organiser: &str, teacher: &e2e::User<'_>, ids: &mut Ids) {
+    let o = app.as_user(organiser).await;
+    let body = json!({
+        "title": "Семинар", "kind": "seminar", "format": "online",
+        "organiser_id": ids.municipality,
+        "starts_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(20)).to_string(),
+    });
+    let e = crate::catalogue::publish(&o, body).await;
+    let enrolled: shared::dto::catalogue::EventDto = e2e::ok_json(
+        teacher
+            .post(&format!(
+                "/api/v1/catalogue/events/{}/enrolment",
+                e.summary.id
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    ids.event = e.summary.id;
+    ids.enrolment = enrolled.my_enrolment.unwrap().id;
+}
+
 /// Endpoints whose probe removes or disables its object: each role gets a fresh world.
 const DESTRUCTIVE: &[(&str, &str)] = &[
     ("POST", "/api/v1/units/{id}/archive"),
@@ -620,6 +725,8 @@ impl Ids {
             client: r(),
             webhook: r(),
             delivery: r(),
+            event: r(),
+            enrolment: r(),
         }
     }
 }
@@ -678,7 +785,9 @@ impl Env {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        req = if path == "/api/v1/routes/{id}/files" {
+        req = if path == "/api/v1/routes/{id}/files"
+            || path == "/api/v1/catalogue/enrolments/{id}/certificate"
+        {
             req.header("content-type", "application/pdf")
                 .body("%PDF-1.4")
         } else if path == "/api/v1/people/imports" {

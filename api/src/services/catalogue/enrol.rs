@@ -253,10 +253,14 @@ async fn load_enrolment(
         .ok_or(AppError::NotFound)?;
     let path = organiser_path(&e);
     let manages = principal.actor.can_manage_event(&path);
-    let is_own = own && row.person_id == principal.id();
-    if !manages && !is_own {
+    if !manages && row.person_id != principal.id() {
         // The organiser's sheet is theirs: others do not learn who enrolled.
         return Err(AppError::NotFound);
+    }
+    if !manages && !own {
+        return Err(AppError::forbidden(
+            "Участие отмечает организатор мероприятия.",
+        ));
     }
     Ok((row, e))
 }

@@ -414,7 +414,12 @@ pub async fn add_to_roadmap(
             "Мероприятие ещё не опубликовано.",
         ));
     }
-    let ctx = route_access::load(&state.db, principal, req.route_id, false).await?;
+    let ctx = match route_access::load(&state.db, principal, req.route_id, false).await {
+        Err(AppError::NotFound) => {
+            return Err(AppError::invalid("route_id", "Маршрут не найден."));
+        }
+        other => other?,
+    };
     let event_comps = store::competencies(&state.db, &[id])
         .await?
         .remove(&id)
