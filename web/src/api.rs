@@ -92,6 +92,29 @@ pub mod endpoints {
     pub fn framework(id: Uuid) -> String {
         format!("/api/v1/frameworks/{id}")
     }
+
+    /// The calendar (`GET` with `EventFilter`), a new event (`POST`).
+    pub const CATALOGUE_EVENTS: &str = "/api/v1/catalogue/events";
+    /// Ranked and personal recommendations for a teacher.
+    pub const CATALOGUE_RECOMMENDATIONS: &str = "/api/v1/catalogue/recommendations";
+    /// Cohorts of a unit (`?unit_id=`).
+    pub const CATALOGUE_COHORTS: &str = "/api/v1/catalogue/cohorts";
+
+    /// One event (`GET`, `PUT`).
+    pub fn catalogue_event(id: Uuid) -> String {
+        format!("{CATALOGUE_EVENTS}/{id}")
+    }
+
+    /// A part of an event: `publish`, `cancel`, `enrolment`, `enrolments`, `recommendations`,
+    /// `roadmap`.
+    pub fn catalogue_part(id: Uuid, part: &str) -> String {
+        format!("{CATALOGUE_EVENTS}/{id}/{part}")
+    }
+
+    /// A part of an enrolment: `attendance`, `certificate`.
+    pub fn catalogue_enrolment(id: Uuid, part: &str) -> String {
+        format!("/api/v1/catalogue/enrolments/{id}/{part}")
+    }
 }
 
 /// Why a call failed.

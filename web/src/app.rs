@@ -10,6 +10,9 @@ use crate::pages::{
     CabinetPage, ExpertisePage, LoginPage, MyRoutesPage, NewRoutePage, NotFoundPage, ProfilePage,
     QueuePage, RoutePage, RoutesPage, TuteesPage,
 };
+use crate::pages::{
+    CalendarPage, CohortsPage, EditEventPage, EventPage, NewEventPage, RecommendedPage,
+};
 use crate::routes;
 use crate::session::{AuthState, Session, SignedOutBecause, use_session};
 
@@ -38,6 +41,25 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment(routes::QUEUE) view=QueuePage />
                     <Route path=StaticSegment(routes::TUTEES) view=TuteesPage />
                     <Route path=StaticSegment(routes::EXPERTISE) view=ExpertisePage />
+                    <Route path=StaticSegment(routes::CATALOGUE) view=CalendarPage />
+                    <Route
+                        path=(StaticSegment(routes::CATALOGUE), StaticSegment("new"))
+                        view=NewEventPage
+                    />
+                    <Route
+                        path=(StaticSegment(routes::CATALOGUE), ParamSegment(routes::EVENT_ID_PARAM))
+                        view=EventPage
+                    />
+                    <Route
+                        path=(
+                            StaticSegment(routes::CATALOGUE),
+                            ParamSegment(routes::EVENT_ID_PARAM),
+                            StaticSegment("edit"),
+                        )
+                        view=EditEventPage
+                    />
+                    <Route path=StaticSegment(routes::RECOMMENDED) view=RecommendedPage />
+                    <Route path=StaticSegment(routes::COHORTS) view=CohortsPage />
                 </ParentRoute>
             </Routes>
         </Router>

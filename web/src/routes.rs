@@ -37,6 +37,27 @@ pub fn route_tab(id: uuid::Uuid, tab: &str) -> String {
     format!("{ROUTES}/{id}?tab={tab}")
 }
 
+/// «Календарь мероприятий»: the catalogue (`?view=month` for the month grid, filters in the query).
+pub const CATALOGUE: &str = "/catalogue";
+/// A new event (`?competency_id=…&teachers=…` prefills a webinar for a cohort).
+pub const NEW_EVENT: &str = "/catalogue/new";
+/// The path segment of one event's page: `/catalogue/{id}`.
+pub const EVENT_ID_PARAM: &str = "event_id";
+/// «Рекомендовано мне».
+pub const RECOMMENDED: &str = "/recommended";
+/// «Группы по дефицитам».
+pub const COHORTS: &str = "/cohorts";
+
+/// One event's page.
+pub fn event_page(id: uuid::Uuid) -> String {
+    format!("{CATALOGUE}/{id}")
+}
+
+/// An event's editor.
+pub fn event_edit(id: uuid::Uuid) -> String {
+    format!("{CATALOGUE}/{id}/edit")
+}
+
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
 
@@ -142,6 +163,18 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem {
         title: "Маршруты",
         path: ROUTES,
+        audience: Audience::AnyOf(UNIT_ROLES),
+        exact: false,
+    },
+    NavItem {
+        title: "Календарь",
+        path: CATALOGUE,
+        audience: Audience::Everyone,
+        exact: false,
+    },
+    NavItem {
+        title: "Группы по дефицитам",
+        path: COHORTS,
         audience: Audience::AnyOf(UNIT_ROLES),
         exact: false,
     },
