@@ -393,3 +393,65 @@ async fn the_director_approves_a_route_from_the_queue_in_the_browser() {
     assert_eq!(signer.person.email, "director@iom.test");
     assert_eq!(route.approved_version, Some(route.version));
 }
+
+#[tokio::test]
+async fn a_teacher_finds_a_recommended_seminar_enrols_and_adds_it_to_the_roadmap() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    // A route with a deficit in the competency the demo municipal seminar develops.
+    let teacher = app.as_user("teacher@iom.test").await;
+    let comps = crate::catalogue::competencies(&teacher).await;
+    let route =
+        crate::catalogue::route_with_deficit(&teacher, comps[1].id, "Функциональная грамотность")
+            .await;
+
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    // The cabinet recommends it, with the reason.
+    browser.wait_for("[data-testid=recommended-card]").await;
+    browser
+        .wait_for_text("Смысловое чтение на уроках разных предметов")
+        .await;
+    browser.screenshot("catalogue-cabinet").await;
+
+    // The calendar: list, then the event's page.
+    click(&browser, "a[href='/catalogue']").await;
+    wait_for_count(&browser, "event-card", 3).await;
+    type_into(&browser, "#cal-q", "смысловое").await;
+    browser.screenshot("catalogue-calendar").await;
+    let link = browser
+        .wait_for_text("Смысловое чтение на уроках разных предметов")
+        .await;
+    link.click().await.unwrap();
+    browser.wait_for("[data-testid=event-title]").await;
+    click(&browser, "[data-testid=enrol]").await;
+    let mine = browser.wait_for("[data-testid=my-enrolment]").await;
+    assert!(mine.text().await.unwrap().contains("Записан"));
+    browser.screenshot("catalogue-event").await;
+
+    // One click: the roadmap gets the activity with everything filled in.
+    click(&browser, "[data-testid=add-to-roadmap]").await;
+    browser.wait_for_text("Семинар: «Смысловое чтение").await;
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.path().starts_with(&format!("/routes/{}", route.id)),
+        "{url}"
+    );
+    browser.screenshot("catalogue-roadmap").await;
+    let r: RouteDto = teacher
+        .get_json(&format!("/api/v1/routes/{}", route.id))
+        .await;
+    let act = &r.activity.activities[0];
+    assert!(act.event_id.is_some());
+    assert_eq!(act.deficit_ids, vec![r.diagnostic.deficits[0].id]);
+
+    // The month view shows it too.
+    click(&browser, "a[href='/catalogue']").await;
+    click(&browser, "[data-testid=view-month]").await;
+    browser.wait_for(".month-grid").await;
+    browser.screenshot("catalogue-month").await;
+}

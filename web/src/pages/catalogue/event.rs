@@ -116,7 +116,7 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
             .clone()
             .filter(|_| e.status == EventStatus::Cancelled)
             .map(|r| view! { <Alert kind=AlertKind::Warning>{format!("Мероприятие отменено: {r}")}</Alert> })}
-        <div class="route-layout">
+        <div class="event-layout">
             <section class="card" aria-label="О мероприятии">
                 <Details>
                     <Item label="Сроки">{dates}</Item>
