@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod access;
+pub mod diagnostics;
 pub mod dto;
 pub mod levels;
 pub mod org;
