@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod campaigns;
+pub mod demo;
 pub mod frameworks;
 pub mod import;
 pub mod results;
