@@ -20,7 +20,11 @@ use crate::services::frameworks::get;
 use crate::state::AppState;
 
 /// The region a new framework belongs to: the one named, else the caller's only one.
-fn region_for(principal: &Principal, named: Option<Uuid>) -> AppResult<Uuid> {
+async fn region_for(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    named: Option<Uuid>,
+) -> AppResult<Uuid> {
     let region = match named {
         Some(r) => r,
         None => {
@@ -42,6 +46,12 @@ fn region_for(principal: &Principal, named: Option<Uuid>) -> AppResult<Uuid> {
         return Err(AppError::forbidden(
             "Рамки компетенций региона ведёт менеджер ЦНППМ региона.",
         ));
+    }
+    let is_region = crate::db::units::find(db, region)
+        .await?
+        .is_some_and(|u| u.kind == shared::UnitKind::Region.as_str());
+    if !is_region {
+        return Err(AppError::invalid("region_id", "Регион не найден."));
     }
     Ok(region)
 }
@@ -159,7 +169,7 @@ pub async fn create(
     req: FrameworkInput,
 ) -> AppResult<FrameworkDto> {
     check_input(&req)?;
-    let region = region_for(principal, req.region_id)?;
+    let region = region_for(&state.db, principal, req.region_id).await?;
     let txn = db::begin_write(&state.db).await?;
     let code = format!("region-{}", &db::new_id().simple().to_string()[..8]);
     let id = db::new_id();
@@ -204,7 +214,7 @@ pub async fn copy(
     req: CopyFramework,
 ) -> AppResult<FrameworkDto> {
     let source = get(&state.db, principal, id).await?;
-    let region = region_for(principal, req.region_id.or(source.region_id))?;
+    let region = region_for(&state.db, principal, req.region_id.or(source.region_id)).await?;
     if source.status == FrameworkStatus::Draft {
         return Err(AppError::conflict(
             "framework_draft",
