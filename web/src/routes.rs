@@ -37,6 +37,11 @@ pub fn route_tab(id: uuid::Uuid, tab: &str) -> String {
     format!("{ROUTES}/{id}?tab={tab}")
 }
 
+/// «Диагностики»: campaigns, results, import, the managers' view.
+pub const DIAGNOSTICS: &str = "/diagnostics";
+/// «Мои диагностики»: a teacher's results and self-assessment.
+pub const MY_DIAGNOSTICS: &str = "/my-diagnostics";
+
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
 
@@ -142,6 +147,18 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem {
         title: "Маршруты",
         path: ROUTES,
+        audience: Audience::AnyOf(UNIT_ROLES),
+        exact: false,
+    },
+    NavItem {
+        title: "Мои диагностики",
+        path: MY_DIAGNOSTICS,
+        audience: Audience::AnyOf(&[Role::Teacher]),
+        exact: false,
+    },
+    NavItem {
+        title: "Диагностики",
+        path: DIAGNOSTICS,
         audience: Audience::AnyOf(UNIT_ROLES),
         exact: false,
     },
