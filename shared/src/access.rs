@@ -255,6 +255,60 @@ impl Actor {
         }
         p
     }
+
+    // ---- Diagnostics ----
+
+    /// A campaign (and a framework) is seen by everyone working in its region: teachers take
+    /// part, managers analyse; the results themselves are guarded per person.
+    pub fn can_read_campaign(&self, organiser: &UnitPath) -> bool {
+        self.can_read_unit(organiser)
+    }
+
+    /// Organising a campaign of `level` at `organiser` (and importing its results): the
+    /// managers of that level — the region's manager for federal and regional ones (the region
+    /// imports federal results), a municipal coordinator for municipal and school ones, the
+    /// school's director or coordinator for its own.
+    pub fn can_manage_campaign(&self, level: crate::EventLevel, organiser: &UnitPath) -> bool {
+        use crate::EventLevel::*;
+        if self.is_admin() || self.covers(Role::RegionalManager, organiser) {
+            return true;
+        }
+        match level {
+            Federal | Regional => false,
+            Municipal => self.covers(Role::MunicipalCoordinator, organiser),
+            Institutional => {
+                self.covers(Role::MunicipalCoordinator, organiser)
+                    || self.covers(Role::Director, organiser)
+                    || self.covers(Role::SchoolCoordinator, organiser)
+            }
+        }
+    }
+
+    /// Entering a person's results by hand: the campaign's managers, and the managers of the
+    /// person's school (who collect their teachers' results).
+    pub fn can_enter_results(
+        &self,
+        level: crate::EventLevel,
+        organiser: &UnitPath,
+        workplace: &UnitPath,
+    ) -> bool {
+        self.can_manage_campaign(level, organiser)
+            || self.covers(Role::MunicipalCoordinator, workplace)
+            || self.covers(Role::Director, workplace)
+            || self.covers(Role::SchoolCoordinator, workplace)
+    }
+
+    /// Analysing a unit's results (counts, levels, deficits): those who manage the unit.
+    pub fn can_analyse_unit(&self, unit: &UnitPath) -> bool {
+        self.manages(unit)
+    }
+
+    /// Editing a region's own competency framework: its manager, or the administrator (who also
+    /// keeps the platform's default).
+    pub fn can_edit_framework(&self, region: Option<Uuid>) -> bool {
+        self.is_admin()
+            || region.is_some_and(|r| self.covers(Role::RegionalManager, &UnitPath::region(r)))
+    }
 }
 
 /// The catalogue of events.

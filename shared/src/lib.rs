@@ -8,6 +8,7 @@ mod macros;
 
 pub mod access;
 pub mod catalogue;
+pub mod diagnostics;
 pub mod dto;
 pub mod levels;
 pub mod org;

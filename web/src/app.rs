@@ -60,6 +60,16 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment(routes::RECOMMENDED) view=RecommendedPage />
                     <Route path=StaticSegment(routes::COHORTS) view=CohortsPage />
+                    <Route path=StaticSegment(routes::DIAGNOSTICS) view=crate::pages::CampaignsPage />
+                    <Route
+                        path=(StaticSegment(routes::DIAGNOSTICS), ParamSegment("id"))
+                        view=crate::pages::CampaignPage
+                    />
+                    <Route
+                        path=(StaticSegment(routes::DIAGNOSTICS), ParamSegment("id"), StaticSegment("analytics"))
+                        view=crate::pages::AnalyticsPage
+                    />
+                    <Route path=StaticSegment(routes::MY_DIAGNOSTICS) view=crate::pages::MyDiagnosticsPage />
                 </ParentRoute>
             </Routes>
         </Router>

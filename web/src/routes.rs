@@ -57,6 +57,10 @@ pub fn event_page(id: uuid::Uuid) -> String {
 pub fn event_edit(id: uuid::Uuid) -> String {
     format!("{CATALOGUE}/{id}/edit")
 }
+/// «Диагностики»: campaigns, results, import, the managers' view.
+pub const DIAGNOSTICS: &str = "/diagnostics";
+/// «Мои диагностики»: a teacher's results and self-assessment.
+pub const MY_DIAGNOSTICS: &str = "/my-diagnostics";
 
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
@@ -175,6 +179,18 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem {
         title: "Группы по дефицитам",
         path: COHORTS,
+        audience: Audience::AnyOf(UNIT_ROLES),
+        exact: false,
+    },
+    NavItem {
+        title: "Мои диагностики",
+        path: MY_DIAGNOSTICS,
+        audience: Audience::AnyOf(&[Role::Teacher]),
+        exact: false,
+    },
+    NavItem {
+        title: "Диагностики",
+        path: DIAGNOSTICS,
         audience: Audience::AnyOf(UNIT_ROLES),
         exact: false,
     },

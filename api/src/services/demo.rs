@@ -242,6 +242,13 @@ async fn seed(db: &impl ConnectionTrait, hash: &str) -> anyhow::Result<Demo> {
         },
     )
     .await?;
+    let staff = [
+        teacher.clone(),
+        tutor.clone(),
+        find(Role::SchoolCoordinator)?,
+    ];
+    crate::services::diagnostics::demo::seed(db, &region, find(Role::RegionalManager)?.id, &staff)
+        .await?;
 
     Ok(Demo {
         region: region.id,

@@ -268,6 +268,9 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Frame
         version: f.version,
         status: db::parse_code(&f.status)?,
         region_id: f.region_id,
+        deficit_rule: shared::diagnostics::DeficitRule::parse(&f.deficit_rule),
+        based_on_id: f.based_on_id,
+        published_at: f.published_at,
         groups: groups
             .into_iter()
             .map(|g| CompetencyGroupDto {

@@ -40,6 +40,8 @@ struct Ids {
     delivery: Uuid,
     event: Uuid,
     enrolment: Uuid,
+    campaign: Uuid,
+    results_import: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -69,6 +71,10 @@ enum Obj {
     Enrolment,
     /// Cohorts of the demo school: its managers and those above.
     Cohort,
+    /// A diagnostic campaign: seen by everyone in its region.
+    Campaign,
+    /// A person's diagnostic results: the person, their tutor and mentor, their managers.
+    Results,
 }
 
 /// Demo roles in column order.
@@ -88,7 +94,8 @@ const ROLES: &[(&str, &str)] = &[
 /// Who sees the in-scope object of each kind (in [`ROLES`] order).
 fn sees_inside(obj: Obj) -> [bool; 10] {
     match obj {
-        Obj::Public | Obj::Own | Obj::Unit | Obj::Framework => [true; 10],
+        Obj::Public | Obj::Own | Obj::Unit | Obj::Framework | Obj::Campaign => [true; 10],
+        Obj::Results => [true, true, true, true, true, true, true, true, false, false],
         Obj::AdminOnly => [
             false, false, false, false, false, false, false, false, false, true,
         ],
@@ -124,9 +131,9 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
     ];
     match obj {
         Obj::Public | Obj::Own => [true; 10],
-        Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework => admin_only,
+        Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework | Obj::Campaign => admin_only,
         Obj::Client | Obj::Event => admin_only,
-        Obj::Enrolment | Obj::Cohort => [false; 10],
+        Obj::Enrolment | Obj::Cohort | Obj::Results => [false; 10],
         Obj::Route | Obj::Consent | Obj::Import | Obj::ClientApi => [false; 10],
     }
 }
@@ -172,6 +179,67 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/people/imports/{id}/commit", Obj::Import),
     ("GET", "/api/v1/frameworks", Obj::Own),
     ("GET", "/api/v1/frameworks/{id}", Obj::Framework),
+    ("POST", "/api/v1/frameworks", Obj::Unit),
+    ("PUT", "/api/v1/frameworks/{id}", Obj::Framework),
+    ("POST", "/api/v1/frameworks/{id}/copy", Obj::Framework),
+    ("POST", "/api/v1/frameworks/{id}/publish", Obj::Framework),
+    ("GET", "/api/v1/diagnostics/campaigns", Obj::Own),
+    ("POST", "/api/v1/diagnostics/campaigns", Obj::Unit),
+    ("GET", "/api/v1/diagnostics/mine", Obj::Own),
+    ("GET", "/api/v1/diagnostics/campaigns/{id}", Obj::Campaign),
+    ("PUT", "/api/v1/diagnostics/campaigns/{id}", Obj::Campaign),
+    (
+        "DELETE",
+        "/api/v1/diagnostics/campaigns/{id}",
+        Obj::Campaign,
+    ),
+    (
+        "GET",
+        "/api/v1/diagnostics/campaigns/{id}/results",
+        Obj::Campaign,
+    ),
+    (
+        "GET",
+        "/api/v1/diagnostics/campaigns/{id}/people/{person_id}",
+        Obj::Results,
+    ),
+    (
+        "PUT",
+        "/api/v1/diagnostics/campaigns/{id}/people/{person_id}",
+        Obj::Results,
+    ),
+    (
+        "PUT",
+        "/api/v1/diagnostics/campaigns/{id}/self",
+        Obj::Campaign,
+    ),
+    (
+        "POST",
+        "/api/v1/diagnostics/campaigns/{id}/imports",
+        Obj::Campaign,
+    ),
+    ("GET", "/api/v1/diagnostics/imports/{id}", Obj::Import),
+    (
+        "POST",
+        "/api/v1/diagnostics/imports/{id}/commit",
+        Obj::Import,
+    ),
+    (
+        "GET",
+        "/api/v1/diagnostics/campaigns/{id}/analytics",
+        Obj::Campaign,
+    ),
+    (
+        "GET",
+        "/api/v1/diagnostics/campaigns/{id}/deficit-people",
+        Obj::Campaign,
+    ),
+    (
+        "POST",
+        "/api/v1/routes/{id}/diagnostic-from-campaign",
+        Obj::Route,
+    ),
+    ("GET", "/api/v1/routes/{id}/dynamics", Obj::Route),
     ("GET", "/api/v1/routes", Obj::Own),
     ("POST", "/api/v1/routes", Obj::Person),
     ("GET", "/api/v1/routes/{id}", Obj::Route),
@@ -328,6 +396,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/sync/routes/") => ids.route,
         p if p.starts_with("/api/v1/catalogue/events/") => ids.event,
         p if p.starts_with("/api/v1/catalogue/enrolments/") => ids.enrolment,
+        p if p.starts_with("/api/v1/diagnostics/campaigns/") => ids.campaign,
+        p if p.starts_with("/api/v1/diagnostics/imports/") => ids.results_import,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -342,6 +412,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
     let mut out = path
         .replace("{id}", &id.to_string())
         .replace("{item_id}", &item.to_string())
+        .replace("{person_id}", &ids.teacher.to_string())
         .replace("{section}", "target")
         .replace("{token}", "not-a-real-token");
     // Stale versions: an allowed caller gets 412 instead of changing anything.
@@ -355,6 +426,12 @@ fn concrete(path: &str, ids: &Ids) -> String {
     }
     if path == "/api/v1/routes/{id}/files" {
         out.push_str(&format!("?activity_id={}&name=x.pdf", ids.activity));
+    }
+    if path == "/api/v1/diagnostics/campaigns/{id}/deficit-people" {
+        out.push_str(&format!("?competency_id={}", ids.competency));
+    }
+    if path == "/api/v1/diagnostics/campaigns/{id}/imports" {
+        out.push_str("?name=r.csv");
     }
     if path == "/api/v1/people/imports" || path == "/api/v1/catalogue/cohorts" {
         out.push_str(&format!("?unit_id={}", ids.school));
@@ -440,6 +517,23 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({ "name": "Платформа", "unit_id": ids.region, "scopes": ["read_routes"] })
         }
         ("POST", "/api/v1/integrations/{id}/rotate") => json!({ "overlap_hours": 1 }),
+        ("POST", "/api/v1/frameworks") | ("PUT", "/api/v1/frameworks/{id}") => json!({
+            "region_id": ids.region, "name": "Рамка",
+            "groups": [{ "code": "П", "name": "Предметные", "competencies": [{ "code": "П.1", "name": "Предмет" }] }]
+        }),
+        ("POST", "/api/v1/frameworks/{id}/copy") => json!({}),
+        ("POST", "/api/v1/diagnostics/campaigns")
+        | ("PUT", "/api/v1/diagnostics/campaigns/{id}") => {
+            json!({ "name": "Диагностика", "level": "regional", "kind": "entry",
+                    "framework_id": api::services::frameworks::default_id(), "organiser_id": ids.region })
+        }
+        ("PUT", "/api/v1/diagnostics/campaigns/{id}/people/{person_id}")
+        | ("PUT", "/api/v1/diagnostics/campaigns/{id}/self") => {
+            json!({ "results": [{ "competency_id": ids.competency, "level": "low" }] })
+        }
+        ("POST", "/api/v1/routes/{id}/diagnostic-from-campaign") => {
+            json!({ "version": v, "campaign_id": ids.campaign })
+        }
         ("POST", "/api/v1/integrations/{id}/webhooks") => {
             json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.approved"] })
         }
@@ -526,6 +620,9 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
     outside.framework = fw.id;
     let mut inside = inside;
     inside.import = import_by(app, "manager@iom.test", d.school).await;
+    (inside.campaign, inside.results_import) = campaign_by(app, "manager@iom.test", d.region).await;
+    (outside.campaign, outside.results_import) =
+        campaign_by(app, "outside-manager@iom.test", path.region).await;
     integration_side(app, "manager@iom.test", &teacher, d.region, &mut inside).await;
     integration_side(
         app,
@@ -539,6 +636,36 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
     catalogue_side(app, "outside-manager@iom.test", &user, &mut outside).await;
     (inside, outside)
 }
+
+/// A campaign of `region` organised by `manager`, and a results import of theirs into it.
+async fn campaign_by(app: &TestApp, manager: &str, region: Uuid) -> (Uuid, Uuid) {
+    let u = app.as_user(manager).await;
+    let c: CampaignDto = e2e::ok_json(
+        u.post("/api/v1/diagnostics/campaigns")
+            .json(
+                &json!({ "name": "Диагностика", "level": "regional", "kind": "entry",
+                "framework_id": api::services::frameworks::default_id(), "organiser_id": region }),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let import: ResultsImportPreview = e2e::ok_json(
+        u.post(&format!(
+            "/api/v1/diagnostics/campaigns/{}/imports?name=r.csv",
+            c.id
+        ))
+        .body(RESULTS_CSV)
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    (c.id, import.id)
+}
+
+const RESULTS_CSV: &str = "Email;П.1;М.1\nteacher@iom.test;40;70\n";
 
 async fn import_by(app: &TestApp, email: &str, school: Uuid) -> Uuid {
     let u = app.as_user(email).await;
@@ -616,6 +743,8 @@ async fn side(
         delivery: Uuid::nil(),
         event: Uuid::nil(),
         enrolment: Uuid::nil(),
+        campaign: Uuid::nil(),
+        results_import: Uuid::nil(),
     }
 }
 
@@ -698,6 +827,7 @@ const DESTRUCTIVE: &[(&str, &str)] = &[
     ("POST", "/api/v1/people/imports/{id}/commit"),
     ("POST", "/api/v1/integrations/{id}/revoke"),
     ("DELETE", "/api/v1/webhooks/{id}"),
+    ("DELETE", "/api/v1/diagnostics/campaigns/{id}"),
 ];
 
 impl Ids {
@@ -727,6 +857,8 @@ impl Ids {
             delivery: r(),
             event: r(),
             enrolment: r(),
+            campaign: r(),
+            results_import: r(),
         }
     }
 }
@@ -790,6 +922,8 @@ impl Env {
         {
             req.header("content-type", "application/pdf")
                 .body("%PDF-1.4")
+        } else if path == "/api/v1/diagnostics/campaigns/{id}/imports" {
+            req.body(RESULTS_CSV)
         } else if path == "/api/v1/people/imports" {
             req.body("Фамилия;Имя;Email\nАбрамова;Ирина;abramova@x.ru\n")
         } else if let Some(b) = body(method, path, ids) {

@@ -1,1 +1,392 @@
-//! Diagnostics DTOs.
+//! Diagnostics DTOs: framework editing, campaigns, results (by hand, imported, self-assessed),
+//! proposed deficits, a route's dynamics and the managers' view.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::non_blank;
+use crate::diagnostics::{DeficitRule, Trend};
+use crate::dto::{CellError, CompetencyRef, PersonRef, UnitRef};
+use crate::levels::{CompetencyLevel, DiagnosticKind, EventLevel};
+
+// ---- Frameworks ----
+
+/// A competency of a draft framework, as written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompetencyInput {
+    #[validate(
+        length(max = 32, message = "Не более 32 символов"),
+        custom(function = "non_blank")
+    )]
+    pub code: String,
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(max = 3000, message = "Не более 3000 символов"))]
+    pub description: Option<String>,
+    /// Трудовая функция профстандарта «Педагог» (544н), e.g. `A/01.6`.
+    #[serde(default)]
+    #[validate(length(max = 32, message = "Не более 32 символов"))]
+    pub labour_function: Option<String>,
+    #[serde(default)]
+    pub low_max: Option<f64>,
+    #[serde(default)]
+    pub medium_max: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompetencyGroupInput {
+    #[validate(
+        length(max = 32, message = "Не более 32 символов"),
+        custom(function = "non_blank")
+    )]
+    pub code: String,
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
+    pub name: String,
+    #[validate(
+        length(max = 100, message = "Не более 100 компетенций в группе"),
+        nested
+    )]
+    pub competencies: Vec<CompetencyInput>,
+}
+
+/// A draft framework's whole content (create, or replace while a draft).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FrameworkInput {
+    /// The region that owns it (on create; the caller's region when they have one).
+    #[serde(default)]
+    pub region_id: Option<Uuid>,
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
+    pub name: String,
+    #[serde(default)]
+    pub deficit_rule: Option<DeficitRule>,
+    #[validate(length(min = 1, max = 20, message = "От 1 до 20 групп"), nested)]
+    pub groups: Vec<CompetencyGroupInput>,
+}
+
+/// Copying a published framework into a region's new draft version.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CopyFramework {
+    /// The region the copy belongs to (defaults to the caller's).
+    #[serde(default)]
+    pub region_id: Option<Uuid>,
+}
+
+// ---- Campaigns ----
+
+/// A diagnostic campaign as written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignInput {
+    #[validate(
+        length(max = 300, message = "Не более 300 символов"),
+        custom(function = "non_blank")
+    )]
+    pub name: String,
+    pub level: EventLevel,
+    pub kind: DiagnosticKind,
+    /// A published framework version.
+    pub framework_id: Uuid,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    /// The organising unit (region, municipality, school).
+    pub organiser_id: Uuid,
+    /// Who it covers: people working in this unit (defaults to the organiser).
+    #[serde(default)]
+    pub unit_id: Option<Uuid>,
+    #[serde(default)]
+    #[validate(length(max = 5000, message = "Не более 5000 символов"))]
+    pub description: Option<String>,
+}
+
+/// A framework version as named from elsewhere.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FrameworkRef {
+    pub id: Uuid,
+    pub name: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignDto {
+    pub id: Uuid,
+    pub name: String,
+    pub level: EventLevel,
+    pub kind: DiagnosticKind,
+    pub framework: FrameworkRef,
+    pub date: Option<NaiveDate>,
+    pub organiser: UnitRef,
+    pub unit: UnitRef,
+    pub description: Option<String>,
+    /// People with results (among those the caller may see).
+    pub assessed: u64,
+    /// The caller may edit it and import its results.
+    pub can_manage: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+// ---- Results ----
+
+/// One competency's result, as entered.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResultInput {
+    pub competency_id: Uuid,
+    /// The level; when absent, the score decides by the competency's ranges.
+    #[serde(default)]
+    pub level: Option<CompetencyLevel>,
+    #[serde(default)]
+    pub score: Option<f64>,
+    #[serde(default)]
+    #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    pub comment: Option<String>,
+}
+
+/// A person's results in a campaign, as entered (they replace what was there).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonResultsInput {
+    #[validate(length(max = 300, message = "Слишком много результатов"), nested)]
+    pub results: Vec<ResultInput>,
+}
+
+domain_enum! {
+    /// How a result got into the platform.
+    pub enum ResultSource {
+        Manual => ("manual", "Введён вручную"),
+        Import => ("import", "Загружен из файла"),
+        SelfAssessment => ("self", "Самооценка"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResultDto {
+    pub competency: CompetencyRef,
+    /// The competency's group code (П, М, ПП, К…), for charts per group.
+    pub group_code: String,
+    pub level: CompetencyLevel,
+    pub score: Option<f64>,
+    pub comment: Option<String>,
+    pub source: ResultSource,
+    /// The framework's rule finds a deficit here.
+    pub deficit: bool,
+}
+
+/// A deficit the framework's rule proposes from a result; the teacher and tutor confirm it in
+/// the route.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposedDeficit {
+    pub competency: CompetencyRef,
+    pub level: CompetencyLevel,
+    pub score: Option<f64>,
+    /// The title the route's deficit gets.
+    pub title: String,
+}
+
+/// A campaign as named beside results.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignBrief {
+    pub id: Uuid,
+    pub name: String,
+    pub level: EventLevel,
+    pub kind: DiagnosticKind,
+    pub date: Option<NaiveDate>,
+    pub framework_id: Uuid,
+}
+
+/// One person's results in one campaign, with the deficits they show.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonResultsDto {
+    pub campaign: CampaignBrief,
+    pub person: PersonRef,
+    pub school: Option<String>,
+    pub results: Vec<ResultDto>,
+    pub proposed_deficits: Vec<ProposedDeficit>,
+    /// The framework's deficit rule in words.
+    pub deficit_rule: String,
+}
+
+// ---- Import ----
+
+domain_enum! {
+    /// How people in an imported file are found.
+    pub enum MatchBy {
+        Email => ("email", "По адресу электронной почты"),
+        ExternalId => ("external_id", "По внешнему идентификатору"),
+    }
+}
+
+domain_enum! {
+    /// The shape of an imported file.
+    pub enum ImportLayout {
+        /// One row per person, a column per competency code.
+        Wide => ("wide", "Строка на педагога, столбцы — компетенции"),
+        /// One row per person and competency.
+        Long => ("long", "Строка на результат"),
+    }
+}
+
+/// One person in an import's preview (the rows of a long file are merged per person).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResultsImportRow {
+    /// The first row of the file with this person (the header is row 1).
+    pub row: usize,
+    /// The e-mail or external id as written in the file.
+    pub key: String,
+    pub person: Option<PersonRef>,
+    pub results: usize,
+    /// Proposed deficits these results show.
+    pub deficits: usize,
+    /// Nobody with this key is registered in the campaign's coverage.
+    pub unmatched: bool,
+    pub errors: Vec<CellError>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResultsImportPreview {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub file_name: String,
+    pub layout: ImportLayout,
+    pub match_by: MatchBy,
+    /// People found in the file.
+    pub people: usize,
+    pub results: usize,
+    /// Rows (people) with errors other than being unmatched: the commit is refused.
+    pub errors: usize,
+    pub unmatched: usize,
+    pub rows: Vec<ResultsImportRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResultsImportResult {
+    pub people: usize,
+    pub results: usize,
+    /// Keys of the rows skipped because nobody matched them.
+    pub unmatched: Vec<String>,
+}
+
+// ---- A route's diagnostic from a campaign, and its dynamics ----
+
+/// Bringing a campaign's results and proposed deficits into a route's diagnostic section.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FromCampaignInput {
+    /// The route's version the caller saw.
+    pub version: i32,
+    pub campaign_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompetencyDynamics {
+    pub competency: CompetencyRef,
+    pub entry: Option<CompetencyLevel>,
+    pub entry_score: Option<f64>,
+    pub last: Option<CompetencyLevel>,
+    pub last_score: Option<f64>,
+    /// `None` until both diagnostics assessed it.
+    pub trend: Option<Trend>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeficitDynamics {
+    pub deficit_id: Uuid,
+    pub title: String,
+    pub competency: Option<CompetencyRef>,
+    /// By the final diagnostic; `None` when it did not assess the competency.
+    pub eliminated: Option<bool>,
+}
+
+/// Entry against final diagnostic: the route's completion criterion and its conclusion.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RouteDynamicsDto {
+    pub entry_diagnostic: Option<String>,
+    pub final_diagnostic: Option<String>,
+    pub competencies: Vec<CompetencyDynamics>,
+    pub deficits: Vec<DeficitDynamics>,
+    /// Something improved and nothing got worse (regulation 1.12).
+    pub positive: bool,
+    /// A sentence for the conclusion.
+    pub summary: String,
+}
+
+// ---- Managers' view ----
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LevelCounts {
+    pub low: u64,
+    pub medium: u64,
+    pub high: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompetencyStats {
+    pub competency: CompetencyRef,
+    pub group_code: String,
+    pub levels: LevelCounts,
+    /// People whose result here is a deficit by the framework's rule.
+    pub deficits: u64,
+}
+
+/// A unit one level below, for the drill-down and the heat map.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitStats {
+    pub unit: UnitRef,
+    pub assessed: u64,
+    /// Deficits per competency, in the order of `CampaignAnalytics::competencies`.
+    pub deficits: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignAnalytics {
+    pub campaign: CampaignBrief,
+    pub unit: UnitRef,
+    pub assessed: u64,
+    pub deficit_rule: String,
+    /// In the framework's order.
+    pub competencies: Vec<CompetencyStats>,
+    /// The competencies with most deficits, most first (the questions for work plans).
+    pub top_deficits: Vec<CompetencyStats>,
+    pub units: Vec<UnitStats>,
+}
+
+/// A person with a given deficit (the start of grouping teachers with similar deficits).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeficitPersonDto {
+    pub person: PersonRef,
+    pub school: Option<String>,
+    pub level: CompetencyLevel,
+    pub score: Option<f64>,
+}

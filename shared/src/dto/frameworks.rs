@@ -48,6 +48,14 @@ pub struct FrameworkDto {
     /// The region that owns it; `None` for the platform's default.
     pub region_id: Option<Uuid>,
     pub groups: Vec<CompetencyGroupDto>,
+    /// Which results are deficits.
+    #[serde(default)]
+    pub deficit_rule: crate::diagnostics::DeficitRule,
+    /// The version it was copied from.
+    #[serde(default)]
+    pub based_on_id: Option<Uuid>,
+    #[serde(default)]
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl FrameworkDto {

@@ -14,6 +14,7 @@ pub mod units;
 
 pub use admin::*;
 pub use auth::*;
+pub use diagnostics::*;
 pub use frameworks::*;
 pub use integration::*;
 pub use people::*;

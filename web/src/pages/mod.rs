@@ -2,6 +2,7 @@
 
 pub mod cabinet;
 pub mod catalogue;
+pub mod diagnostics;
 pub mod login;
 pub mod not_found;
 pub mod profile;
@@ -13,6 +14,7 @@ pub use cabinet::CabinetPage;
 pub use catalogue::{
     CalendarPage, CohortsPage, EditEventPage, EventPage, NewEventPage, RecommendedPage,
 };
+pub use diagnostics::{AnalyticsPage, CampaignPage, CampaignsPage, MyDiagnosticsPage};
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use profile::ProfilePage;

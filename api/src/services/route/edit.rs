@@ -1936,3 +1936,137 @@ pub async fn delete_route(
     }
     Ok(())
 }
+
+// ---- A diagnostic brought from a campaign (see services::diagnostics::route) ----
+
+/// What a campaign brings into a route: the diagnostic with its results (already mapped to
+/// the route's framework) and the deficits its framework's rule proposes.
+pub struct FromCampaign {
+    pub campaign_id: Uuid,
+    pub kind: shared::DiagnosticKind,
+    pub level: shared::EventLevel,
+    pub name: String,
+    pub date: Option<chrono::NaiveDate>,
+    pub results: Vec<CompetencyResultInput>,
+    /// (title, competency) of each proposed deficit.
+    pub deficits: Vec<(String, Uuid)>,
+}
+
+/// Adds (or refreshes, when the campaign was brought before) a diagnostic from a campaign, and
+/// adds its proposed deficits unconfirmed, skipping competencies the route already has a
+/// deficit for. Recorded as corrections like any other edit.
+pub async fn add_from_campaign(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    version: i32,
+    f: FromCampaign,
+) -> AppResult<RouteDto> {
+    let mut ed = Editor::begin(state, principal, id, Part::Plan).await?;
+    ed.expect_route_version(version)?;
+    let existing = routes::diagnostics(&ed.txn, id).await?;
+    let t = db::now();
+    let subject = quoted("Диагностика", &f.name);
+    let diagnostic_id = match existing
+        .iter()
+        .find(|d| d.campaign_id == Some(f.campaign_id))
+    {
+        Some(d) => {
+            let mut am = d.clone().into_active_model();
+            am.version = Set(d.version + 1);
+            am.updated_at = Set(t);
+            am.update(&ed.txn).await?;
+            d.id
+        }
+        None => {
+            let item = route_diagnostic::ActiveModel {
+                id: Set(db::new_id()),
+                route_id: Set(id),
+                version: Set(1),
+                position: Set(next_position(existing.iter().map(|d| &d.position))),
+                kind: Set(f.kind.as_str().to_owned()),
+                level: Set(f.level.as_str().to_owned()),
+                name: Set(f.name.clone()),
+                date: Set(f.date),
+                campaign_id: Set(Some(f.campaign_id)),
+                created_at: Set(t),
+                updated_at: Set(t),
+            }
+            .insert(&ed.txn)
+            .await?;
+            ed.diff(
+                "diagnostic",
+                Some(item.id),
+                &subject,
+                "added",
+                None,
+                Some(item.name.clone()),
+                false,
+            );
+            item.id
+        }
+    };
+    let old_results = routes::diagnostic_results(&ed.txn, &[diagnostic_id]).await?;
+    let comps = check_competencies(
+        &ed,
+        "campaign_id",
+        &f.results
+            .iter()
+            .map(|r| r.competency_id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    let old_inputs: Vec<CompetencyResultInput> = old_results
+        .iter()
+        .filter_map(|r| {
+            Some(CompetencyResultInput {
+                competency_id: r.competency_id,
+                level: r.level.parse().ok()?,
+                score: r.score,
+            })
+        })
+        .collect();
+    write_results(&ed, diagnostic_id, &f.results).await?;
+    ed.diff(
+        "diagnostic",
+        Some(diagnostic_id),
+        &subject,
+        "results",
+        results_text(&old_inputs, &comps),
+        results_text(&f.results, &comps),
+        false,
+    );
+    let deficits = routes::deficits(&ed.txn, id).await?;
+    let mut position = next_position(deficits.iter().map(|d| &d.position));
+    for (title, competency) in f.deficits {
+        if deficits.iter().any(|d| d.competency_id == Some(competency)) {
+            continue;
+        }
+        let item = route_deficit::ActiveModel {
+            id: Set(db::new_id()),
+            route_id: Set(id),
+            version: Set(1),
+            position: Set(position),
+            title: Set(truncate(&title, 500)),
+            description: Set(Some(format!("Выявлен диагностикой «{}».", f.name))),
+            competency_id: Set(Some(competency)),
+            confirmed: Set(false),
+            state: Set(DeficitState::Open.as_str().to_owned()),
+            created_at: Set(t),
+            updated_at: Set(t),
+        }
+        .insert(&ed.txn)
+        .await?;
+        position += 1;
+        ed.diff(
+            "deficit",
+            Some(item.id),
+            &quoted("Дефицит", &item.title),
+            "added",
+            None,
+            Some(item.title.clone()),
+            false,
+        );
+    }
+    ed.finish(state).await
+}

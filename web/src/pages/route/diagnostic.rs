@@ -58,6 +58,7 @@ fn Diagnostics() -> impl IntoView {
             <p class="small muted">
                 "Входная, промежуточная и итоговая диагностики с уровнем по каждой компетенции: низкий, средний, высокий."
             </p>
+            {move || editable.get().then(|| view! { <div class="fill-from-row"><crate::pages::diagnostics::FillFromDiagnostic /></div> })}
             {move || {
                 (items.with(Vec::is_empty) && !adding.get())
                     .then(|| view! { <p>"Диагностики пока не внесены."</p> })
