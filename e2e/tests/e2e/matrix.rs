@@ -38,6 +38,7 @@ struct Ids {
     client: Uuid,
     webhook: Uuid,
     delivery: Uuid,
+    certificate: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -245,6 +246,17 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
         "/api/v1/webhook-deliveries/{id}/redeliver",
         Obj::Client,
     ),
+    ("GET", "/api/v1/routes/{id}/card.docx", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/card.pdf", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/certificates", Obj::Route),
+    ("GET", "/api/v1/me/certificates", Obj::Own),
+    ("GET", "/api/v1/certificates/{id}/pdf", Obj::Route),
+    ("POST", "/api/v1/certificates/{id}/revoke", Obj::Route),
+    ("GET", "/api/v1/verify/{code}", Obj::Public),
+    ("GET", "/api/v1/exports/routes.csv", Obj::Own),
+    ("GET", "/api/v1/exports/routes.xlsx", Obj::Own),
+    ("GET", "/api/v1/exports/deficits.csv", Obj::Own),
+    ("GET", "/api/v1/exports/deficits.xlsx", Obj::Own),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -265,6 +277,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/webhooks/") => ids.webhook,
         p if p.starts_with("/api/v1/webhook-deliveries/") => ids.delivery,
         p if p.starts_with("/api/v1/sync/routes/") => ids.route,
+        p if p.starts_with("/api/v1/certificates/") => ids.certificate,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -280,7 +293,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{id}", &id.to_string())
         .replace("{item_id}", &item.to_string())
         .replace("{section}", "target")
-        .replace("{token}", "not-a-real-token");
+        .replace("{token}", "not-a-real-token")
+        .replace("{code}", "aaaaaaaaaaaaaaaaaaaaaaaa");
     // Stale versions: an allowed caller gets 412 instead of changing anything.
     if path.starts_with("/api/v1/routes/{id}")
         && matches!(path.rsplit('/').next(), Some("{id}" | "{item_id}"))
@@ -374,6 +388,7 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({ "name": "Платформа", "unit_id": ids.region, "scopes": ["read_routes"] })
         }
         ("POST", "/api/v1/integrations/{id}/rotate") => json!({ "overlap_hours": 1 }),
+        ("POST", "/api/v1/certificates/{id}/revoke") => json!({ "reason": "Выдано ошибочно" }),
         ("POST", "/api/v1/integrations/{id}/webhooks") => {
             json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.approved"] })
         }
@@ -508,7 +523,16 @@ async fn side(
             route.framework_id.unwrap()
         ))
         .await;
-    let _ = app;
+    // A certificate of this route, as completion would issue it.
+    let certificate = api::services::documents::certificates::issue(
+        &app.db,
+        &route,
+        me.person.id,
+        api::db::now(),
+    )
+    .await
+    .unwrap()
+    .id;
     Ids {
         route: route.id,
         diagnostic: route.diagnostic.diagnostics[0].id,
@@ -535,6 +559,7 @@ async fn side(
         client: Uuid::nil(),
         webhook: Uuid::nil(),
         delivery: Uuid::nil(),
+        certificate,
     }
 }
 
@@ -620,6 +645,7 @@ impl Ids {
             client: r(),
             webhook: r(),
             delivery: r(),
+            certificate: r(),
         }
     }
 }

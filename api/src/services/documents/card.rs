@@ -124,11 +124,17 @@ fn period(start: Option<NaiveDate>, end: Option<NaiveDate>) -> String {
 }
 
 /// One side of the title page: «СОГЛАСОВАНО» or «УТВЕРЖДАЮ».
-fn stamp(head: &str, default_title: &str, signer: Option<&Signer>) -> String {
+fn stamp(head: &str, default_title: &str, unit: &str, signer: Option<&Signer>) -> String {
     let title = signer
         .map(|s| s.title.trim())
         .filter(|t| !t.is_empty())
         .unwrap_or(default_title);
+    // As on the form: «Директор МАОУ «Городская гимназия № 1»».
+    let title = if unit.is_empty() || title.contains(unit) {
+        title.to_owned()
+    } else {
+        format!("{title} {unit}")
+    };
     let name = signer
         .map(|s| short_name(&s.full_name))
         .unwrap_or_else(|| "______________".into());
@@ -178,8 +184,8 @@ fn diagnostic_table(diagnostics: &[&RouteDiagnosticDto]) -> Table {
                     return Cell::new("").center();
                 }
                 let text = match r.score {
-                    Some(s) => format!("✓ ({})", format_number(s)),
-                    None => "✓".into(),
+                    Some(s) => format!("+ ({})", format_number(s)),
+                    None => "+".into(),
                 };
                 Cell::new(text).center()
             };
@@ -264,12 +270,14 @@ pub fn build(route: &RouteDto, history: &RouteHistory, signers: &Signers) -> Doc
         Cell::new(stamp(
             "СОГЛАСОВАНО",
             "Заместитель директора",
+            "",
             signers.deputy.as_ref(),
         )),
         Cell::new(""),
         Cell::new(stamp(
             "УТВЕРЖДАЮ",
-            &format!("Директор {school}"),
+            "Директор",
+            school,
             signers.director.as_ref(),
         )),
     ]);

@@ -6,7 +6,7 @@
 use docx_rs::{
     AlignmentType, BreakType, Docx, Footer, LineSpacing, NumPages, PageMargin, PageNum, Paragraph,
     Run, RunFonts, Shading, Table as DTable, TableBorders, TableCell, TableLayoutType, TableRow,
-    WidthType,
+    VMergeType, WidthType,
 };
 
 use super::model::{Align, Block, Cell, Doc, Para, Table};
@@ -73,7 +73,8 @@ fn table(t: &Table) -> DTable {
             let mut col = 0;
             let cells = row
                 .iter()
-                .map(|c: &Cell| {
+                .enumerate()
+                .map(|(ci, c): (usize, &Cell)| {
                     let end = (col + c.span).min(grid.len());
                     let width: usize = grid[col.min(grid.len())..end].iter().sum();
                     col = end;
@@ -85,6 +86,11 @@ fn table(t: &Table) -> DTable {
                         .width(width, WidthType::Dxa);
                     if c.span > 1 {
                         cell = cell.grid_span(c.span);
+                    }
+                    if t.merged_from_above(i, ci) {
+                        cell = cell.vertical_merge(VMergeType::Continue);
+                    } else if t.merged_down(i, ci) {
+                        cell = cell.vertical_merge(VMergeType::Restart);
                     }
                     if t.borders && i < t.header_rows {
                         cell = cell.shading(Shading::new().fill("E8E8E8"));

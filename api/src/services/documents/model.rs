@@ -151,6 +151,41 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// The first grid column of each cell of row `r`.
+    pub fn starts(&self, r: usize) -> Vec<usize> {
+        let mut col = 0;
+        self.rows[r]
+            .iter()
+            .map(|c| {
+                let start = col;
+                col += c.span;
+                start
+            })
+            .collect()
+    }
+
+    /// Whether header cell `c` of row `r` is an empty continuation of the cell above it (the
+    /// two read as one cell spanning both header rows).
+    pub fn merged_from_above(&self, r: usize, c: usize) -> bool {
+        if r == 0 || r >= self.header_rows || !self.rows[r][c].text.is_empty() {
+            return false;
+        }
+        let start = self.starts(r)[c];
+        self.starts(r - 1).contains(&start)
+    }
+
+    /// Whether header cell `c` of row `r` continues into the row below.
+    pub fn merged_down(&self, r: usize, c: usize) -> bool {
+        if r + 1 >= self.header_rows {
+            return false;
+        }
+        let start = self.starts(r)[c];
+        self.starts(r + 1)
+            .iter()
+            .position(|s| *s == start)
+            .is_some_and(|below| self.merged_from_above(r + 1, below))
+    }
+
     /// Rows below the header.
     pub fn body(&self) -> &[Vec<Cell>] {
         &self.rows[self.header_rows..]

@@ -113,21 +113,63 @@ impl Measures<'_> {
                     line = word.to_owned();
                     continue;
                 }
-                for c in word.chars() {
-                    let mut next = line.clone();
-                    next.push(c);
-                    if !line.is_empty() && self.width(&next, bold, size) > max {
-                        lines.push(std::mem::take(&mut line));
-                        line.push(c);
-                    } else {
-                        line = next;
-                    }
+                // A word wider than the column: hyphenate where Russian allows, else cut.
+                let mut rest: Vec<char> = word.chars().collect();
+                while self.width(&rest.iter().collect::<String>(), bold, size) > max {
+                    let at = (2..rest.len().saturating_sub(1))
+                        .rev()
+                        .filter(|&i| hyphen_ok(&rest, i))
+                        .find(|&i| {
+                            let head: String = rest[..i].iter().chain(['-'].iter()).collect();
+                            self.width(&head, bold, size) <= max
+                        });
+                    let at = match at {
+                        Some(i) => i,
+                        None => {
+                            // No syllable break fits: cut at the last character that fits.
+                            let mut i = 1;
+                            while i < rest.len()
+                                && self.width(&rest[..=i].iter().collect::<String>(), bold, size)
+                                    <= max
+                            {
+                                i += 1;
+                            }
+                            lines.push(rest[..i].iter().collect());
+                            rest.drain(..i);
+                            continue;
+                        }
+                    };
+                    let mut head: String = rest[..at].iter().collect();
+                    head.push('-');
+                    lines.push(head);
+                    rest.drain(..at);
                 }
+                line = rest.into_iter().collect();
             }
             lines.push(line);
         }
         lines
     }
+}
+
+fn is_vowel(c: char) -> bool {
+    "аеёиоуыэюяaeiouy".contains(c.to_lowercase().next().unwrap_or(c))
+}
+
+/// Whether a word may be hyphenated before `chars[i]`, by simple Russian rules: both parts
+/// keep a vowel, never before ь, ъ or й, and after a vowel or between two consonants.
+fn hyphen_ok(chars: &[char], i: usize) -> bool {
+    if i < 2 || i + 2 > chars.len() {
+        return false;
+    }
+    let (prev, next) = (chars[i - 1], chars[i]);
+    if !prev.is_alphabetic() || !next.is_alphabetic() || "ьъйЬЪЙ".contains(next) {
+        return false;
+    }
+    if !chars[..i].iter().any(|c| is_vowel(*c)) || !chars[i..].iter().any(|c| is_vowel(*c)) {
+        return false;
+    }
+    is_vowel(prev) || !is_vowel(next)
 }
 
 /// One drawing operation, in points from the top left of the page.
@@ -253,7 +295,7 @@ impl Layout<'_> {
             .iter()
             .map(|r| Self::row_height(r, lh))
             .sum();
-        for (i, row) in t.rows.iter().enumerate() {
+        for i in 0..t.rows.len() {
             let is_header = i < t.header_rows;
             let lines = &wrapped[i];
             let h = Self::row_height(lines, lh);
@@ -285,7 +327,7 @@ impl Layout<'_> {
                     self.repeat_header(t, &wrapped, lh);
                     continue;
                 }
-                self.draw_row(t, row, lines, start, take, lh, is_header);
+                self.draw_row(t, i, lines, start, take, lh, is_header);
                 start += take;
                 if start >= max_lines {
                     break;
@@ -304,7 +346,7 @@ impl Layout<'_> {
     fn repeat_header(&mut self, t: &Table, wrapped: &[Vec<Vec<String>>], lh: f32) {
         for i in 0..t.header_rows {
             let n = wrapped[i].iter().map(Vec::len).max().unwrap_or(1).max(1);
-            self.draw_row(t, &t.rows[i], &wrapped[i], 0, n, lh, true);
+            self.draw_row(t, i, &wrapped[i], 0, n, lh, true);
         }
     }
 
@@ -312,7 +354,7 @@ impl Layout<'_> {
     fn draw_row(
         &mut self,
         t: &Table,
-        row: &[Cell],
+        r: usize,
         lines: &[Vec<String>],
         start: usize,
         take: usize,
@@ -321,8 +363,12 @@ impl Layout<'_> {
     ) {
         let h = take as f32 * lh + 2.0 * PAD;
         let top = self.y;
+        let row = &t.rows[r];
         let boxes = Self::cell_boxes(&t.widths, row);
-        for ((x, w), (cell, cell_lines)) in boxes.iter().zip(row.iter().zip(lines)) {
+        for (c, ((x, w), (cell, cell_lines))) in boxes.iter().zip(row.iter().zip(lines)).enumerate()
+        {
+            let open_top = t.merged_from_above(r, c);
+            let open_bottom = t.merged_down(r, c);
             if t.borders {
                 if is_header {
                     self.ops().push(Op::Fill {
@@ -335,18 +381,22 @@ impl Layout<'_> {
                 }
                 let (x, w) = (*x, *w);
                 let ops = self.ops();
-                ops.push(Op::Line {
-                    x1: x,
-                    y1: top,
-                    x2: x + w,
-                    y2: top,
-                });
-                ops.push(Op::Line {
-                    x1: x,
-                    y1: top + h,
-                    x2: x + w,
-                    y2: top + h,
-                });
+                if !open_top {
+                    ops.push(Op::Line {
+                        x1: x,
+                        y1: top,
+                        x2: x + w,
+                        y2: top,
+                    });
+                }
+                if !open_bottom {
+                    ops.push(Op::Line {
+                        x1: x,
+                        y1: top + h,
+                        x2: x + w,
+                        y2: top + h,
+                    });
+                }
                 ops.push(Op::Line {
                     x1: x,
                     y1: top,
