@@ -37,6 +37,16 @@ pub fn route_tab(id: uuid::Uuid, tab: &str) -> String {
     format!("{ROUTES}/{id}?tab={tab}")
 }
 
+/// The public verification of a certificate, `/verify/{code}` (what its QR code opens).
+pub const VERIFY: &str = "verify";
+/// The path segment of the verification code.
+pub const VERIFY_CODE_PARAM: &str = "code";
+
+/// The verification page of a certificate.
+pub fn verify_page(code: &str) -> String {
+    format!("/{VERIFY}/{code}")
+}
+
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
 

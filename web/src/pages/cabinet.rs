@@ -88,6 +88,10 @@ fn Cabinet(me: MeResponse, units: LocalResource<Result<Vec<UnitDto>, ApiError>>)
             })}
         <div class="card-grid">
             {cards}
+            {me.roles
+                .iter()
+                .any(|g| g.role == Role::Teacher)
+                .then(|| view! { <crate::pages::documents::MyCertificates /> })}
             <section class="card">
                 <h2 class="card-title">"Мой профиль"</h2>
                 <p>"Сведения о вас, которые попадают в информационный раздел маршрута, и ваши роли."</p>

@@ -1,6 +1,7 @@
 //! One module per page (route target).
 
 pub mod cabinet;
+pub mod documents;
 pub mod login;
 pub mod not_found;
 pub mod profile;
@@ -9,6 +10,7 @@ pub mod route_lists;
 pub mod route_new;
 
 pub use cabinet::CabinetPage;
+pub use documents::VerifyPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use profile::ProfilePage;
