@@ -344,9 +344,9 @@ impl Layout<'_> {
     }
 
     fn repeat_header(&mut self, t: &Table, wrapped: &[Vec<Vec<String>>], lh: f32) {
-        for i in 0..t.header_rows {
-            let n = wrapped[i].iter().map(Vec::len).max().unwrap_or(1).max(1);
-            self.draw_row(t, i, &wrapped[i], 0, n, lh, true);
+        for (i, lines) in wrapped.iter().enumerate().take(t.header_rows) {
+            let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            self.draw_row(t, i, lines, 0, n, lh, true);
         }
     }
 
