@@ -166,7 +166,7 @@ async fn approved(app: &TestApp) -> RouteDto {
 
 /// A route carried to completion: started, the course done, the final event held, the product
 /// evaluated, the conclusion written.
-async fn completed(app: &TestApp) -> RouteDto {
+pub async fn completed(app: &TestApp) -> RouteDto {
     let teacher = app.as_user("teacher@iom.test").await;
     let tutor = app.as_user("tutor@iom.test").await;
     let route = approved(app).await;
