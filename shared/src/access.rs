@@ -215,6 +215,22 @@ impl Actor {
             || self.covers(Role::SchoolCoordinator, &route.school)
     }
 
+    /// A route's completion certificate: everyone who may read the route.
+    pub fn can_read_certificate(&self, route: &RouteFacts) -> bool {
+        self.can_read_route(route)
+    }
+
+    /// Revoking a certificate is for the region that issues it (the ЦНППМ manager).
+    pub fn can_revoke_certificate(&self, school: &UnitPath) -> bool {
+        self.covers(Role::RegionalManager, school)
+    }
+
+    /// Exporting lists (routes, deficits) is for those who manage a unit; the rows are then
+    /// limited to what each may read.
+    pub fn can_export_lists(&self) -> bool {
+        self.grants.iter().any(|g| g.role.manages_unit())
+    }
+
     /// Commenting on a route: everyone who may read it.
     pub fn can_comment_route(&self, route: &RouteFacts) -> bool {
         self.can_read_route(route)
@@ -465,6 +481,29 @@ mod tests {
             status,
             links,
         }
+    }
+
+    #[test]
+    fn only_the_regional_manager_of_the_region_revokes_certificates() {
+        let w = world();
+        assert!(actor(Role::RegionalManager, Some(w.region)).can_revoke_certificate(&w.school_a1));
+        assert!(
+            !actor(Role::RegionalManager, Some(w.region))
+                .can_revoke_certificate(&w.other_region_school)
+        );
+        assert!(!actor(Role::Director, Some(w.school_a1)).can_revoke_certificate(&w.school_a1));
+        assert!(
+            !actor(Role::MunicipalCoordinator, Some(w.muni_a)).can_revoke_certificate(&w.school_a1)
+        );
+    }
+
+    #[test]
+    fn managers_export_lists_and_teachers_do_not() {
+        let w = world();
+        assert!(actor(Role::MunicipalCoordinator, Some(w.muni_a)).can_export_lists());
+        assert!(actor(Role::Director, Some(w.school_a1)).can_export_lists());
+        assert!(!actor(Role::Teacher, Some(w.school_a1)).can_export_lists());
+        assert!(!actor(Role::Admin, None).can_export_lists());
     }
 
     #[test]

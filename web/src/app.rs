@@ -23,6 +23,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=StaticSegment(routes::LOGIN) view=LoginPage />
+                // Public: what a certificate's QR code opens.
+                <Route
+                    path=(StaticSegment(routes::VERIFY), ParamSegment(routes::VERIFY_CODE_PARAM))
+                    view=crate::pages::VerifyPage
+                />
                 // Everything else needs a sign-in and sits in the shell.
                 <ParentRoute path=StaticSegment("") view=RequireSignIn>
                     <Route path=StaticSegment(routes::CABINET) view=CabinetPage />

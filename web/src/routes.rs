@@ -62,6 +62,16 @@ pub const DIAGNOSTICS: &str = "/diagnostics";
 /// «Мои диагностики»: a teacher's results and self-assessment.
 pub const MY_DIAGNOSTICS: &str = "/my-diagnostics";
 
+/// The public verification of a certificate, `/verify/{code}` (what its QR code opens).
+pub const VERIFY: &str = "verify";
+/// The path segment of the verification code.
+pub const VERIFY_CODE_PARAM: &str = "code";
+
+/// The verification page of a certificate.
+pub fn verify_page(code: &str) -> String {
+    format!("/{VERIFY}/{code}")
+}
+
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
 

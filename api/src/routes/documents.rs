@@ -1,6 +1,374 @@
-//! Documents endpoints (under `/api/v1`).
+//! Documents endpoints (under `/api/v1`): the route card, certificates and their public
+//! verification, list exports.
 
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use shared::dto::RouteFilter;
+use shared::dto::documents::{
+    CardFormat, CertificateDto, CertificateVerification, RevokeCertificate,
+};
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::docs;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::services::documents::exports::{self, ExportKind};
+use crate::services::documents::{self as service, Rendered, certificates};
+use crate::state::AppState;
 
 /// Registers this area's endpoints.
-pub fn configure(_cfg: &mut ServiceConfig) {}
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(card_docx)
+        .service(card_pdf)
+        .service(my_certificates)
+        .service(route_certificates)
+        .service(certificate_pdf)
+        .service(revoke_certificate)
+        .service(verify_certificate)
+        .service(export_routes_csv)
+        .service(export_routes_xlsx)
+        .service(export_deficits_csv)
+        .service(export_deficits_xlsx);
+}
+
+fn attachment(name: &str) -> ContentDisposition {
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: name.as_bytes().to_vec(),
+        })],
+    }
+}
+
+fn file_response(r: Rendered) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(r.content_type)
+        .insert_header(attachment(&r.filename))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(r.bytes)
+}
+
+/// The route card as an editable Word document (DOCX), after the sample form of the school
+/// regulation: title page with «СОГЛАСОВАНО» / «УТВЕРЖДАЮ», the teacher, diagnostics, tasks,
+/// roadmap, final event, conclusion, corrections, signatures.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The route's id")),
+    responses(
+        (status = 200, description = "The card", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
+        docs::Unauthorized, docs::NotFound
+    )
+)]
+#[get("/routes/{id}/card.docx")]
+pub async fn card_docx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(file_response(
+        service::route_card(&state, &principal, *id, CardFormat::Docx).await?,
+    ))
+}
+
+/// The route card as PDF (A4, embedded font, page numbers).
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The route's id")),
+    responses(
+        (status = 200, description = "The card", content_type = "application/pdf", body = Vec<u8>),
+        docs::Unauthorized, docs::NotFound
+    )
+)]
+#[get("/routes/{id}/card.pdf")]
+pub async fn card_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(file_response(
+        service::route_card(&state, &principal, *id, CardFormat::Pdf).await?,
+    ))
+}
+
+/// The caller's completion certificates, newest first.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<CertificateDto>), docs::Unauthorized)
+)]
+#[get("/me/certificates")]
+pub async fn my_certificates(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<Vec<CertificateDto>>> {
+    Ok(web::Json(certificates::mine(&state, &principal).await?))
+}
+
+/// Certificates issued for a route (revoked ones included), for everyone who may read it.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The route's id")),
+    responses((status = 200, body = Vec<CertificateDto>), docs::Unauthorized, docs::NotFound)
+)]
+#[get("/routes/{id}/certificates")]
+pub async fn route_certificates(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Vec<CertificateDto>>> {
+    Ok(web::Json(
+        certificates::for_route(&state, &principal, *id).await?,
+    ))
+}
+
+/// A certificate as PDF, with the QR code of its public verification page.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The certificate", content_type = "application/pdf", body = Vec<u8>),
+        docs::Unauthorized, docs::NotFound
+    )
+)]
+#[get("/certificates/{id}/pdf")]
+pub async fn certificate_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(file_response(
+        certificates::pdf(&state, &principal, *id).await?,
+    ))
+}
+
+/// Revoke a certificate (the region's ЦНППМ manager), with a reason shown on verification.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The certificate's id")),
+    request_body = RevokeCertificate,
+    responses(
+        (status = 200, body = CertificateDto),
+        docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable
+    )
+)]
+#[post("/certificates/{id}/revoke")]
+pub async fn revoke_certificate(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<RevokeCertificate>,
+) -> AppResult<web::Json<CertificateDto>> {
+    Ok(web::Json(
+        certificates::revoke(&state, &principal, *id, body.into_inner()).await?,
+    ))
+}
+
+/// Public verification of a certificate by the code in its QR link: whether it is valid, and
+/// only the number, name, route title, date and issuer. No sign-in; limited per address.
+#[utoipa::path(
+    tag = "documents",
+    params(("code" = String, Path, description = "The verification code")),
+    responses(
+        (status = 200, body = CertificateVerification),
+        docs::NotFound, docs::TooManyRequests
+    )
+)]
+#[get("/verify/{code}")]
+pub async fn verify_certificate(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let v = certificates::verify(&state, address.as_deref(), &code).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(v))
+}
+
+/// Streams a CSV export: the header first, then each page of rows as it is read.
+async fn csv_export(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: RouteFilter,
+    kind: ExportKind,
+) -> AppResult<HttpResponse> {
+    exports::check(&principal)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, AppError>>(4);
+    let first = exports::csv_chunk(&[], Some(kind.headers()));
+    tokio::spawn(async move {
+        let db = state.db.clone();
+        let mut pager = match exports::Pager::new(&db, &principal, &filter, kind).await {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        };
+        // A small channel: a slow client slows the reading, so pages never pile up in memory.
+        loop {
+            let item = match pager.next_page().await {
+                Ok(Some(rows)) => Ok(web::Bytes::from(exports::csv_chunk(&rows, None))),
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "export failed midway");
+                    Err(e)
+                }
+            };
+            let failed = item.is_err();
+            if tx.send(item).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    let body =
+        futures_util::stream::once(async move { Ok::<_, AppError>(web::Bytes::from(first)) })
+            .chain(futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|item| (item, rx))
+            }));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(attachment(&service::file_name(kind.file_stem(), "csv")))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .streaming(body))
+}
+
+async fn xlsx_export(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: RouteFilter,
+    kind: ExportKind,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    exports::check(&principal)?;
+    let path = std::env::temp_dir().join(format!("iom-export-{}.xlsx", Uuid::new_v4()));
+    let file = std::fs::File::create(&path).map_err(|e| AppError::Unexpected(e.into()))?;
+    let result = exports::xlsx(&state.db, &principal, &filter, kind, file).await;
+    let opened = std::fs::File::open(&path);
+    // Unlinked at once: the open handle keeps the data until the response is sent.
+    let _ = std::fs::remove_file(&path);
+    result?;
+    let file = opened.map_err(|e| AppError::Unexpected(e.into()))?;
+    let named = actix_files::NamedFile::from_file(file, &path)
+        .map_err(|e| AppError::Unexpected(e.into()))?
+        .set_content_type(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                .parse()
+                .map_err(|e: mime_guess::mime::FromStrError| AppError::Unexpected(e.into()))?,
+        )
+        .set_content_disposition(attachment(&service::file_name(kind.file_stem(), "xlsx")))
+        .use_last_modified(false)
+        .use_etag(false);
+    let mut res = named.into_response(&req);
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
+}
+
+/// Routes in the caller's scope as CSV (UTF-8 with BOM, `;`), with the route list's filters:
+/// teacher, school, municipality, title, status, stage, dates. Streamed page by page.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(RouteFilter),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        docs::Unauthorized, docs::Forbidden, docs::BadRequest
+    )
+)]
+#[get("/exports/routes.csv")]
+pub async fn export_routes_csv(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: web::Query<RouteFilter>,
+) -> AppResult<HttpResponse> {
+    csv_export(state, principal, filter.into_inner(), ExportKind::Routes).await
+}
+
+/// Routes in the caller's scope as an Excel workbook, with the route list's filters.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(RouteFilter),
+    responses(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        docs::Unauthorized, docs::Forbidden, docs::BadRequest
+    )
+)]
+#[get("/exports/routes.xlsx")]
+pub async fn export_routes_xlsx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: web::Query<RouteFilter>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    xlsx_export(
+        state,
+        principal,
+        filter.into_inner(),
+        ExportKind::Routes,
+        req,
+    )
+    .await
+}
+
+/// People with deficits: every deficit of the routes in scope, with its teacher, school,
+/// competency and state, as CSV.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(RouteFilter),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        docs::Unauthorized, docs::Forbidden, docs::BadRequest
+    )
+)]
+#[get("/exports/deficits.csv")]
+pub async fn export_deficits_csv(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: web::Query<RouteFilter>,
+) -> AppResult<HttpResponse> {
+    csv_export(state, principal, filter.into_inner(), ExportKind::Deficits).await
+}
+
+/// People with deficits as an Excel workbook.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(RouteFilter),
+    responses(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        docs::Unauthorized, docs::Forbidden, docs::BadRequest
+    )
+)]
+#[get("/exports/deficits.xlsx")]
+pub async fn export_deficits_xlsx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: web::Query<RouteFilter>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    xlsx_export(
+        state,
+        principal,
+        filter.into_inner(),
+        ExportKind::Deficits,
+        req,
+    )
+    .await
+}

@@ -455,3 +455,42 @@ async fn a_teacher_finds_a_recommended_seminar_enrols_and_adds_it_to_the_roadmap
     browser.wait_for(".month-grid").await;
     browser.screenshot("catalogue-month").await;
 }
+
+#[tokio::test]
+async fn the_public_verification_page_shows_a_valid_certificate() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    crate::documents::completed(&app).await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let mine: Vec<shared::dto::documents::CertificateDto> =
+        teacher.get_json("/api/v1/me/certificates").await;
+    let c = &mine[0];
+    // What the QR code opens, without signing in.
+    browser
+        .client
+        .goto(&app.url(&format!("/verify/{}", c.code)))
+        .await
+        .unwrap();
+    let status = browser
+        .wait_for("[data-testid=verification-status]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "Свидетельство действительно");
+    browser.wait_for_text("Иванова Мария Петровна").await;
+    browser.wait_for_text(&c.number).await;
+    browser.screenshot("verify-valid").await;
+
+    // An unknown code says so.
+    browser
+        .client
+        .goto(&app.url("/verify/aaaaaaaaaaaaaaaaaaaaaaaa"))
+        .await
+        .unwrap();
+    browser.wait_for_text("не найдено").await;
+}

@@ -42,6 +42,7 @@ struct Ids {
     enrolment: Uuid,
     campaign: Uuid,
     results_import: Uuid,
+    certificate: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -374,6 +375,17 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("DELETE", "/api/v1/me/calendar-feed", Obj::Own),
     ("GET", "/api/v1/calendar/{token}/events.ics", Obj::Public),
     ("GET", "/api/v1/calendar/{token}/roadmap.ics", Obj::Public),
+    ("GET", "/api/v1/routes/{id}/card.docx", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/card.pdf", Obj::Route),
+    ("GET", "/api/v1/routes/{id}/certificates", Obj::Route),
+    ("GET", "/api/v1/me/certificates", Obj::Own),
+    ("GET", "/api/v1/certificates/{id}/pdf", Obj::Route),
+    ("POST", "/api/v1/certificates/{id}/revoke", Obj::Route),
+    ("GET", "/api/v1/verify/{code}", Obj::Public),
+    ("GET", "/api/v1/exports/routes.csv", Obj::Own),
+    ("GET", "/api/v1/exports/routes.xlsx", Obj::Own),
+    ("GET", "/api/v1/exports/deficits.csv", Obj::Own),
+    ("GET", "/api/v1/exports/deficits.xlsx", Obj::Own),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -398,6 +410,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/catalogue/enrolments/") => ids.enrolment,
         p if p.starts_with("/api/v1/diagnostics/campaigns/") => ids.campaign,
         p if p.starts_with("/api/v1/diagnostics/imports/") => ids.results_import,
+        p if p.starts_with("/api/v1/certificates/") => ids.certificate,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -414,7 +427,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{item_id}", &item.to_string())
         .replace("{person_id}", &ids.teacher.to_string())
         .replace("{section}", "target")
-        .replace("{token}", "not-a-real-token");
+        .replace("{token}", "not-a-real-token")
+        .replace("{code}", "aaaaaaaaaaaaaaaaaaaaaaaa");
     // Stale versions: an allowed caller gets 412 instead of changing anything.
     if path.starts_with("/api/v1/routes/{id}")
         && matches!(path.rsplit('/').next(), Some("{id}" | "{item_id}"))
@@ -534,6 +548,7 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/routes/{id}/diagnostic-from-campaign") => {
             json!({ "version": v, "campaign_id": ids.campaign })
         }
+        ("POST", "/api/v1/certificates/{id}/revoke") => json!({ "reason": "Выдано ошибочно" }),
         ("POST", "/api/v1/integrations/{id}/webhooks") => {
             json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.approved"] })
         }
@@ -714,7 +729,16 @@ async fn side(
             route.framework_id.unwrap()
         ))
         .await;
-    let _ = app;
+    // A certificate of this route, as completion would issue it.
+    let certificate = api::services::documents::certificates::issue(
+        &app.db,
+        &route,
+        me.person.id,
+        api::db::now(),
+    )
+    .await
+    .unwrap()
+    .id;
     Ids {
         route: route.id,
         diagnostic: route.diagnostic.diagnostics[0].id,
@@ -745,6 +769,7 @@ async fn side(
         enrolment: Uuid::nil(),
         campaign: Uuid::nil(),
         results_import: Uuid::nil(),
+        certificate,
     }
 }
 
@@ -859,6 +884,7 @@ impl Ids {
             enrolment: r(),
             campaign: r(),
             results_import: r(),
+            certificate: r(),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod cabinet;
 pub mod catalogue;
 pub mod diagnostics;
+pub mod documents;
 pub mod login;
 pub mod not_found;
 pub mod profile;
@@ -15,6 +16,7 @@ pub use catalogue::{
     CalendarPage, CohortsPage, EditEventPage, EventPage, NewEventPage, RecommendedPage,
 };
 pub use diagnostics::{AnalyticsPage, CampaignPage, CampaignsPage, MyDiagnosticsPage};
+pub use documents::VerifyPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use profile::ProfilePage;

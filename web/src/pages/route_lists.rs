@@ -480,6 +480,14 @@ pub fn RoutesPage() -> impl IntoView {
                 <button type="button" class="btn btn-secondary" on:click=reset>"Сбросить"</button>
             </div>
         </form>
+        <crate::pages::documents::ExportButtons query=Signal::derive(move || {
+            let q: leptos_router::params::ParamsMap = ["status", "stage", "q"]
+                .into_iter()
+                .map(|k| (k, param(k)))
+                .filter(|(_, v)| !v.trim().is_empty())
+                .collect();
+            q.to_query_string()
+        }) />
         <section class="card" aria-label="Найденные маршруты">
             <Transition fallback=|| view! { <Loading label="Загружаем маршруты…" /> }>
                 <ErrorBoundary fallback=error_fallback>

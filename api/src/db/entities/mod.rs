@@ -3,6 +3,8 @@
 pub mod assignment;
 pub mod audit_log;
 pub mod calendar_feed;
+pub mod certificate;
+pub mod certificate_counter;
 pub mod client_credential;
 pub mod competency;
 pub mod competency_group;

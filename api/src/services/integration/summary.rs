@@ -207,12 +207,12 @@ pub async fn routes_in(
     Ok(out)
 }
 
-/// Certificate numbers of routes, once certificates exist (see the documents area).
+/// The number of each route's valid completion certificate (the latest, if reissued).
 pub async fn certificate_numbers(
-    _db: &impl ConnectionTrait,
-    _route_ids: &[Uuid],
+    db: &impl ConnectionTrait,
+    route_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, String>> {
-    Ok(HashMap::new())
+    crate::services::documents::certificates::numbers_for_routes(db, route_ids).await
 }
 
 /// People summaries of `ids`, keyed by id.

@@ -216,10 +216,26 @@ pub async fn transition(
     // A completed route is frozen: its whole state at completion is kept as it was.
     if to == RouteStatus::Completed {
         let ctx = access::load(&txn, principal, id, false).await?;
-        let snapshot = to_json(&read::assemble(&txn, principal, &ctx).await?)?;
+        let dto = read::assemble(&txn, principal, &ctx).await?;
+        let snapshot = to_json(&dto)?;
         let mut am = updated.into_active_model();
         am.frozen = Set(Some(snapshot));
         am.update(&txn).await?;
+        // Completion through the system gives the certificate (regulation 4.2).
+        crate::services::documents::certificates::issue(&txn, &dto, principal.id(), t).await?;
+    } else if req.action == RouteAction::Reopen {
+        let reason = format!(
+            "Маршрут возобновлён: {}",
+            comment.as_deref().unwrap_or_default()
+        );
+        crate::services::documents::certificates::revoke_for_route(
+            &txn,
+            id,
+            principal.id(),
+            &reason,
+            t,
+        )
+        .await?;
     }
     txn.commit().await?;
     let ctx = access::load(&state.db, principal, id, false).await?;

@@ -53,7 +53,7 @@ fn teachers_of(
 }
 
 /// The SQL form of "routes this principal may read" (the policy remains the judge).
-fn scope(principal: &Principal) -> Condition {
+pub(crate) fn scope(principal: &Principal) -> Condition {
     let me = principal.id();
     let mut any = Condition::any().add(route::Column::TeacherId.eq(me));
     for g in &principal.actor.grants {
@@ -92,7 +92,7 @@ fn scope(principal: &Principal) -> Condition {
         )
 }
 
-fn filters(f: &RouteFilter, principal: &Principal) -> Condition {
+pub(crate) fn filters(f: &RouteFilter, principal: &Principal) -> Condition {
     let mut c = Condition::all();
     if let Some(s) = f.status {
         c = c.add(route::Column::Status.eq(s.as_str()));

@@ -424,6 +424,11 @@ fn RouteHeader() -> impl IntoView {
                 }}
             </div>
             <actions::Actions />
+            <crate::pages::documents::CardDownloads
+                id=ctx.id
+                teacher=Signal::derive(move || r.with(|r| r.teacher.full_name.clone()))
+                completed=Signal::derive(move || status.get() == shared::RouteStatus::Completed)
+            />
         </header>
     }
 }

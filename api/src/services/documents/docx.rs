@@ -1,0 +1,170 @@
+//! DOCX rendering of a [`Doc`]: the editable form schools print and sign. A4 with the usual
+//! Russian office margins, Times New Roman (what Word has everywhere; LibreOffice maps it to the
+//! metric-compatible Liberation Serif), fixed-width tables, page numbers in the footer from the
+//! second page on.
+
+use docx_rs::{
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, NumPages, PageMargin, PageNum, Paragraph,
+    Run, RunFonts, Shading, Table as DTable, TableBorders, TableCell, TableLayoutType, TableRow,
+    VMergeType, WidthType,
+};
+
+use super::model::{Align, Block, Cell, Doc, Para, Table};
+
+/// A4 in twentieths of a point.
+const PAGE_W: u32 = 11906;
+const PAGE_H: u32 = 16838;
+const LEFT: i32 = 1701;
+const RIGHT: i32 = 850;
+const CONTENT_W: usize = (PAGE_W as i32 - LEFT - RIGHT) as usize;
+const FONT: &str = "Times New Roman";
+
+#[derive(Debug, thiserror::Error)]
+#[error("DOCX writing failed: {0}")]
+pub struct DocxError(String);
+
+fn align(a: Align) -> AlignmentType {
+    match a {
+        Align::Left => AlignmentType::Left,
+        Align::Center => AlignmentType::Center,
+        Align::Right => AlignmentType::Right,
+    }
+}
+
+/// Points to half-points (the unit of `w:sz`).
+fn half_points(size: f32) -> usize {
+    (size * 2.0).round() as usize
+}
+
+/// A paragraph whose `\n` become line breaks.
+fn paragraph(text: &str, bold: bool, size: f32, a: Align) -> Paragraph {
+    let mut run = Run::new().size(half_points(size));
+    if bold {
+        run = run.bold();
+    }
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
+    Paragraph::new().add_run(run).align(align(a))
+}
+
+fn para(p: &Para) -> Paragraph {
+    let twips = (p.space_before * 20.0).round() as u32;
+    paragraph(&p.text, p.bold, p.size, p.align)
+        .line_spacing(LineSpacing::new().before(twips).after(0))
+        .keep_next(p.keep_with_next)
+}
+
+fn table(t: &Table) -> DTable {
+    let total: f32 = t.widths.iter().sum::<f32>().max(f32::EPSILON);
+    let grid: Vec<usize> = t
+        .widths
+        .iter()
+        .map(|w| (w / total * CONTENT_W as f32).round() as usize)
+        .collect();
+    let rows: Vec<TableRow> = t
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut col = 0;
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(ci, c): (usize, &Cell)| {
+                    let end = (col + c.span).min(grid.len());
+                    let width: usize = grid[col.min(grid.len())..end].iter().sum();
+                    col = end;
+                    let mut cell = TableCell::new()
+                        .add_paragraph(
+                            paragraph(&c.text, c.bold, t.size, c.align)
+                                .line_spacing(LineSpacing::new().before(0).after(0)),
+                        )
+                        .width(width, WidthType::Dxa);
+                    if c.span > 1 {
+                        cell = cell.grid_span(c.span);
+                    }
+                    if t.merged_from_above(i, ci) {
+                        cell = cell.vertical_merge(VMergeType::Continue);
+                    } else if t.merged_down(i, ci) {
+                        cell = cell.vertical_merge(VMergeType::Restart);
+                    }
+                    if t.borders && i < t.header_rows {
+                        cell = cell.shading(Shading::new().fill("E8E8E8"));
+                    }
+                    cell
+                })
+                .collect();
+            TableRow::new(cells)
+        })
+        .collect();
+    let mut out = DTable::new(rows)
+        .set_grid(grid)
+        .width(CONTENT_W, WidthType::Dxa)
+        .layout(TableLayoutType::Fixed);
+    if !t.borders {
+        out = out.set_borders(TableBorders::with_empty());
+    }
+    out
+}
+
+/// Writes `doc` as a DOCX package.
+pub fn render(doc: &Doc) -> Result<Vec<u8>, DocxError> {
+    let fonts = RunFonts::new()
+        .ascii(FONT)
+        .hi_ansi(FONT)
+        .cs(FONT)
+        .east_asia(FONT);
+    let mut d = Docx::new()
+        .page_size(PAGE_W, PAGE_H)
+        .page_margin(
+            PageMargin::new()
+                .top(1134)
+                .bottom(1134)
+                .left(LEFT)
+                .right(RIGHT)
+                .header(708)
+                .footer(567),
+        )
+        .default_fonts(fonts)
+        .default_size(half_points(super::model::BODY));
+    if doc.number_pages {
+        let size = half_points(9.0);
+        d = d
+            .footer(
+                Footer::new().add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .add_run(Run::new().size(size).add_text("Страница "))
+                        .add_page_num(PageNum::new())
+                        .add_run(Run::new().size(size).add_text(" из "))
+                        .add_num_pages(NumPages::new()),
+                ),
+            )
+            .first_footer(Footer::new())
+            .title_pg();
+    }
+    for b in &doc.blocks {
+        d = match b {
+            Block::Para(p) => d.add_paragraph(para(p)),
+            Block::Table(t) => d
+                .add_table(table(t))
+                // Word joins adjacent tables; an empty paragraph keeps them apart.
+                .add_paragraph(Paragraph::new().size(half_points(4.0))),
+            Block::PageBreak => {
+                d.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+            }
+            Block::Qr { caption, .. } => {
+                d.add_paragraph(paragraph(&caption.join("\n"), false, 9.0, Align::Left))
+            }
+        };
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    d.build()
+        .pack(&mut out)
+        .map_err(|e| DocxError(e.to_string()))?;
+    Ok(out.into_inner())
+}
