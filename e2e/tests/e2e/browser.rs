@@ -6,7 +6,7 @@ use e2e::TestApp;
 use e2e::browser::{Browser, built_spa, required};
 use fantoccini::Locator;
 use serde_json::json;
-use shared::dto::{Page, RouteDto, RouteSummary};
+use shared::dto::{MailMessageDto, Page, RouteDto, RouteSummary};
 use shared::workflow::RouteAction;
 use shared::{ActivityStatus, RouteStatus};
 
@@ -392,4 +392,183 @@ async fn the_director_approves_a_route_from_the_queue_in_the_browser() {
         .unwrap();
     assert_eq!(signer.person.email, "director@iom.test");
     assert_eq!(route.approved_version, Some(route.version));
+}
+
+/// Signs out through the header and waits for the sign-in page.
+async fn sign_out(browser: &Browser) {
+    click(browser, "[data-testid=logout]").await;
+    browser.wait_for("input[name=email]").await;
+}
+
+#[tokio::test]
+async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    let email = "orlova.vera@school1.test";
+
+    // The manager adds a teacher: an address, a name, the school; the invitation goes at once.
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/people']").await;
+    browser.wait_for("[data-testid=person-row]").await;
+    click(&browser, "[data-testid=new-person]").await;
+    type_into(&browser, "#new-person-email", email).await;
+    type_into(&browser, "#new-person-surname", "Орлова").await;
+    type_into(&browser, "#new-person-first_name", "Вера").await;
+    type_into(&browser, "#new-person-position", "Учитель биологии").await;
+    set_value(
+        &browser,
+        "#new-person-workplace_id",
+        &app.demo.school.to_string(),
+    )
+    .await;
+    browser.screenshot("person-new").await;
+    click(&browser, "[data-testid=create-person]").await;
+    let state = browser
+        .wait_for("[data-testid=invitation-state]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "Приглашение отправлено");
+    browser.wait_for_text("Педагог").await;
+    browser.screenshot("person-card").await;
+    sign_out(&browser).await;
+
+    // The administrator sees the mail in the outbox, its one-time link with it.
+    sign_in(&browser, &app, "admin@iom.test").await;
+    click(&browser, "a[href='/admin/outbox']").await;
+    browser
+        .wait_for(&format!(
+            "[data-testid=mail][data-to='{email}'] [data-testid=mail-link]"
+        ))
+        .await;
+    browser.screenshot("outbox").await;
+    let admin = app.as_user("admin@iom.test").await;
+    let outbox: Page<MailMessageDto> = admin.get_json("/api/v1/admin/outbox").await;
+    let mail = outbox
+        .items
+        .iter()
+        .find(|m| m.to == email)
+        .expect("the invitation is in the outbox");
+    let token = mail
+        .body
+        .split("/invite/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the mail carries the link")
+        .to_owned();
+    sign_out(&browser).await;
+
+    // The teacher opens the link: it says whom it is for; a weak password is refused in Russian.
+    c.goto(&app.url(&format!("/invite/{token}"))).await.unwrap();
+    let whom = browser
+        .wait_for("[data-testid=link-person]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(whom.contains("Орлова Вера"), "{whom}");
+    type_into(&browser, "input[name=password]", "12345678").await;
+    type_into(&browser, "input[name=password2]", "12345678").await;
+    click(&browser, "[data-testid=set-password]").await;
+    browser.wait_for_text("слишком").await;
+    browser.screenshot("invite-weak-password").await;
+    let password = "ясный-берег-над-рекой";
+    for field in ["password", "password2"] {
+        set_value(&browser, &format!("input[name={field}]"), password).await;
+    }
+    click(&browser, "[data-testid=set-password]").await;
+    let name = browser
+        .wait_for("[data-testid=user-name]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(name.contains("Орлова"), "{name}");
+    sign_out(&browser).await;
+
+    // The link is spent; the new password signs in.
+    c.goto(&app.url(&format!("/invite/{token}"))).await.unwrap();
+    browser.wait_for_text("Ссылка недействительна").await;
+    c.goto(&app.url("/login")).await.unwrap();
+    type_into(&browser, "input[name=email]", email).await;
+    type_into(&browser, "input[name=password]", password).await;
+    click(&browser, "button[type=submit]").await;
+    let name = browser
+        .wait_for("[data-testid=user-name]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(name.contains("Орлова"), "{name}");
+}
+
+#[tokio::test]
+async fn an_integration_client_gets_its_secret_shown_once() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/integrations']").await;
+    browser
+        .wait_for_text("Пока ни одна система не подключена")
+        .await;
+    click(&browser, "[data-testid=new-client]").await;
+    // The region and the usual rights are prefilled: a name is all it takes.
+    type_into(&browser, "#client-name", "Региональная платформа ИОМП").await;
+    click(&browser, "[data-testid=create-client]").await;
+    let secret = browser
+        .wait_for("[data-testid=client-secret]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let client_id = browser
+        .wait_for("[data-testid=client-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.len() >= 20, "{secret}");
+    browser.screenshot("integration-secret").await;
+
+    // The secret works…
+    let res = app
+        .post("/api/v1/oauth/token")
+        .json(&json!({
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+
+    // …and is never shown again: not on the client's page, not in the list after a reload.
+    click(&browser, "[data-testid=client-row] a").await;
+    browser.wait_for_text("Ключи").await;
+    browser.wait_for_text("Веб-хуки").await;
+    assert!(
+        c.find(Locator::Css("[data-testid=client-secret]"))
+            .await
+            .is_err()
+    );
+    let page = c.source().await.unwrap();
+    assert!(!page.contains(&secret));
+    browser.screenshot("integration-client").await;
 }

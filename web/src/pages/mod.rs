@@ -1,6 +1,8 @@
 //! One module per page (route target).
 
+pub mod admin;
 pub mod cabinet;
+pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod profile;
