@@ -6,7 +6,7 @@ use e2e::TestApp;
 use e2e::browser::{Browser, built_spa, required};
 use fantoccini::Locator;
 use serde_json::json;
-use shared::dto::{MailMessageDto, Page, RouteDto, RouteSummary};
+use shared::dto::{ClientDto, MailMessageDto, Page, RouteDto, RouteSummary};
 use shared::workflow::RouteAction;
 use shared::{ActivityStatus, RouteStatus};
 
@@ -559,7 +559,10 @@ async fn an_integration_client_gets_its_secret_shown_once() {
         res.text().await.unwrap_or_default()
     );
 
-    // …and is never shown again: not on the client's page, not in the list after a reload.
+    // …and is never shown again: the list has the client, its page has no secret.
+    let manager = app.as_user("manager@iom.test").await;
+    let clients: Vec<ClientDto> = manager.get_json("/api/v1/integrations").await;
+    assert_eq!(clients.len(), 1, "{clients:?}");
     click(&browser, "[data-testid=client-row] a").await;
     browser.wait_for_text("Ключи").await;
     browser.wait_for_text("Веб-хуки").await;
@@ -571,4 +574,47 @@ async fn an_integration_client_gets_its_secret_shown_once() {
     let page = c.source().await.unwrap();
     assert!(!page.contains(&secret));
     browser.screenshot("integration-client").await;
+}
+
+#[tokio::test]
+async fn a_manager_invites_grants_a_role_and_assigns_a_tutor_on_the_persons_card() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/people']").await;
+    type_into(&browser, "#people-q", "Иванова").await;
+    click(&browser, "form[role=search] button[type=submit]").await;
+    browser.wait_for_text("teacher@iom.test").await;
+    click(&browser, "[data-testid=person-row] a").await;
+    browser.wait_for("[data-testid=invitation-state]").await;
+    let roles_before = browser
+        .client
+        .find_all(Locator::Css("[data-testid=role-row]"))
+        .await
+        .unwrap()
+        .len();
+
+    // A link to sign in, sent again; the card says so at once.
+    click(&browser, "[data-testid=invite]").await;
+    browser
+        .wait_for_text("Приглашение отправлено на teacher@iom.test")
+        .await;
+    let state = browser
+        .wait_for("[data-testid=invitation-state]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "Приглашение отправлено");
+
+    // A role at the region: the manager is offered only what they may grant.
+    set_value(&browser, "#grant-role", "methodist").await;
+    set_value(&browser, "#grant-unit", &app.demo.region.to_string()).await;
+    click(&browser, "[data-testid=grant-role]").await;
+    wait_for_count(&browser, "role-row", roles_before + 1).await;
+    browser.screenshot("person-card-roles").await;
 }

@@ -395,8 +395,8 @@ fn ProfileForm(
                 Ok(())
             },
             move || {
-                editing.set(false);
                 ctx.done("Профиль сохранён.");
+                editing.set(false);
             },
         );
     };

@@ -282,12 +282,12 @@ fn RenameForm(ctx: TreeCtx, unit: UnitDto) -> impl IntoView {
                 Ok(())
             },
             move || {
-                ctx.open.set(None);
+                ctx.scope.refetch();
                 ctx.message.set(Some((
                     AlertKind::Success,
                     "Изменения сохранены.".to_owned(),
                 )));
-                ctx.scope.refetch();
+                ctx.open.set(None);
             },
         );
     };
@@ -364,12 +364,12 @@ fn AddForm(ctx: TreeCtx, parent: UnitDto, kinds: Vec<UnitKind>) -> impl IntoView
                 Ok(())
             },
             move || {
-                ctx.open.set(None);
+                ctx.scope.refetch();
                 ctx.message.set(Some((
                     AlertKind::Success,
                     format!("«{created_name}» добавлено."),
                 )));
-                ctx.scope.refetch();
+                ctx.open.set(None);
             },
         );
     };
@@ -439,12 +439,12 @@ fn NewRegion(ctx: TreeCtx) -> impl IntoView {
                 Ok(())
             },
             move || {
-                open.set(false);
-                name.set(String::new());
-                short.set(String::new());
+                ctx.scope.refetch();
                 ctx.message
                     .set(Some((AlertKind::Success, "Регион добавлен.".to_owned())));
-                ctx.scope.refetch();
+                name.set(String::new());
+                short.set(String::new());
+                open.set(false);
             },
         );
     };

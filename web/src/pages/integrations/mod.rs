@@ -55,6 +55,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     });
     let issued = RwSignal::new(None::<IssuedCredentials>);
     let open = RwSignal::new(false);
+    let added = RwSignal::new(Vec::<ClientDto>::new());
     view! {
         <PageHeader
             title="Интеграции"
@@ -88,9 +89,13 @@ pub fn IntegrationsPage() -> impl IntoView {
                                             <NewClient
                                                 scope=scope
                                                 on_created=Callback::new(move |c: IssuedCredentials| {
-                                                    open.set(false);
-                                                    issued.set(Some(c));
+                                                    // Reload the list before the form goes away
+                                                    // (closing it disposes this callback's owner),
+                                                    // and show the new client at once meanwhile.
                                                     clients.refetch();
+                                                    added.update(|a| a.push(c.client.clone()));
+                                                    issued.set(Some(c));
+                                                    open.set(false);
                                                 })
                                             />
                                         }
@@ -108,7 +113,12 @@ pub fn IntegrationsPage() -> impl IntoView {
                             .get()
                             .map(|result| {
                                 result
-                                    .map(|list| {
+                                    .map(|mut list| {
+                                        for c in added.get() {
+                                            if !list.iter().any(|l| l.id == c.id) {
+                                                list.push(c);
+                                            }
+                                        }
                                         if list.is_empty() {
                                             view! {
                                                 <p class="empty">
