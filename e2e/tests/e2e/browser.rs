@@ -525,6 +525,15 @@ async fn an_integration_client_gets_its_secret_shown_once() {
     click(&browser, "[data-testid=new-client]").await;
     // The region and the usual rights are prefilled: a name is all it takes.
     type_into(&browser, "#client-name", "Региональная платформа ИОМП").await;
+    // Whatever the app reports to the console from here on is collected: a panic is a failure.
+    c.execute(
+        "window.__errors = []; const original = console.error; \
+         console.error = (...a) => { window.__errors.push(a.map(String).join(' ')); original(...a); }; \
+         window.addEventListener('error', e => window.__errors.push(e.message));",
+        vec![],
+    )
+    .await
+    .unwrap();
     click(&browser, "[data-testid=create-client]").await;
     let secret = browser
         .wait_for("[data-testid=client-secret]")
@@ -563,7 +572,8 @@ async fn an_integration_client_gets_its_secret_shown_once() {
     let manager = app.as_user("manager@iom.test").await;
     let clients: Vec<ClientDto> = manager.get_json("/api/v1/integrations").await;
     assert_eq!(clients.len(), 1, "{clients:?}");
-    click(&browser, "[data-testid=client-row] a").await;
+    browser.wait_for("[data-testid=client-row]").await;
+    click(&browser, "[data-testid=issued] a[href^='/integrations/']").await;
     browser.wait_for_text("Ключи").await;
     browser.wait_for_text("Веб-хуки").await;
     assert!(
@@ -574,6 +584,8 @@ async fn an_integration_client_gets_its_secret_shown_once() {
     let page = c.source().await.unwrap();
     assert!(!page.contains(&secret));
     browser.screenshot("integration-client").await;
+    let errors = c.execute("return window.__errors", vec![]).await.unwrap();
+    assert_eq!(errors, json!([]), "the app reported errors");
 }
 
 #[tokio::test]

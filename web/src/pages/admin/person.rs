@@ -396,7 +396,7 @@ fn ProfileForm(
             },
             move || {
                 ctx.done("Профиль сохранён.");
-                editing.set(false);
+                set_timeout(move || editing.set(false), std::time::Duration::ZERO);
             },
         );
     };

@@ -102,6 +102,12 @@ pub fn UnitsPage() -> impl IntoView {
     }
 }
 
+/// Closes a node's form once the write that ran from it has finished (closing it at once would
+/// tear down the form while its own task is still running).
+fn close_later(open: RwSignal<Option<(Uuid, Form)>>) {
+    set_timeout(move || open.set(None), std::time::Duration::ZERO);
+}
+
 /// The kinds that may sit directly under a unit of `kind`.
 fn child_kinds(kind: UnitKind) -> Vec<UnitKind> {
     UnitKind::ALL
@@ -287,7 +293,7 @@ fn RenameForm(ctx: TreeCtx, unit: UnitDto) -> impl IntoView {
                     AlertKind::Success,
                     "Изменения сохранены.".to_owned(),
                 )));
-                ctx.open.set(None);
+                close_later(ctx.open);
             },
         );
     };
@@ -369,7 +375,7 @@ fn AddForm(ctx: TreeCtx, parent: UnitDto, kinds: Vec<UnitKind>) -> impl IntoView
                     AlertKind::Success,
                     format!("«{created_name}» добавлено."),
                 )));
-                ctx.open.set(None);
+                close_later(ctx.open);
             },
         );
     };
@@ -444,7 +450,7 @@ fn NewRegion(ctx: TreeCtx) -> impl IntoView {
                     .set(Some((AlertKind::Success, "Регион добавлен.".to_owned())));
                 name.set(String::new());
                 short.set(String::new());
-                open.set(false);
+                set_timeout(move || open.set(false), std::time::Duration::ZERO);
             },
         );
     };

@@ -56,6 +56,14 @@ pub fn IntegrationsPage() -> impl IntoView {
     let issued = RwSignal::new(None::<IssuedCredentials>);
     let open = RwSignal::new(false);
     let added = RwSignal::new(Vec::<ClientDto>::new());
+    // Owned by the page, not by the form: the form is hidden, never torn down, when a client
+    // is created, so nothing it runs outlives its owner.
+    let on_created = Callback::new(move |c: IssuedCredentials| {
+        added.update(|a| a.push(c.client.clone()));
+        issued.set(Some(c));
+        open.set(false);
+        clients.refetch();
+    });
     view! {
         <PageHeader
             title="Интеграции"
@@ -76,7 +84,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             <a class="btn btn-secondary" href=routes::API_DOCS rel="external">"Документация API"</a>
         </p>
         {move || issued.get().map(|c| view! { <Issued credentials=c /> })}
-        <Show when=move || open.get()>
+        <div hidden=move || !open.get()>
             <Transition fallback=|| view! { <Loading /> }>
                 <ErrorBoundary fallback=error_fallback>
                     {move || {
@@ -86,25 +94,14 @@ pub fn IntegrationsPage() -> impl IntoView {
                                 result
                                     .map(|scope| {
                                         view! {
-                                            <NewClient
-                                                scope=scope
-                                                on_created=Callback::new(move |c: IssuedCredentials| {
-                                                    // Reload the list before the form goes away
-                                                    // (closing it disposes this callback's owner),
-                                                    // and show the new client at once meanwhile.
-                                                    clients.refetch();
-                                                    added.update(|a| a.push(c.client.clone()));
-                                                    issued.set(Some(c));
-                                                    open.set(false);
-                                                })
-                                            />
+                                            <NewClient scope=scope on_created=on_created />
                                         }
                                     })
                             })
                     }}
                 </ErrorBoundary>
             </Transition>
-        </Show>
+        </div>
         <section class="card" aria-label="Подключённые системы">
             <Transition fallback=|| view! { <Loading label="Загружаем клиентов…" /> }>
                 <ErrorBoundary fallback=error_fallback>
@@ -275,7 +272,11 @@ fn NewClient(scope: Arc<Scope>, on_created: Callback<IssuedCredentials>) -> impl
                 on_created.run(issued);
                 Ok(())
             },
-            || {},
+            move || {
+                name.set(String::new());
+                ips.set(String::new());
+                rate.set(String::new());
+            },
         );
     };
     view! {
