@@ -589,7 +589,7 @@ async fn an_integration_client_gets_its_secret_shown_once() {
 }
 
 #[tokio::test]
-async fn a_manager_invites_grants_a_role_and_assigns_a_tutor_on_the_persons_card() {
+async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     let Some(app) = app_with_spa().await else {
         return;
     };
