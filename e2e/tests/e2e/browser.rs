@@ -630,3 +630,67 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     wait_for_count(&browser, "role-row", roles_before + 1).await;
     browser.screenshot("person-card-roles").await;
 }
+
+#[tokio::test]
+async fn a_regional_manager_imports_staff_from_a_file_through_the_wizard() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(
+        &broken,
+        "Email;ФИО;Должность\nnot-an-address;Котов Илья Петрович;Учитель физики\n",
+    )
+    .unwrap();
+    let good = dir.path().join("staff.csv");
+    std::fs::write(
+        &good,
+        "Email;ФИО;Должность\n\
+         kotov@school1.test;Котов Илья Петрович;Учитель физики\n\
+         belova@school1.test;Белова Нина Андреевна;Учитель химии\n",
+    )
+    .unwrap();
+    sign_in(&browser, &app, "manager@iom.test").await;
+    browser
+        .client
+        .goto(&app.url("/admin/import"))
+        .await
+        .unwrap();
+    set_value(&browser, "#import-school", &app.demo.school.to_string()).await;
+
+    // A row with a wrong address: shown with its row and column, and nothing can be committed.
+    let input = browser.wait_for("[data-testid=import-file]").await;
+    input.send_keys(broken.to_str().unwrap()).await.unwrap();
+    browser.wait_for("[data-testid=import-row]").await;
+    browser.wait_for_text("С ошибками: 1").await;
+    let commit = browser.wait_for("[data-testid=import-commit]").await;
+    assert!(commit.attr("disabled").await.unwrap().is_some());
+    browser.screenshot("import-errors").await;
+
+    // The corrected file: two new people, committed at once, invitations sent.
+    click(&browser, ".button-row .btn-secondary").await;
+    set_value(&browser, "#import-school", &app.demo.school.to_string()).await;
+    browser
+        .wait_for("[data-testid=import-file]")
+        .await
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.wait_for_text("Будут созданы: 2").await;
+    click(&browser, "[data-testid=import-commit]").await;
+    let result = browser
+        .wait_for("[data-testid=import-result]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        result,
+        "Создано: 2. Обновлено: 0. Приглашений отправлено: 2."
+    );
+    browser.screenshot("import-done").await;
+}
