@@ -672,8 +672,8 @@ async fn a_regional_manager_imports_staff_from_a_file_through_the_wizard() {
     browser.screenshot("import-errors").await;
 
     // The corrected file: two new people, committed at once, invitations sent.
+    // «Выбрать другой файл» keeps the school chosen before.
     click(&browser, ".button-row .btn-secondary").await;
-    set_value(&browser, "#import-school", &app.demo.school.to_string()).await;
     browser
         .wait_for("[data-testid=import-file]")
         .await
@@ -693,4 +693,57 @@ async fn a_regional_manager_imports_staff_from_a_file_through_the_wizard() {
         "Создано: 2. Обновлено: 0. Приглашений отправлено: 2."
     );
     browser.screenshot("import-done").await;
+}
+
+#[tokio::test]
+async fn a_regional_manager_adds_a_school_to_the_unit_tree() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/units']").await;
+    browser.wait_for_text("Город Светлогорск").await;
+    browser.wait_for_text("Правила региона для маршрутов").await;
+    let before = browser
+        .client
+        .find_all(Locator::Css("[data-testid=unit]"))
+        .await
+        .unwrap()
+        .len();
+    // «Добавить» at the municipality: a school is what goes there, so only a name is asked.
+    let muni = app.demo.municipality_a;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//li[@data-testid='unit'][div[contains(., 'Город Светлогорск')]]/div//button[@data-testid='add-unit']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(
+        &browser,
+        &format!("[id='add-{muni}-name']"),
+        "МБОУ «Средняя общеобразовательная школа № 7» г. Светлогорска",
+    )
+    .await;
+    browser
+        .client
+        .find(Locator::XPath(&format!(
+            "//form[.//input[@id='add-{muni}-name']]//button[@type='submit']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_count(&browser, "unit", before + 1).await;
+    browser
+        .wait_for_text("«МБОУ «Средняя общеобразовательная школа № 7» г. Светлогорска» добавлено.")
+        .await;
+    browser.screenshot("units-tree").await;
 }

@@ -54,6 +54,9 @@ fn problems(error: &ApiError) -> Vec<String> {
 pub fn ImportPage() -> impl IntoView {
     let scope = scope_resource();
     let step = RwSignal::new(Step::Choose);
+    // The choices of the first step outlive it: «Выбрать другой файл» keeps them.
+    let school = RwSignal::new(None::<String>);
+    let invite = RwSignal::new(true);
     view! {
         <PageHeader
             title="Загрузка сотрудников"
@@ -73,7 +76,7 @@ pub fn ImportPage() -> impl IntoView {
                             result
                                 .map(|scope| {
                                     move || match step.get() {
-                                        Step::Choose => view! { <ChooseFile scope=scope.clone() step=step /> }.into_any(),
+                                        Step::Choose => view! { <ChooseFile scope=scope.clone() step=step school=school invite=invite /> }.into_any(),
                                         Step::Preview(preview) => view! { <Preview preview=preview step=step /> }.into_any(),
                                         Step::Done(result) => view! { <Done result=result step=step /> }.into_any(),
                                     }
@@ -86,16 +89,25 @@ pub fn ImportPage() -> impl IntoView {
 }
 
 #[component]
-fn ChooseFile(scope: Arc<Scope>, step: RwSignal<Step>) -> impl IntoView {
+fn ChooseFile(
+    scope: Arc<Scope>,
+    step: RwSignal<Step>,
+    /// The school chosen before (kept across the wizard's steps); `None` at first.
+    school: RwSignal<Option<String>>,
+    invite: RwSignal<bool>,
+) -> impl IntoView {
     let api = use_api();
     let schools = scope.managed(&[shared::UnitKind::School]);
-    let school = RwSignal::new(if schools.len() == 1 {
-        schools[0].id.to_string()
-    } else {
-        String::new()
-    });
+    if school.get_untracked().is_none() {
+        school.set(Some(if schools.len() == 1 {
+            schools[0].id.to_string()
+        } else {
+            String::new()
+        }));
+    }
+    let chosen = RwSignal::new(school.get_untracked().unwrap_or_default());
+    Effect::new(move |_| school.set(Some(chosen.get())));
     let choices = scope.choices(&schools, Some("Указана в файле (столбец «ОО»)"));
-    let invite = RwSignal::new(true);
     let progress = RwSignal::new(None::<f64>);
     let failure = RwSignal::new(None::<Vec<String>>);
     let on_change = move |ev: leptos::ev::Event| {
@@ -127,7 +139,7 @@ fn ChooseFile(scope: Arc<Scope>, step: RwSignal<Step>) -> impl IntoView {
             String::from(js_sys::encode_uri_component(&name)),
             invite.get_untracked()
         );
-        if let Ok(unit) = school.get_untracked().parse::<uuid::Uuid>() {
+        if let Ok(unit) = chosen.get_untracked().parse::<uuid::Uuid>() {
             url.push_str(&format!("&unit_id={unit}"));
         }
         progress.set(Some(0.0));
@@ -153,7 +165,7 @@ fn ChooseFile(scope: Arc<Scope>, step: RwSignal<Step>) -> impl IntoView {
                 <Select
                     label="Образовательная организация"
                     id="import-school"
-                    value=school
+                    value=chosen
                     choices=choices
                     hint="Для строк, где организация не указана. Если в файле есть столбец «ОО», он главнее."
                 />
