@@ -115,6 +115,72 @@ pub mod endpoints {
     pub fn catalogue_enrolment(id: Uuid, part: &str) -> String {
         format!("/api/v1/catalogue/enrolments/{id}/{part}")
     }
+
+    // Administration (units, people, roles, assignments, import, outbox) and integrations.
+    pub const PEOPLE: &str = "/api/v1/people";
+    pub const PEOPLE_IMPORTS: &str = "/api/v1/people/imports";
+    pub const ASSIGNMENTS: &str = "/api/v1/assignments";
+    pub const OUTBOX: &str = "/api/v1/admin/outbox";
+    pub const INTEGRATIONS: &str = "/api/v1/integrations";
+    pub const PASSWORD_RESET: &str = "/api/v1/auth/password-reset";
+    pub const SET_PASSWORD: &str = "/api/v1/auth/set-password";
+
+    /// A unit (`PUT` renames) or a part of it: `archive`, `restore`, `policy`.
+    pub fn unit(id: Uuid) -> String {
+        format!("{UNITS}/{id}")
+    }
+
+    pub fn unit_part(id: Uuid, part: &str) -> String {
+        format!("{UNITS}/{id}/{part}")
+    }
+
+    /// A part of a person: `card`, `deactivate`, `activate`, `invitation`, `roles`.
+    pub fn person_part(id: Uuid, part: &str) -> String {
+        format!("{PEOPLE}/{id}/{part}")
+    }
+
+    pub fn role_grant(id: Uuid) -> String {
+        format!("/api/v1/role-grants/{id}")
+    }
+
+    pub fn assignment(id: Uuid) -> String {
+        format!("{ASSIGNMENTS}/{id}")
+    }
+
+    pub fn people_import(id: Uuid, part: Option<&str>) -> String {
+        match part {
+            Some(part) => format!("{PEOPLE_IMPORTS}/{id}/{part}"),
+            None => format!("{PEOPLE_IMPORTS}/{id}"),
+        }
+    }
+
+    /// Whom a one-time link is for.
+    pub fn link_info(token: &str) -> String {
+        format!(
+            "/api/v1/auth/links/{}",
+            String::from(js_sys::encode_uri_component(token))
+        )
+    }
+
+    /// An integration client, or a part of it: `rotate`, `revoke`, `webhooks`.
+    pub fn integration(id: Uuid, part: Option<&str>) -> String {
+        match part {
+            Some(part) => format!("{INTEGRATIONS}/{id}/{part}"),
+            None => format!("{INTEGRATIONS}/{id}"),
+        }
+    }
+
+    /// A webhook subscription (`DELETE`), or a part: `enable`, `deliveries`.
+    pub fn webhook(id: Uuid, part: Option<&str>) -> String {
+        match part {
+            Some(part) => format!("/api/v1/webhooks/{id}/{part}"),
+            None => format!("/api/v1/webhooks/{id}"),
+        }
+    }
+
+    pub fn redeliver(id: Uuid) -> String {
+        format!("/api/v1/webhook-deliveries/{id}/redeliver")
+    }
 }
 
 /// Why a call failed.
@@ -415,6 +481,36 @@ pub mod auth {
 
     pub async fn logout() -> Result<(), ApiError> {
         let response = ApiRequest::new(Method::POST, endpoints::LOGOUT)
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    /// Whom a one-time link (invitation or password reset) is for.
+    pub async fn link_info(token: &str) -> Result<shared::dto::TokenInfo, ApiError> {
+        let response = ApiRequest::new(Method::GET, endpoints::link_info(token))
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    /// Sets a password with a one-time link; the answer signs the person in.
+    pub async fn set_password(
+        request: &shared::dto::SetPasswordRequest,
+    ) -> Result<TokenResponse, ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::SET_PASSWORD)
+            .json(request)?
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    /// Asks for a password-reset link by e-mail (202 whether or not the address is known).
+    pub async fn request_reset(
+        request: &shared::dto::PasswordResetRequest,
+    ) -> Result<(), ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::PASSWORD_RESET)
+            .json(request)?
             .send(None)
             .await?;
         decode(response).await

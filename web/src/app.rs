@@ -6,6 +6,11 @@ use leptos_router::hooks::use_location;
 use leptos_router::{NavigateOptions, ParamSegment, StaticSegment};
 
 use crate::components::{Loading, Shell};
+use crate::pages::admin::{
+    ForgotPasswordPage, ImportPage, InvitePage, NewPersonPage, OutboxPage, PeoplePage, PersonPage,
+    ResetPage, UnitsPage,
+};
+use crate::pages::integrations::{IntegrationPage, IntegrationsPage};
 use crate::pages::{
     CabinetPage, ExpertisePage, LoginPage, MyRoutesPage, NewRoutePage, NotFoundPage, ProfilePage,
     QueuePage, RoutePage, RoutesPage, TuteesPage,
@@ -28,6 +33,16 @@ pub fn App() -> impl IntoView {
                     path=(StaticSegment(routes::VERIFY), ParamSegment(routes::VERIFY_CODE_PARAM))
                     view=crate::pages::VerifyPage
                 />
+                // One-time links from e-mails, and asking for one: no sign-in needed.
+                <Route
+                    path=(StaticSegment("invite"), ParamSegment(routes::TOKEN_PARAM))
+                    view=InvitePage
+                />
+                <Route
+                    path=(StaticSegment("reset"), ParamSegment(routes::TOKEN_PARAM))
+                    view=ResetPage
+                />
+                <Route path=StaticSegment(routes::FORGOT_PASSWORD) view=ForgotPasswordPage />
                 // Everything else needs a sign-in and sits in the shell.
                 <ParentRoute path=StaticSegment("") view=RequireSignIn>
                     <Route path=StaticSegment(routes::CABINET) view=CabinetPage />
@@ -75,6 +90,40 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::AnalyticsPage
                     />
                     <Route path=StaticSegment(routes::MY_DIAGNOSTICS) view=crate::pages::MyDiagnosticsPage />
+                    // Administration: units, people, staff import, the outbox.
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("units"))
+                        view=UnitsPage
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("people"))
+                        view=PeoplePage
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("people"), StaticSegment("new"))
+                        view=NewPersonPage
+                    />
+                    <Route
+                        path=(
+                            StaticSegment("admin"),
+                            StaticSegment("people"),
+                            ParamSegment(routes::ID_PARAM),
+                        )
+                        view=PersonPage
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("import"))
+                        view=ImportPage
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("outbox"))
+                        view=OutboxPage
+                    />
+                    <Route path=StaticSegment(routes::INTEGRATIONS) view=IntegrationsPage />
+                    <Route
+                        path=(StaticSegment(routes::INTEGRATIONS), ParamSegment(routes::ID_PARAM))
+                        view=IntegrationPage
+                    />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -72,6 +72,34 @@ pub fn verify_page(code: &str) -> String {
     format!("/{VERIFY}/{code}")
 }
 
+/// «Структура»: the unit tree in the manager's scope and the region's rules.
+pub const ADMIN_UNITS: &str = "/admin/units";
+/// «Сотрудники»: people in scope, with search, filters and pages (`?q=&unit=&role=&active=`).
+pub const ADMIN_PEOPLE: &str = "/admin/people";
+/// «Новый сотрудник» (`?unit=` prefills the workplace).
+pub const ADMIN_PERSON_NEW: &str = "/admin/people/new";
+/// «Загрузка сотрудников из файла».
+pub const ADMIN_IMPORT: &str = "/admin/import";
+/// «Почта»: the outbox (administrators).
+pub const ADMIN_OUTBOX: &str = "/admin/outbox";
+/// «Интеграции»: clients of the integration API.
+pub const INTEGRATIONS: &str = "/integrations";
+/// «Восстановление пароля» (`?email=` prefills the address).
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+/// The path segment of an id (a person's, a client's) or a token.
+pub const ID_PARAM: &str = "id";
+pub const TOKEN_PARAM: &str = "token";
+
+/// A person's card.
+pub fn person_page(id: uuid::Uuid) -> String {
+    format!("{ADMIN_PEOPLE}/{id}")
+}
+
+/// An integration client's page.
+pub fn integration_page(id: uuid::Uuid) -> String {
+    format!("{INTEGRATIONS}/{id}")
+}
+
 /// The API's interactive documentation, served by the API server (not a client route).
 pub const API_DOCS: &str = "/api/docs/";
 
@@ -205,6 +233,41 @@ pub const NAVIGATION: &[NavItem] = &[
         exact: false,
     },
     NavItem {
+        title: "Структура",
+        path: ADMIN_UNITS,
+        audience: Audience::AnyOf(&[
+            Role::Admin,
+            Role::RegionalManager,
+            Role::MunicipalCoordinator,
+        ]),
+        exact: false,
+    },
+    NavItem {
+        title: "Сотрудники",
+        path: ADMIN_PEOPLE,
+        audience: Audience::AnyOf(&[
+            Role::Admin,
+            Role::RegionalManager,
+            Role::MunicipalCoordinator,
+            Role::Director,
+            Role::DeputyDirector,
+            Role::SchoolCoordinator,
+        ]),
+        exact: false,
+    },
+    NavItem {
+        title: "Интеграции",
+        path: INTEGRATIONS,
+        audience: Audience::AnyOf(&[Role::Admin, Role::RegionalManager]),
+        exact: false,
+    },
+    NavItem {
+        title: "Почта",
+        path: ADMIN_OUTBOX,
+        audience: Audience::AnyOf(&[Role::Admin]),
+        exact: false,
+    },
+    NavItem {
         title: "Профиль",
         path: PROFILE,
         audience: Audience::Everyone,
@@ -252,5 +315,17 @@ mod tests {
         assert!(!paths(&[Role::Expert]).contains(&ROUTES));
         assert!(paths(&[Role::MunicipalCoordinator]).contains(&ROUTES));
         assert!(!paths(&[Role::MunicipalCoordinator]).contains(&QUEUE));
+    }
+
+    #[test]
+    fn administration_is_in_the_menu_only_for_those_who_administer() {
+        let paths = |roles: &[Role]| navigation_for(roles).map(|i| i.path).collect::<Vec<_>>();
+        assert!(!paths(&[Role::Teacher, Role::Tutor]).contains(&ADMIN_PEOPLE));
+        assert!(paths(&[Role::SchoolCoordinator]).contains(&ADMIN_PEOPLE));
+        assert!(!paths(&[Role::SchoolCoordinator]).contains(&ADMIN_UNITS));
+        assert!(paths(&[Role::RegionalManager]).contains(&INTEGRATIONS));
+        assert!(!paths(&[Role::RegionalManager]).contains(&ADMIN_OUTBOX));
+        assert!(paths(&[Role::Admin]).contains(&ADMIN_OUTBOX));
+        assert!(!paths(&[Role::MunicipalCoordinator]).contains(&INTEGRATIONS));
     }
 }

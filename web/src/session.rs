@@ -154,6 +154,18 @@ impl Session {
         Ok(())
     }
 
+    /// Signs in with tokens the server issued elsewhere (setting a password with a one-time
+    /// link), then loads `/me`.
+    pub async fn adopt(self, tokens: TokenResponse) -> Result<(), ApiError> {
+        self.install(tokens);
+        if let Err(e) = self.reload_me().await {
+            self.clear();
+            return Err(e);
+        }
+        self.state.set(AuthState::SignedIn);
+        Ok(())
+    }
+
     /// Signs out on the server (revokes the refresh token, clears the cookie) and here.
     pub async fn sign_out(self) {
         // Even if the server cannot be reached, the tab forgets the session.

@@ -105,6 +105,7 @@ pub fn to_dto(unit: &Model) -> anyhow::Result<shared::dto::UnitDto> {
         name: unit.name.clone(),
         short_name: unit.short_name.clone(),
         parent_id: unit.parent_id,
+        external_id: unit.external_id.clone(),
         path: path(unit)?,
         archived: unit.archived_at.is_some(),
         created_at: unit.created_at,

@@ -6,7 +6,7 @@ use e2e::TestApp;
 use e2e::browser::{Browser, built_spa, required};
 use fantoccini::Locator;
 use serde_json::json;
-use shared::dto::{Page, RouteDto, RouteSummary};
+use shared::dto::{ClientDto, MailMessageDto, Page, RouteDto, RouteSummary};
 use shared::workflow::RouteAction;
 use shared::{ActivityStatus, RouteStatus};
 
@@ -493,4 +493,357 @@ async fn the_public_verification_page_shows_a_valid_certificate() {
         .await
         .unwrap();
     browser.wait_for_text("не найдено").await;
+}
+
+async fn sign_out(browser: &Browser) {
+    click(browser, "[data-testid=logout]").await;
+    browser.wait_for("input[name=email]").await;
+}
+
+#[tokio::test]
+async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    let email = "orlova.vera@school1.test";
+
+    // The manager adds a teacher: an address, a name, the school; the invitation goes at once.
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/people']").await;
+    browser.wait_for("[data-testid=person-row]").await;
+    click(&browser, "[data-testid=new-person]").await;
+    type_into(&browser, "#new-person-email", email).await;
+    type_into(&browser, "#new-person-surname", "Орлова").await;
+    type_into(&browser, "#new-person-first_name", "Вера").await;
+    type_into(&browser, "#new-person-position", "Учитель биологии").await;
+    set_value(
+        &browser,
+        "#new-person-workplace_id",
+        &app.demo.school.to_string(),
+    )
+    .await;
+    browser.screenshot("person-new").await;
+    click(&browser, "[data-testid=create-person]").await;
+    let state = browser
+        .wait_for("[data-testid=invitation-state]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "Приглашение отправлено");
+    browser.wait_for_text("Педагог").await;
+    browser.screenshot("person-card").await;
+    sign_out(&browser).await;
+
+    // The administrator sees the mail in the outbox, its one-time link with it.
+    sign_in(&browser, &app, "admin@iom.test").await;
+    click(&browser, "a[href='/admin/outbox']").await;
+    browser
+        .wait_for(&format!(
+            "[data-testid=mail][data-to='{email}'] [data-testid=mail-link]"
+        ))
+        .await;
+    browser.screenshot("outbox").await;
+    let admin = app.as_user("admin@iom.test").await;
+    let outbox: Page<MailMessageDto> = admin.get_json("/api/v1/admin/outbox").await;
+    let mail = outbox
+        .items
+        .iter()
+        .find(|m| m.to == email)
+        .expect("the invitation is in the outbox");
+    let token = mail
+        .body
+        .split("/invite/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the mail carries the link")
+        .to_owned();
+    sign_out(&browser).await;
+
+    // The teacher opens the link: it says whom it is for; a weak password is refused in Russian.
+    c.goto(&app.url(&format!("/invite/{token}"))).await.unwrap();
+    let whom = browser
+        .wait_for("[data-testid=link-person]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(whom.contains("Орлова Вера"), "{whom}");
+    type_into(&browser, "input[name=password]", "12345678").await;
+    type_into(&browser, "input[name=password2]", "12345678").await;
+    click(&browser, "[data-testid=set-password]").await;
+    browser.wait_for_text("слишком").await;
+    browser.screenshot("invite-weak-password").await;
+    let password = "ясный-берег-над-рекой";
+    for field in ["password", "password2"] {
+        set_value(&browser, &format!("input[name={field}]"), password).await;
+    }
+    click(&browser, "[data-testid=set-password]").await;
+    let name = browser
+        .wait_for("[data-testid=user-name]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(name.contains("Орлова"), "{name}");
+    sign_out(&browser).await;
+
+    // The link is spent; the new password signs in.
+    c.goto(&app.url(&format!("/invite/{token}"))).await.unwrap();
+    browser.wait_for_text("Ссылка недействительна").await;
+    c.goto(&app.url("/login")).await.unwrap();
+    type_into(&browser, "input[name=email]", email).await;
+    type_into(&browser, "input[name=password]", password).await;
+    click(&browser, "button[type=submit]").await;
+    let name = browser
+        .wait_for("[data-testid=user-name]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(name.contains("Орлова"), "{name}");
+}
+
+#[tokio::test]
+async fn an_integration_client_gets_its_secret_shown_once() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/integrations']").await;
+    browser
+        .wait_for_text("Пока ни одна система не подключена")
+        .await;
+    click(&browser, "[data-testid=new-client]").await;
+    // The region and the usual rights are prefilled: a name is all it takes.
+    type_into(&browser, "#client-name", "Региональная платформа ИОМП").await;
+    // Whatever the app reports to the console from here on is collected: a panic is a failure.
+    c.execute(
+        "window.__errors = []; const original = console.error; \
+         console.error = (...a) => { window.__errors.push(a.map(String).join(' ')); original(...a); }; \
+         window.addEventListener('error', e => window.__errors.push(e.message));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&browser, "[data-testid=create-client]").await;
+    let secret = browser
+        .wait_for("[data-testid=client-secret]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let client_id = browser
+        .wait_for("[data-testid=client-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.len() >= 20, "{secret}");
+    browser.screenshot("integration-secret").await;
+
+    // The secret works…
+    let res = app
+        .post("/api/v1/oauth/token")
+        .json(&json!({
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+
+    // …and is never shown again: the list has the client, its page has no secret.
+    let manager = app.as_user("manager@iom.test").await;
+    let clients: Vec<ClientDto> = manager.get_json("/api/v1/integrations").await;
+    assert_eq!(clients.len(), 1, "{clients:?}");
+    browser.wait_for("[data-testid=client-row]").await;
+    click(&browser, "[data-testid=issued] a[href^='/integrations/']").await;
+    browser.wait_for_text("Ключи").await;
+    browser.wait_for_text("Веб-хуки").await;
+    assert!(
+        c.find(Locator::Css("[data-testid=client-secret]"))
+            .await
+            .is_err()
+    );
+    let page = c.source().await.unwrap();
+    assert!(!page.contains(&secret));
+    browser.screenshot("integration-client").await;
+    let errors = c.execute("return window.__errors", vec![]).await.unwrap();
+    assert_eq!(errors, json!([]), "the app reported errors");
+}
+
+#[tokio::test]
+async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/people']").await;
+    type_into(&browser, "#people-q", "Иванова").await;
+    click(&browser, "form[role=search] button[type=submit]").await;
+    browser.wait_for_text("teacher@iom.test").await;
+    click(&browser, "[data-testid=person-row] a").await;
+    browser.wait_for("[data-testid=invitation-state]").await;
+    let roles_before = browser
+        .client
+        .find_all(Locator::Css("[data-testid=role-row]"))
+        .await
+        .unwrap()
+        .len();
+
+    // A link to sign in, sent again; the card says so at once.
+    click(&browser, "[data-testid=invite]").await;
+    browser
+        .wait_for_text("Приглашение отправлено на teacher@iom.test")
+        .await;
+    let state = browser
+        .wait_for("[data-testid=invitation-state]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "Приглашение отправлено");
+
+    // A role at the region: the manager is offered only what they may grant.
+    set_value(&browser, "#grant-role", "methodist").await;
+    set_value(&browser, "#grant-unit", &app.demo.region.to_string()).await;
+    click(&browser, "[data-testid=grant-role]").await;
+    wait_for_count(&browser, "role-row", roles_before + 1).await;
+    browser.screenshot("person-card-roles").await;
+}
+
+#[tokio::test]
+async fn a_regional_manager_imports_staff_from_a_file_through_the_wizard() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(
+        &broken,
+        "Email;ФИО;Должность\nnot-an-address;Котов Илья Петрович;Учитель физики\n",
+    )
+    .unwrap();
+    let good = dir.path().join("staff.csv");
+    std::fs::write(
+        &good,
+        "Email;ФИО;Должность\n\
+         kotov@school1.test;Котов Илья Петрович;Учитель физики\n\
+         belova@school1.test;Белова Нина Андреевна;Учитель химии\n",
+    )
+    .unwrap();
+    sign_in(&browser, &app, "manager@iom.test").await;
+    browser
+        .client
+        .goto(&app.url("/admin/import"))
+        .await
+        .unwrap();
+    set_value(&browser, "#import-school", &app.demo.school.to_string()).await;
+
+    // A row with a wrong address: shown with its row and column, and nothing can be committed.
+    let input = browser.wait_for("[data-testid=import-file]").await;
+    input.send_keys(broken.to_str().unwrap()).await.unwrap();
+    browser.wait_for("[data-testid=import-row]").await;
+    browser.wait_for_text("С ошибками: 1").await;
+    let commit = browser.wait_for("[data-testid=import-commit]").await;
+    assert!(commit.attr("disabled").await.unwrap().is_some());
+    browser.screenshot("import-errors").await;
+
+    // The corrected file: two new people, committed at once, invitations sent.
+    // «Выбрать другой файл» keeps the school chosen before.
+    click(&browser, ".button-row .btn-secondary").await;
+    browser
+        .wait_for("[data-testid=import-file]")
+        .await
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.wait_for_text("Будут созданы: 2").await;
+    click(&browser, "[data-testid=import-commit]").await;
+    let result = browser
+        .wait_for("[data-testid=import-result]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        result,
+        "Создано: 2. Обновлено: 0. Приглашений отправлено: 2."
+    );
+    browser.screenshot("import-done").await;
+}
+
+#[tokio::test]
+async fn a_regional_manager_adds_a_school_to_the_unit_tree() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/units']").await;
+    browser.wait_for_text("Город Светлогорск").await;
+    browser.wait_for_text("Правила региона для маршрутов").await;
+    let before = browser
+        .client
+        .find_all(Locator::Css("[data-testid=unit]"))
+        .await
+        .unwrap()
+        .len();
+    // «Добавить» at the municipality: a school is what goes there, so only a name is asked.
+    let muni = app.demo.municipality_a;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//li[@data-testid='unit'][div[contains(., 'Город Светлогорск')]]/div//button[@data-testid='add-unit']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(
+        &browser,
+        &format!("[id='add-{muni}-name']"),
+        "МБОУ «Средняя общеобразовательная школа № 7» г. Светлогорска",
+    )
+    .await;
+    browser
+        .client
+        .find(Locator::XPath(&format!(
+            "//form[.//input[@id='add-{muni}-name']]//button[@type='submit']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_count(&browser, "unit", before + 1).await;
+    browser
+        .wait_for_text("«МБОУ «Средняя общеобразовательная школа № 7» г. Светлогорска» добавлено.")
+        .await;
+    browser.screenshot("units-tree").await;
 }

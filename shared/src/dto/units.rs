@@ -22,6 +22,9 @@ pub struct UnitDto {
     pub name: String,
     pub short_name: Option<String>,
     pub parent_id: Option<Uuid>,
+    /// The unit's code in the region's systems (so an edit form can keep it).
+    #[serde(default)]
+    pub external_id: Option<String>,
     pub path: UnitPath,
     pub archived: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,

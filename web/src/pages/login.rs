@@ -249,8 +249,28 @@ fn SignIn(because: SignedOutBecause) -> impl IntoView {
                         {move || if busy.get() { "Выполняется вход…" } else { "Войти" }}
                     </button>
                 </form>
+                <p class="small">
+                    <a
+                        href=move || {
+                            let typed = email.get();
+                            let typed = typed.trim();
+                            if typed.is_empty() {
+                                routes::FORGOT_PASSWORD.to_owned()
+                            } else {
+                                format!(
+                                    "{}?email={}",
+                                    routes::FORGOT_PASSWORD,
+                                    String::from(js_sys::encode_uri_component(typed)),
+                                )
+                            }
+                        }
+                        data-testid="forgot-password"
+                    >
+                        "Забыли пароль?"
+                    </a>
+                </p>
                 <p class="small muted">
-                    "Забыли пароль или не получили приглашение? Обратитесь к координатору "
+                    "Не получили приглашение? Обратитесь к координатору "
                     "вашей образовательной организации."
                 </p>
             </section>

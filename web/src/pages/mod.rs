@@ -1,9 +1,11 @@
 //! One module per page (route target).
 
+pub mod admin;
 pub mod cabinet;
 pub mod catalogue;
 pub mod diagnostics;
 pub mod documents;
+pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod profile;
