@@ -473,8 +473,8 @@ pub async fn add_to_roadmap(
         .activity
         .activities
         .iter()
-        .filter(|a| a.event_id == Some(id))
-        .last()
+        .rev()
+        .find(|a| a.event_id == Some(id))
         && let Some(row) = store::enrolment_of(&state.db, id, ctx.route.teacher_id).await?
         && row.activity_id.is_none()
     {
