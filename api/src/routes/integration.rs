@@ -129,6 +129,45 @@ pub async fn sync_people(
     Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
 }
 
+/// Catalogue events changed after the cursor, organised in the client's region or
+/// municipality (published and cancelled ones; drafts never appear). Needs `read_catalogue`.
+#[utoipa::path(tag = "integration", security(("bearer" = [])), params(SyncQuery),
+    responses((status = 200, body = SyncPage<shared::dto::catalogue::EventSummary>), docs::BadRequest, docs::Unauthorized, docs::Forbidden, docs::TooManyRequests))]
+#[get("/sync/events")]
+pub async fn sync_events(
+    state: web::Data<AppState>,
+    client: ClientPrincipal,
+    q: web::Query<SyncQuery>,
+) -> AppResult<HttpResponse> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    client.require(ClientScope::ReadCatalogue)?;
+    let (rows, next, more) = sync::changes(
+        &state.db,
+        Feed::Events,
+        &client.actor.unit,
+        q.since.as_deref(),
+        q.limit.unwrap_or(500),
+    )
+    .await?;
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| !r.deleted)
+        .map(|r| r.entity_id)
+        .collect();
+    let models = crate::db::entities::event::Entity::find()
+        .filter(crate::db::entities::event::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let states: std::collections::HashMap<Uuid, shared::dto::catalogue::EventSummary> =
+        crate::services::catalogue::events::summaries(&state.db, None, &models)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+    let rows = sync::unchanged(&state.db, &rows).await?;
+    Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
+}
+
 /// One route's status summary, with an `ETag`; `If-None-Match` answers 304 when unchanged.
 #[utoipa::path(tag = "integration", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The route's id")),
     responses((status = 200, body = RouteStatusSummary), (status = 304, description = "Unchanged"), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::TooManyRequests))]

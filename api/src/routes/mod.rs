@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(integration::client_me)
                 .service(integration::sync_routes)
                 .service(integration::sync_people)
+                .service(integration::sync_events)
                 .service(integration::route_status)
                 .service(integration::list_clients)
                 .service(integration::create_client)

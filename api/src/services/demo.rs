@@ -541,6 +541,7 @@ async fn catalogue(db: &impl ConnectionTrait, c: &DemoCatalogue<'_>) -> anyhow::
         }
         .insert(db)
         .await?;
+        crate::services::integration::sync::touch_event(db, &e).await?;
         for code in codes {
             if let Some(id) = comps.get(*code) {
                 event_competency::ActiveModel {

@@ -423,10 +423,23 @@ async fn a_teacher_finds_a_recommended_seminar_enrols_and_adds_it_to_the_roadmap
     wait_for_count(&browser, "event-card", 3).await;
     type_into(&browser, "#cal-q", "смысловое").await;
     browser.screenshot("catalogue-calendar").await;
-    let link = browser
-        .wait_for_text("Смысловое чтение на уроках разных предметов")
-        .await;
-    link.click().await.unwrap();
+    let xpath =
+        "//a[@class='route-link' and contains(., 'Смысловое чтение на уроках разных предметов')]";
+    // The list re-renders as the filter applies: read the link's address from a fresh find.
+    let mut href = None;
+    for _ in 0..20 {
+        if let Ok(link) = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(xpath))
+            .await
+            && let Ok(Some(h)) = link.attr("href").await
+        {
+            href = Some(h);
+            break;
+        }
+    }
+    c.goto(&app.url(&href.unwrap())).await.unwrap();
     browser.wait_for("[data-testid=event-title]").await;
     click(&browser, "[data-testid=enrol]").await;
     let mine = browser.wait_for("[data-testid=my-enrolment]").await;

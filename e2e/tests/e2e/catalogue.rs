@@ -802,3 +802,89 @@ fn parse(text: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+#[tokio::test]
+async fn an_integration_client_pulls_published_and_cancelled_events_of_its_municipality() {
+    let app = TestApp::spawn().await;
+    let muni = app.as_user("municipal@iom.test").await;
+    let manager = app.as_user("manager@iom.test").await;
+    let comps = competencies(&muni).await;
+    let res = manager
+        .post("/api/v1/integrations")
+        .json(&json!({ "name": "Муниципальная платформа", "unit_id": app.demo.municipality_a, "scopes": ["read_catalogue"] }))
+        .send()
+        .await
+        .unwrap();
+    let issued: IssuedCredentials = ok_json(res).await;
+    let key = issued.api_key;
+    let pull = |since: Option<String>| {
+        let url = match since {
+            Some(s) => format!("/api/v1/sync/events?since={s}"),
+            None => "/api/v1/sync/events".to_owned(),
+        };
+        let req = app.get(&url).bearer_auth(key.clone());
+        async move { ok_json::<SyncPage<EventSummary>>(req.send().await.unwrap()).await }
+    };
+    let first = pull(None).await;
+    // The demo's events of this municipality and its school (not the region's, not the other
+    // municipality's).
+    assert!(!first.items.is_empty());
+    assert!(first.items.iter().all(|i| {
+        let o = &i.data.as_ref().unwrap().organiser;
+        o.id == app.demo.municipality_a || o.id == app.demo.school || o.id == app.demo.school_2
+    }));
+    // A draft stays out; publishing and cancelling come through.
+    let res = muni
+        .post("/api/v1/catalogue/events")
+        .json(&seminar("Черновик для ленты", comps[1].id, 30))
+        .send()
+        .await
+        .unwrap();
+    let draft: EventDto = ok_json(res).await;
+    let after_draft = pull(Some(first.next_cursor.clone())).await;
+    assert!(after_draft.items.is_empty());
+    let published: EventDto = ok_json(
+        muni.post(&format!(
+            "/api/v1/catalogue/events/{}/publish",
+            draft.summary.id
+        ))
+        .json(&json!({ "version": draft.summary.version }))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    ok_json::<EventDto>(
+        muni.post(&format!(
+            "/api/v1/catalogue/events/{}/cancel",
+            draft.summary.id
+        ))
+        .json(&json!({ "version": published.summary.version }))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let next = pull(Some(first.next_cursor)).await;
+    assert_eq!(next.items.len(), 1);
+    assert_eq!(next.items[0].id, draft.summary.id);
+    assert_eq!(
+        next.items[0].data.as_ref().unwrap().status,
+        EventStatus::Cancelled
+    );
+    // Without the scope, the feed is refused.
+    let res = manager
+        .post("/api/v1/integrations")
+        .json(&json!({ "name": "Другая", "unit_id": app.demo.region, "scopes": ["read_routes"] }))
+        .send()
+        .await
+        .unwrap();
+    let other: IssuedCredentials = ok_json(res).await;
+    let res = app
+        .get("/api/v1/sync/events")
+        .bearer_auth(other.api_key)
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::FORBIDDEN).await;
+}

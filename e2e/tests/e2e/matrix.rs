@@ -314,6 +314,7 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/integration/me", Obj::ClientApi),
     ("GET", "/api/v1/sync/routes", Obj::ClientApi),
     ("GET", "/api/v1/sync/people", Obj::ClientApi),
+    ("GET", "/api/v1/sync/events", Obj::ClientApi),
     ("GET", "/api/v1/sync/routes/{id}", Obj::ClientApi),
     ("GET", "/api/v1/integrations", Obj::Own),
     ("POST", "/api/v1/integrations", Obj::Unit),

@@ -703,6 +703,7 @@ pub async fn update(
     am.updated_at = Set(db::now());
     let e = am.update(&txn).await?;
     link_competencies(&txn, id, &comps).await?;
+    crate::services::integration::sync::touch_event(&txn, &e).await?;
     // More seats take people from the waiting list.
     if e.capacity != old_capacity {
         super::enrol::promote(&txn, &e).await?;
@@ -781,6 +782,7 @@ async fn step(
         am.cancel_reason = Set(clean(req.reason.clone()));
     }
     let e = am.update(&txn).await?;
+    crate::services::integration::sync::touch_event(&txn, &e).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(

@@ -151,7 +151,13 @@ pub async fn for_teacher(
                 .await?
         };
         let comps = store::competencies(db, &rows.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
-        let counts = store::counts(db, &rows.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
+        // Seats matter only where they are limited.
+        let capped: Vec<Uuid> = rows
+            .iter()
+            .filter(|e| e.capacity.is_some())
+            .map(|e| e.id)
+            .collect();
+        let counts = store::counts(db, &capped).await?;
         let taken = |id: Uuid| -> u64 {
             counts
                 .get(&id)
@@ -467,8 +473,8 @@ pub async fn add_to_roadmap(
         .activity
         .activities
         .iter()
-        .filter(|a| a.event_id == Some(id))
-        .last()
+        .rev()
+        .find(|a| a.event_id == Some(id))
         && let Some(row) = store::enrolment_of(&state.db, id, ctx.route.teacher_id).await?
         && row.activity_id.is_none()
     {

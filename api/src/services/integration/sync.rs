@@ -28,6 +28,7 @@ use crate::error::{AppError, AppResult};
 pub enum Feed {
     Routes,
     People,
+    Events,
 }
 
 impl Feed {
@@ -35,6 +36,7 @@ impl Feed {
         match self {
             Feed::Routes => "routes",
             Feed::People => "people",
+            Feed::Events => "events",
         }
     }
 }
@@ -298,6 +300,24 @@ pub async fn touch_person(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult
         None => None,
     };
     touch(db, Feed::People, user_id, place.as_ref(), false).await
+}
+
+/// Marks a catalogue event changed, placed at its organiser. Drafts stay out of the feed; a
+/// cancelled event stays in it (with its status), so calendars can show the cancellation.
+pub async fn touch_event(
+    db: &impl ConnectionTrait,
+    event: &crate::db::entities::event::Model,
+) -> AppResult<()> {
+    if event.status == shared::catalogue::EventStatus::Draft.as_str() {
+        return Ok(());
+    }
+    let place = UnitPath {
+        region: event.region_id,
+        district: event.district_id,
+        municipality: event.municipality_id,
+        school: event.school_id,
+    };
+    touch(db, Feed::Events, event.id, Some(&place), false).await
 }
 
 #[cfg(test)]

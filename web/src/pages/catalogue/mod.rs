@@ -343,6 +343,7 @@ pub fn CalendarPage() -> impl IntoView {
                 })}
             <a class="btn" href=routes::RECOMMENDED>"Рекомендовано мне"</a>
         </div>
+        <CalendarFeed />
         <section class="card filters" aria-label="Фильтры">
             <div class="form-grid">
                 <Input label="Поиск" id="cal-q" value=text hint="Название или место" />
@@ -434,5 +435,57 @@ pub fn CalendarPage() -> impl IntoView {
                 </ErrorBoundary>
             </Transition>
         </section>
+    }
+}
+
+/// Secret addresses for calendar programs (which cannot sign in): made on request, shown once,
+/// and a new pair revokes the old.
+#[component]
+fn CalendarFeed() -> impl IntoView {
+    let api = use_api();
+    let feed = RwSignal::new(None::<shared::dto::catalogue::CalendarFeedDto>);
+    let error = RwSignal::new(None::<String>);
+    let make = move |_| {
+        leptos::task::spawn_local(async move {
+            match api
+                .post_empty::<shared::dto::catalogue::CalendarFeedDto>(
+                    "/api/v1/me/calendar-feed",
+                    &[],
+                )
+                .await
+            {
+                Ok(f) => feed.set(Some(f)),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    view! {
+        <details class="card calendar-feed">
+            <summary>"Подписаться в календаре (Яндекс, Google, Outlook, телефон)"</summary>
+            <p class="hint">
+                "Получите личные адреса и добавьте их в программу-календарь как «календарь по ссылке». Адреса секретные: не пересылайте их. Новые адреса отменяют прежние."
+            </p>
+            <button type="button" class="btn" data-testid="make-feed" on:click=make>
+                "Получить адреса"
+            </button>
+            {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+            {move || {
+                feed.get()
+                    .map(|f| {
+                        view! {
+                            <dl class="details">
+                                <div class="details-row">
+                                    <dt>"Мероприятия"</dt>
+                                    <dd><code>{f.events_url.clone()}</code></dd>
+                                </div>
+                                <div class="details-row">
+                                    <dt>"Моя дорожная карта"</dt>
+                                    <dd><code>{f.roadmap_url.clone()}</code></dd>
+                                </div>
+                            </dl>
+                        }
+                    })
+            }}
+        </details>
     }
 }
