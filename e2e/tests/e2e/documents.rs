@@ -329,31 +329,6 @@ async fn the_route_card_follows_the_sample_form_in_docx_and_pdf() {
     let pages = page_images(&pdf_path, "route-card");
     println!("route card: {} page image(s) in {}", pages, dir.display());
 
-    // LibreOffice opens the DOCX (no repair prompt in headless mode means it converts).
-    if have("libreoffice") || have("soffice") {
-        let bin = if have("libreoffice") {
-            "libreoffice"
-        } else {
-            "soffice"
-        };
-        let out_dir = dir.join("lo");
-        std::fs::create_dir_all(&out_dir).unwrap();
-        let status = Command::new(bin)
-            .args(["--headless", "--convert-to", "pdf", "--outdir"])
-            .arg(&out_dir)
-            .arg(&docx_path)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let converted = out_dir.join("route-card.pdf");
-        assert!(pdf_pages(&converted).unwrap_or(1) >= 2);
-        if let Some(t) = pdf_text(&converted) {
-            assert!(t.contains("УТВЕРЖДАЮ") && t.contains("Дорожная карта"));
-        }
-    } else {
-        println!("note: LibreOffice is not installed; the DOCX → PDF conversion check is skipped");
-    }
-
     // Everyone who reads the route may download it; out of scope is 404.
     let teacher = app.as_user("teacher@iom.test").await;
     download(
@@ -377,6 +352,42 @@ async fn the_route_card_follows_the_sample_form_in_docx_and_pdf() {
             .await
             .unwrap();
         problem(res, StatusCode::NOT_FOUND).await;
+    }
+    // Last, as it is slow: LibreOffice opens the DOCX and converts it (a file it had to repair
+    // would not convert headless).
+    if have("libreoffice") || have("soffice") {
+        let bin = if have("libreoffice") {
+            "libreoffice"
+        } else {
+            "soffice"
+        };
+        let out_dir = dir.join("lo");
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let status = Command::new(bin)
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(&out_dir)
+            .arg(&docx_path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let converted = out_dir.join("route-card.pdf");
+        assert!(pdf_pages(&converted).unwrap_or(1) >= 2);
+        if let Some(t) = pdf_text(&converted) {
+            let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_in_order(
+                &flat,
+                &[
+                    "СОГЛАСОВАНО",
+                    "УТВЕРЖДАЮ",
+                    "Карта индивидуального образовательного маршрута",
+                    "Дорожная карта профессионального развития",
+                    "Тьюторант",
+                ],
+            );
+        }
+        page_images(&converted, "route-card-docx");
+    } else {
+        println!("note: LibreOffice is not installed; the DOCX → PDF conversion check is skipped");
     }
 }
 

@@ -149,7 +149,7 @@ pub async fn transition(
         .to_owned());
     am.version = Set(version);
     am.updated_at = Set(t);
-    let updated = am.update(&txn).await?;
+    let mut updated = am.update(&txn).await?;
 
     route_transition::ActiveModel {
         id: Set(db::new_id()),
@@ -200,27 +200,15 @@ pub async fn transition(
     )
     .await?;
 
-    crate::services::integration::sync::touch_route(&txn, &updated, false).await?;
-    if let Some(event) = webhook_event(req.action) {
-        use crate::services::integration::{summary, webhooks};
-        let data = summary::routes(&txn, &[id]).await?.remove(&id);
-        webhooks::emit(
-            &txn,
-            event,
-            &ctx.facts.school,
-            serde_json::json!({ "route": data }),
-        )
-        .await?;
-    }
-
-    // A completed route is frozen: its whole state at completion is kept as it was.
+    // A completed route is frozen: its whole state at completion is kept as it was. Done before
+    // the integrations hear of it, so the webhook carries the certificate's number.
     if to == RouteStatus::Completed {
         let ctx = access::load(&txn, principal, id, false).await?;
         let dto = read::assemble(&txn, principal, &ctx).await?;
         let snapshot = to_json(&dto)?;
         let mut am = updated.into_active_model();
         am.frozen = Set(Some(snapshot));
-        am.update(&txn).await?;
+        updated = am.update(&txn).await?;
         // Completion through the system gives the certificate (regulation 4.2).
         crate::services::documents::certificates::issue(&txn, &dto, principal.id(), t).await?;
     } else if req.action == RouteAction::Reopen {
@@ -237,6 +225,19 @@ pub async fn transition(
         )
         .await?;
     }
+    crate::services::integration::sync::touch_route(&txn, &updated, false).await?;
+    if let Some(event) = webhook_event(req.action) {
+        use crate::services::integration::{summary, webhooks};
+        let data = summary::routes(&txn, &[id]).await?.remove(&id);
+        webhooks::emit(
+            &txn,
+            event,
+            &ctx.facts.school,
+            serde_json::json!({ "route": data }),
+        )
+        .await?;
+    }
+
     txn.commit().await?;
     let ctx = access::load(&state.db, principal, id, false).await?;
     read::assemble(&state.db, principal, &ctx).await
