@@ -42,13 +42,15 @@ iom_ensure_build_tools() {
 }
 
 iom_ensure_browser() {
-  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  # poppler-utils: the document tests read generated PDFs back with pdftotext.
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+    && command -v pdftotext >/dev/null 2>&1; then
     return 0
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing chromium and chromium-driver (Debian packages)"
+    say "installing chromium, chromium-driver and poppler-utils (Debian packages)"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >&2
   else
     say "chromium/chromedriver are missing and cannot be installed here (need root and apt-get)"
     return 1
