@@ -48,8 +48,8 @@ where
     );
 }
 
-async fn get(user: &User<'_>, path: &str) -> usize {
-    let res = user.get(path).send().await.unwrap();
+async fn get(user: &User<'_>, path: String) -> usize {
+    let res = user.get(&path).send().await.unwrap();
     assert!(res.status().is_success(), "{path}: {}", res.status());
     res.bytes().await.unwrap().len()
 }
@@ -186,30 +186,34 @@ async fn main() {
     let region_view: CampaignAnalytics = manager.get_json(&format!("{base}/analytics")).await;
     assert_eq!(region_view.assessed as usize, teachers);
     let top = region_view.top_deficits[0].competency.id;
-    measure("region summary (levels × 30, top deficits, 20 municipalities)", || {
-        get(&manager, &format!("{base}/analytics"))
-    })
+    measure(
+        "region summary (levels × 30, top deficits, 20 municipalities)",
+        || get(&manager, format!("{base}/analytics")),
+    )
     .await;
     measure("municipality summary (2,500 teachers, 25 schools)", || {
         get(
             &manager,
-            &format!("{base}/analytics?unit_id={}", municipalities[0]),
+            format!("{base}/analytics?unit_id={}", municipalities[0]),
         )
     })
     .await;
     measure("school summary (100 teachers)", || {
-        get(&manager, &format!("{base}/analytics?unit_id={}", schools[0]))
+        get(&manager, format!("{base}/analytics?unit_id={}", schools[0]))
     })
     .await;
-    measure("people with the most frequent deficit in a municipality", || {
-        get(
-            &manager,
-            &format!(
-                "{base}/deficit-people?competency_id={top}&unit_id={}",
-                municipalities[0]
-            ),
-        )
-    })
+    measure(
+        "people with the most frequent deficit in a municipality",
+        || {
+            get(
+                &manager,
+                format!(
+                    "{base}/deficit-people?competency_id={top}&unit_id={}",
+                    municipalities[0]
+                ),
+            )
+        },
+    )
     .await;
     let list: Vec<DeficitPersonDto> = manager
         .get_json(&format!(
