@@ -48,8 +48,8 @@ where
     );
 }
 
-async fn get(user: &User<'_>, path: &str) -> usize {
-    let res = user.get(path).send().await.unwrap();
+async fn get(user: &User<'_>, path: String) -> usize {
+    let res = user.get(&path).send().await.unwrap();
     assert!(res.status().is_success(), "{path}: {}", res.status());
     res.bytes().await.unwrap().len()
 }
@@ -188,21 +188,18 @@ async fn main() {
     let top = region_view.top_deficits[0].competency.id;
     measure(
         "region summary (levels × 30, top deficits, 20 municipalities)",
-        || get(&manager, &format!("{base}/analytics")),
+        || get(&manager, format!("{base}/analytics")),
     )
     .await;
     measure("municipality summary (2,500 teachers, 25 schools)", || {
         get(
             &manager,
-            &format!("{base}/analytics?unit_id={}", municipalities[0]),
+            format!("{base}/analytics?unit_id={}", municipalities[0]),
         )
     })
     .await;
     measure("school summary (100 teachers)", || {
-        get(
-            &manager,
-            &format!("{base}/analytics?unit_id={}", schools[0]),
-        )
+        get(&manager, format!("{base}/analytics?unit_id={}", schools[0]))
     })
     .await;
     measure(
@@ -210,7 +207,7 @@ async fn main() {
         || {
             get(
                 &manager,
-                &format!(
+                format!(
                     "{base}/deficit-people?competency_id={top}&unit_id={}",
                     municipalities[0]
                 ),

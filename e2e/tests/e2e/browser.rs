@@ -860,3 +860,55 @@ async fn a_regional_manager_adds_a_school_to_the_unit_tree() {
         .await;
     browser.screenshot("units-tree").await;
 }
+
+#[tokio::test]
+async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    let c = &browser.client;
+    c.goto(&app.url("/my-diagnostics")).await.unwrap();
+    browser
+        .wait_for_text("Самооценка профессиональных компетенций")
+        .await;
+    // The questionnaire is prefilled («средний»); the teacher marks two competencies low.
+    browser
+        .wait_for("[data-testid=self-assessment] fieldset")
+        .await;
+    for code in ["П.1", "К.2"] {
+        click(&browser, &format!("[id='self-{code}-low']")).await;
+    }
+    browser.screenshot("self-assessment").await;
+    click(&browser, "[data-testid=self-submit]").await;
+    browser
+        .wait_for_text("Самооценка сохранена. Выявлено дефицитов: 2.")
+        .await;
+    // The results list now has the self-assessment with its proposed deficits, apart from the
+    // region's entry diagnostic.
+    browser
+        .wait_for_text("П.1 Владение содержанием преподаваемого предмета")
+        .await;
+    let cards = c
+        .find_all(Locator::Css("[data-testid=my-results]"))
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 2);
+    let mut texts = Vec::new();
+    for card in cards {
+        texts.push(card.text().await.unwrap());
+    }
+    let own = texts
+        .iter()
+        .find(|t| t.contains("Самооценка профессиональных компетенций"))
+        .expect("the self-assessment's card");
+    assert!(
+        own.contains("К.2 Профессиональное взаимодействие с коллегами"),
+        "{own}"
+    );
+    assert!(texts.iter().any(|t| t.contains("Региональная диагностика")));
+    browser.screenshot("self-assessment-deficits").await;
+}

@@ -158,7 +158,7 @@ pub async fn campaign(
         .filter(|s| s.deficits > 0)
         .cloned()
         .collect();
-    top.sort_by(|a, b| b.deficits.cmp(&a.deficits));
+    top.sort_by_key(|s| std::cmp::Reverse(s.deficits));
     top.truncate(5);
 
     let mut unit_stats = Vec::new();
