@@ -713,8 +713,18 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     click(&browser, "a[href='/admin/people']").await;
     type_into(&browser, "#people-q", "Иванова").await;
     click(&browser, "form[role=search] button[type=submit]").await;
-    browser.wait_for_text("teacher@iom.test").await;
-    click(&browser, "[data-testid=person-row] a").await;
+    // The row of that person, not whatever row comes first while the search is loading.
+    let row = "//*[@data-testid='person-row'][contains(., 'teacher@iom.test')]//a";
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(row))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     browser.wait_for("[data-testid=invitation-state]").await;
     let roles_before = browser
         .client
