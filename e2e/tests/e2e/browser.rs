@@ -714,17 +714,26 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     type_into(&browser, "#people-q", "Иванова").await;
     click(&browser, "form[role=search] button[type=submit]").await;
     // The row of that person, not whatever row comes first while the search is loading.
+    // The list is re-rendered when the search answers: a link found just before goes stale.
     let row = "//*[@data-testid='person-row'][contains(., 'teacher@iom.test')]//a";
-    browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(row))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let mut attempts = 0;
+    loop {
+        let link = browser
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(row))
+            .await
+            .unwrap();
+        match link.click().await {
+            Ok(()) => break,
+            Err(e) if attempts < 5 => {
+                attempts += 1;
+                eprintln!("retrying the click on the person's row: {e}");
+            }
+            Err(e) => panic!("clicking the person's row: {e}"),
+        }
+    }
     browser.wait_for("[data-testid=invitation-state]").await;
     let roles_before = browser
         .client
@@ -902,6 +911,7 @@ async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() 
     browser
         .wait_for_text("П.1 Владение содержанием преподаваемого предмета")
         .await;
+    wait_for_count(&browser, "my-results", 2).await;
     let cards = c
         .find_all(Locator::Css("[data-testid=my-results]"))
         .await
