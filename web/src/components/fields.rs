@@ -179,6 +179,42 @@ fn FieldFrame(
     }
 }
 
+/// A labelled `<input>` of the sign-in and password pages, with its `name` (its id is
+/// `field-{name}`), autocomplete and a disabled state.
+#[component]
+pub fn TextField(
+    #[prop(into)] label: String,
+    name: &'static str,
+    value: RwSignal<String>,
+    /// `text`, `email`, `password`, `tel`, …
+    #[prop(default = "text")]
+    input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let describe = described_by(&id, hint.is_some(), error);
+    view! {
+        <FieldFrame label=label id=id.clone() hint=hint error=error required=required>
+            <input
+                class="input"
+                id=id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                required=required
+                disabled=move || disabled.get()
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=describe
+                bind:value=value
+            />
+        </FieldFrame>
+    }
+}
+
 /// A one-line input: `text`, `date`, `number`, `url`…
 #[component]
 pub fn Input(

@@ -4,7 +4,6 @@ pub mod badge;
 pub mod details;
 pub mod feedback;
 pub mod fields;
-pub mod form;
 pub mod page;
 pub mod shell;
 
@@ -12,9 +11,8 @@ pub use badge::{Badge, BadgeKind};
 pub use details::{DetailRow, Details};
 pub use feedback::{Alert, AlertKind, ErrorAlert, Loading, error_fallback};
 pub use fields::{
-    CheckList, Checkbox, Choice, FormAlert, FormState, Input, Select, TextArea, enum_choices, opt,
-    optional_enum_choices,
+    CheckList, Checkbox, Choice, FormAlert, FormState, Input, Select, TextArea, TextField,
+    enum_choices, opt, optional_enum_choices,
 };
-pub use form::TextField;
 pub use page::{PageHeader, set_title};
 pub use shell::{PublicShell, Shell, focus_element, focus_main};
