@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{
-    FormButtons, ItemButtons, SectionProblems, competency_choices, delete_item, use_route,
+    CardHead, FormButtons, ItemButtons, SectionProblems, competency_choices, delete_item, use_route,
 };
 use crate::api::endpoints::{self, Items};
 use crate::components::{
@@ -42,19 +42,13 @@ fn Diagnostics() -> impl IntoView {
     let items = Memo::new(move |_| ctx.route.with(|r| r.diagnostic.diagnostics.clone()));
     view! {
         <section class="card" aria-labelledby="diagnostics-title">
-            <div class="card-head">
-                <h2 class="card-title" id="diagnostics-title">"Диагностики"</h2>
-                {move || {
-                    (editable.get() && !adding.get())
-                        .then(|| {
-                            view! {
-                                <button type="button" class="btn btn-secondary btn-small" on:click=move |_| adding.set(true)>
-                                    "Добавить диагностику"
-                                </button>
-                            }
-                        })
-                }}
-            </div>
+            <CardHead
+                title="Диагностики"
+                id="diagnostics-title"
+                add_label="Добавить диагностику"
+                can_add=editable
+                adding=adding
+            />
             <p class="small muted">
                 "Входная, промежуточная и итоговая диагностики с уровнем по каждой компетенции: низкий, средний, высокий."
             </p>

@@ -556,6 +556,39 @@ fn ToastView() -> impl IntoView {
     }
 }
 
+/// A card's heading with its «Добавить …» button, offered while `can_add` holds and no new
+/// item's form is open.
+#[component]
+pub fn CardHead(
+    title: &'static str,
+    id: &'static str,
+    add_label: &'static str,
+    #[prop(into)] can_add: Signal<bool>,
+    adding: RwSignal<bool>,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="card-head">
+            <h2 class="card-title" id=id>{title}</h2>
+            {move || {
+                (can_add.get() && !adding.get())
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-secondary btn-small"
+                                data-testid=testid
+                                on:click=move |_| adding.set(true)
+                            >
+                                {add_label}
+                            </button>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
 /// The problems of the last refused step that belong to this section (`target`), if any.
 #[component]
 pub fn SectionProblems(section: &'static str) -> impl IntoView {

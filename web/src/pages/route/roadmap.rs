@@ -13,8 +13,8 @@ use validator::Validate;
 
 use super::files::{Files, Owner};
 use super::{
-    FormButtons, ItemButtons, SectionProblems, Tab, competency_choices, deficit_title, delete_item,
-    use_route,
+    CardHead, FormButtons, ItemButtons, SectionProblems, Tab, competency_choices, deficit_title,
+    delete_item, use_route,
 };
 use crate::api::endpoints::{self, Items};
 use crate::components::{
@@ -920,19 +920,13 @@ fn ProgressRecords() -> impl IntoView {
     });
     view! {
         <section class="card" aria-labelledby="progress-title">
-            <div class="card-head">
-                <h2 class="card-title" id="progress-title">"Продвижение по маршруту"</h2>
-                {move || {
-                    (editable.get() && !adding.get())
-                        .then(|| {
-                            view! {
-                                <button type="button" class="btn btn-secondary btn-small" on:click=move |_| adding.set(true)>
-                                    "Добавить запись"
-                                </button>
-                            }
-                        })
-                }}
-            </div>
+            <CardHead
+                title="Продвижение по маршруту"
+                id="progress-title"
+                add_label="Добавить запись"
+                can_add=editable
+                adding=adding
+            />
             <p class="small muted">"Что фактически сделано за месяц или полугодие — по каждой задаче или по маршруту в целом."</p>
             {move || {
                 (items.with(Vec::is_empty) && !adding.get())

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{
-    FormButtons, ItemButtons, SectionProblems, Tab, deficit_title, delete_item, use_route,
+    CardHead, FormButtons, ItemButtons, SectionProblems, Tab, deficit_title, delete_item, use_route,
 };
 use crate::api::endpoints::{self, Items};
 use crate::components::{AlertKind, CheckList, FormAlert, FormState, Input, TextArea, opt};
@@ -19,27 +19,19 @@ pub fn TargetTab() -> impl IntoView {
     let adding = RwSignal::new(false);
     let items = Memo::new(move |_| ctx.route.with(|r| r.target.tasks.clone()));
     let no_deficits = Memo::new(move |_| ctx.route.with(|r| r.diagnostic.deficits.is_empty()));
+    // Tasks are tied to deficits: none can be added before there is one.
+    let can_add = Signal::derive(move || editable.get() && !no_deficits.get());
     view! {
         <SectionProblems section="target" />
         <section class="card" aria-labelledby="tasks-title">
-            <div class="card-head">
-                <h2 class="card-title" id="tasks-title">"Задачи профессионального развития"</h2>
-                {move || {
-                    (editable.get() && !adding.get() && !no_deficits.get())
-                        .then(|| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="btn btn-secondary btn-small"
-                                    data-testid="add-task"
-                                    on:click=move |_| adding.set(true)
-                                >
-                                    "Добавить задачу"
-                                </button>
-                            }
-                        })
-                }}
-            </div>
+            <CardHead
+                title="Задачи профессионального развития"
+                id="tasks-title"
+                add_label="Добавить задачу"
+                can_add=can_add
+                adding=adding
+                testid="add-task"
+            />
             {move || {
                 (no_deficits.get() && editable.get())
                     .then(|| {
