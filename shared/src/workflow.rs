@@ -370,6 +370,49 @@ pub fn check_activity_dates(
     Ok(())
 }
 
+/// The completion criteria of a route (regulation 1.12): the expert evaluation of the product
+/// and the dynamics between the entry and final diagnostics. `None` where there is no such
+/// evidence (no evaluation; no pair of diagnostics to compare).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompletionCriteria {
+    /// Positive dynamics between entry and final diagnostics.
+    pub positive_dynamics: Option<bool>,
+    /// The expert found every deficit eliminated.
+    pub deficits_eliminated: Option<bool>,
+}
+
+/// The outcome the criteria support: achieved when every available criterion is met,
+/// not achieved when any is not, nothing to suggest without evidence.
+pub fn suggested_outcome(c: CompletionCriteria) -> Option<Outcome> {
+    let known = [c.positive_dynamics, c.deficits_eliminated];
+    if known.contains(&Some(false)) {
+        Some(Outcome::NotAchieved)
+    } else if known.contains(&Some(true)) {
+        Some(Outcome::Achieved)
+    } else {
+        None
+    }
+}
+
+/// A route may be completed as achieved only when the criteria do not contradict it; a human
+/// may always judge it not achieved.
+pub fn check_outcome(outcome: Outcome, c: CompletionCriteria) -> Result<(), String> {
+    if outcome != Outcome::Achieved || suggested_outcome(c) != Some(Outcome::NotAchieved) {
+        return Ok(());
+    }
+    let mut why = Vec::new();
+    if c.positive_dynamics == Some(false) {
+        why.push("динамика между входной и итоговой диагностиками не положительная");
+    }
+    if c.deficits_eliminated == Some(false) {
+        why.push("эксперт признал не все дефициты устранёнными");
+    }
+    Err(format!(
+        "Итог «достигнута» не подтверждается критериями завершения (п. 1.12): {}. Укажите итог «не достигнута» или скорректируйте и продлите маршрут.",
+        why.join("; ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,5 +790,50 @@ mod tests {
         assert!(
             check_activity_dates(Some(date(2026, 10, 3)), Some(date(2026, 10, 1)), period).is_err()
         );
+    }
+
+    #[test]
+    fn the_outcome_follows_the_completion_criteria() {
+        let c = |d, e| CompletionCriteria {
+            positive_dynamics: d,
+            deficits_eliminated: e,
+        };
+        assert_eq!(suggested_outcome(c(None, None)), None);
+        assert_eq!(
+            suggested_outcome(c(Some(true), None)),
+            Some(Outcome::Achieved)
+        );
+        assert_eq!(
+            suggested_outcome(c(None, Some(true))),
+            Some(Outcome::Achieved)
+        );
+        assert_eq!(
+            suggested_outcome(c(Some(true), Some(true))),
+            Some(Outcome::Achieved)
+        );
+        assert_eq!(
+            suggested_outcome(c(Some(true), Some(false))),
+            Some(Outcome::NotAchieved)
+        );
+        assert_eq!(
+            suggested_outcome(c(Some(false), None)),
+            Some(Outcome::NotAchieved)
+        );
+    }
+
+    #[test]
+    fn achieved_needs_criteria_that_do_not_contradict_it() {
+        let c = |d, e| CompletionCriteria {
+            positive_dynamics: d,
+            deficits_eliminated: e,
+        };
+        assert!(check_outcome(Outcome::Achieved, c(None, None)).is_ok());
+        assert!(check_outcome(Outcome::Achieved, c(Some(true), Some(true))).is_ok());
+        let err = check_outcome(Outcome::Achieved, c(Some(false), Some(true))).unwrap_err();
+        assert!(err.contains("динамика"), "{err}");
+        assert!(!err.contains("эксперт"), "{err}");
+        let err = check_outcome(Outcome::Achieved, c(Some(true), Some(false))).unwrap_err();
+        assert!(err.contains("эксперт"), "{err}");
+        assert!(check_outcome(Outcome::NotAchieved, c(Some(true), Some(true))).is_ok());
     }
 }

@@ -5,7 +5,7 @@ use e2e::{TestApp, User, fixtures, ok_json, problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shared::dto::*;
-use shared::workflow::RouteAction;
+use shared::workflow::{Outcome, RouteAction};
 use shared::{DeficitState, Role, RouteStatus, Stage};
 
 pub async fn framework(user: &User<'_>, route: &RouteDto) -> FrameworkDto {
@@ -462,6 +462,30 @@ async fn a_route_goes_from_draft_to_completed_with_every_role_doing_its_part() {
             .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // The expert found a deficit not eliminated: the criteria (1.12) suggest «не достигнута»
+    // and refuse completing the route as achieved.
+    let dynamics: RouteDynamicsDto = tutor
+        .get_json(&format!("/api/v1/routes/{}/dynamics", route.id))
+        .await;
+    assert_eq!(dynamics.criteria_evaluation, Some(false));
+    assert_eq!(dynamics.suggested_outcome, Some(Outcome::NotAchieved));
+    let route = write(
+        &tutor,
+        Method::PUT,
+        &format!("/api/v1/routes/{}/conclusion", route.id),
+        json!({
+            "version": route.version,
+            "conclusion": { "findings": "Задача достигнута", "outcome": "achieved" }
+        }),
+    )
+    .await;
+    let p = problem(
+        step(&tutor, &route, RouteAction::Complete, json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let why = &p.errors["reflective.conclusion.outcome"];
+    assert!(format!("{why:?}").contains("эксперт"), "{p:?}");
     let route = write(&tutor, Method::PUT, &format!("/api/v1/routes/{}/conclusion", route.id), json!({
         "version": route.version,
         "conclusion": { "findings": "Задача достигнута частично", "results": "Разработан сборник задач",

@@ -9,6 +9,7 @@ use super::non_blank;
 use crate::diagnostics::{DeficitRule, Trend};
 use crate::dto::{CellError, CompetencyRef, PersonRef, UnitRef};
 use crate::levels::{CompetencyLevel, DiagnosticKind, EventLevel};
+use crate::workflow::Outcome;
 
 // ---- Frameworks ----
 
@@ -335,6 +336,13 @@ pub struct RouteDynamicsDto {
     pub positive: bool,
     /// A sentence for the conclusion.
     pub summary: String,
+    /// The outcome the completion criteria support (regulation 1.12), to prefill the
+    /// conclusion; completing as achieved against them is refused.
+    pub suggested_outcome: Option<Outcome>,
+    /// The dynamics criterion: `None` until entry and final diagnostics assess a competency.
+    pub criteria_dynamics: Option<bool>,
+    /// The expert criterion: every deficit eliminated; `None` before an evaluation.
+    pub criteria_evaluation: Option<bool>,
 }
 
 // ---- Managers' view ----

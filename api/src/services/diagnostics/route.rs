@@ -9,6 +9,7 @@ use shared::dto::{
     CompetencyDynamics, CompetencyResultInput, DeficitDynamics, FromCampaignInput, RouteDto,
     RouteDynamicsDto,
 };
+use shared::workflow::{self, CompletionCriteria};
 use shared::{CompetencyLevel, DiagnosticKind};
 use uuid::Uuid;
 
@@ -200,6 +201,11 @@ pub async fn compute(
         })
         .collect();
     let positive = rules::positive_dynamics(&trends);
+    let criteria = CompletionCriteria {
+        positive_dynamics: (entry.is_some() && last.is_some() && !trends.is_empty())
+            .then_some(positive),
+        deficits_eliminated: expert_verdict(route),
+    };
     let count = |t: Trend| trends.iter().filter(|x| **x == t).count();
     let summary = if entry.is_none() || last.is_none() {
         "Для оценки динамики нужны входная и итоговая диагностики.".to_owned()
@@ -233,5 +239,28 @@ pub async fn compute(
         deficits: deficit_rows,
         positive,
         summary,
+        suggested_outcome: workflow::suggested_outcome(criteria),
+        criteria_dynamics: criteria.positive_dynamics,
+        criteria_evaluation: criteria.deficits_eliminated,
     })
+}
+
+/// The expert's verdict on the product: every deficit eliminated or not (`None` before an
+/// evaluation).
+fn expert_verdict(route: &crate::db::entities::route::Model) -> Option<bool> {
+    let evaluation: serde_json::Value = serde_json::from_str(route.evaluation.as_deref()?).ok()?;
+    let verdicts = evaluation.get("verdicts")?.as_array()?;
+    Some(
+        verdicts
+            .iter()
+            .all(|v| v.get("eliminated").and_then(serde_json::Value::as_bool) == Some(true)),
+    )
+}
+
+/// The completion criteria of a route, from its dynamics and expert evaluation.
+pub fn criteria(dynamics: &RouteDynamicsDto) -> CompletionCriteria {
+    CompletionCriteria {
+        positive_dynamics: dynamics.criteria_dynamics,
+        deficits_eliminated: dynamics.criteria_evaluation,
+    }
 }

@@ -127,6 +127,14 @@ pub async fn transition(
                     "Перед завершением заполните заключение (выводы или результаты) и укажите итог.",
                 ));
             }
+            if let Some(outcome) = outcome {
+                let dynamics = crate::services::diagnostics::route::compute(&txn, &r).await?;
+                workflow::check_outcome(
+                    outcome,
+                    crate::services::diagnostics::route::criteria(&dynamics),
+                )
+                .map_err(|m| AppError::invalid("reflective.conclusion.outcome", m))?;
+            }
             am.completed_at = Set(Some(t));
         }
         RouteAction::Approve => am.approved_version = Set(Some(version)),

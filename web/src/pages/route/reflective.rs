@@ -3,17 +3,20 @@
 //! conclusion and the outcome; «Составить следующий маршрут» when the goal was not achieved.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use shared::dto::{
-    ConclusionDto, FinalEventDto, ProductDto, ProductInput, RouteDto, UpdateConclusion,
-    UpdateFinalEvent,
+    ConclusionDto, FinalEventDto, ProductDto, ProductInput, RouteDto, RouteDynamicsDto,
+    UpdateConclusion, UpdateFinalEvent,
 };
 use shared::workflow::{self, Outcome, Part};
 use shared::{CompetencyLevel, DiagnosticKind, EventLevel, RouteStatus};
 use validator::Validate;
 
 use super::files::{Files, Owner};
-use super::{FormButtons, ItemButtons, SectionProblems, deficit_title, delete_item, use_route};
+use super::{
+    CardHead, FormButtons, ItemButtons, SectionProblems, deficit_title, delete_item, use_route,
+};
 use crate::api::endpoints::{self, Items};
 use crate::components::{
     Alert, AlertKind, Badge, BadgeKind, Checkbox, DetailRow, Details, FormAlert, FormState, Input,
@@ -48,19 +51,13 @@ fn Products() -> impl IntoView {
     let items = Memo::new(move |_| ctx.route.with(|r| r.reflective.products.clone()));
     view! {
         <section class="card" aria-labelledby="products-title">
-            <div class="card-head">
-                <h2 class="card-title" id="products-title">"Методические продукты"</h2>
-                {move || {
-                    (editable.get() && !adding.get())
-                        .then(|| {
-                            view! {
-                                <button type="button" class="btn btn-secondary btn-small" on:click=move |_| adding.set(true)>
-                                    "Добавить продукт"
-                                </button>
-                            }
-                        })
-                }}
-            </div>
+            <CardHead
+                title="Методические продукты"
+                id="products-title"
+                add_label="Добавить продукт"
+                can_add=editable
+                adding=adding
+            />
             <p class="small muted">
                 "Продукт, который педагог представит на экспертизу: методическая разработка, открытый урок, публикация…"
             </p>
@@ -576,6 +573,29 @@ fn ConclusionForm(initial: ConclusionDto, editing: RwSignal<bool>) -> impl IntoV
             .map(|o| o.as_str().to_owned())
             .unwrap_or_default(),
     );
+    // The criteria of completion (1.12) prefill what is still empty: the dynamics sentence
+    // for the results and the outcome they support.
+    let suggestion = RwSignal::new(None::<Outcome>);
+    {
+        let api = ctx.api;
+        spawn_local(async move {
+            let Ok(d) = api
+                .get::<RouteDynamicsDto>(&endpoints::route_part(ctx.id, "dynamics"))
+                .await
+            else {
+                return;
+            };
+            if d.criteria_dynamics.is_some() && results.with_untracked(|r| r.trim().is_empty()) {
+                results.try_set(d.summary.clone());
+            }
+            if let Some(o) = d.suggested_outcome {
+                suggestion.try_set(Some(o));
+                if outcome.with_untracked(String::is_empty) {
+                    outcome.try_set(o.as_str().to_owned());
+                }
+            }
+        });
+    }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.clear();
@@ -625,6 +645,17 @@ fn ConclusionForm(initial: ConclusionDto, editing: RwSignal<bool>) -> impl IntoV
                 choices=optional_enum_choices(Outcome::ALL, Outcome::as_str, Outcome::title_ru, "— не определён —")
                 hint="Для завершения маршрута нужны выводы или результаты и итог."
             />
+            {move || {
+                suggestion
+                    .get()
+                    .map(|o| {
+                        view! {
+                            <p class="hint" id="conclusion-suggestion">
+                                "По критериям завершения (экспертиза и динамика): «" {o.title_ru()} "»."
+                            </p>
+                        }
+                    })
+            }}
             <FormButtons form=form on_cancel=Callback::new(move |_| editing.set(false)) />
         </form>
     }
