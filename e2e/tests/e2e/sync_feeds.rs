@@ -110,16 +110,11 @@ async fn diagnostic_results_come_per_person_and_campaign_with_tombstones_and_onl
         comps.results[0].competency.id,
         comps.results[1].competency.id,
     );
-    let put = |person: Uuid, body: Value| {
-        send(
-            &manager,
-            Method::PUT,
-            &format!("/api/v1/diagnostics/campaigns/{}/people/{person}", fin.id),
-            body,
-        )
-    };
-    let res = put(
-        far,
+    let put_path = format!("/api/v1/diagnostics/campaigns/{}/people/{far}", fin.id);
+    let res = send(
+        &manager,
+        Method::PUT,
+        &put_path,
         json!({ "results": [{ "competency_id": c1, "score": 20.0 }, { "competency_id": c2, "score": 95.0 }] }),
     )
     .await;
@@ -197,7 +192,7 @@ async fn diagnostic_results_come_per_person_and_campaign_with_tombstones_and_onl
     }));
 
     // Removing a person's results leaves a tombstone under the same id, for both clients.
-    let res = put(far, json!({ "results": [] })).await;
+    let res = send(&manager, Method::PUT, &put_path, json!({ "results": [] })).await;
     assert_eq!(res.status(), StatusCode::OK);
     let (gone, cursor) = pull_all(&app, &region, "diagnostics", Some(cursor), 100).await;
     assert_eq!(gone.len(), 1);
