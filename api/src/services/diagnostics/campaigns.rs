@@ -209,6 +209,9 @@ pub async fn update(
     get(&state.db, principal, id).await
 }
 
+/// A person and where their results were obtained: region, district, municipality, school.
+type PersonPlace = (Uuid, Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// Removes a campaign with its results (routes keep the copies they took).
 pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
     let txn = db::begin_write(&state.db).await?;
@@ -219,19 +222,18 @@ pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
         ));
     }
     // Every person's results in it leave the diagnostics feed as tombstones.
-    let people: Vec<(Uuid, Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>)> =
-        diagnostic_result::Entity::find()
-            .select_only()
-            .column(diagnostic_result::Column::PersonId)
-            .column(diagnostic_result::Column::RegionId)
-            .column(diagnostic_result::Column::DistrictId)
-            .column(diagnostic_result::Column::MunicipalityId)
-            .column(diagnostic_result::Column::SchoolId)
-            .filter(diagnostic_result::Column::CampaignId.eq(id))
-            .distinct()
-            .into_tuple()
-            .all(&txn)
-            .await?;
+    let people: Vec<PersonPlace> = diagnostic_result::Entity::find()
+        .select_only()
+        .column(diagnostic_result::Column::PersonId)
+        .column(diagnostic_result::Column::RegionId)
+        .column(diagnostic_result::Column::DistrictId)
+        .column(diagnostic_result::Column::MunicipalityId)
+        .column(diagnostic_result::Column::SchoolId)
+        .filter(diagnostic_result::Column::CampaignId.eq(id))
+        .distinct()
+        .into_tuple()
+        .all(&txn)
+        .await?;
     let gone: Vec<sync::Change> = people
         .into_iter()
         .map(|(person, region, district, municipality, school)| {

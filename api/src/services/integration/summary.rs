@@ -291,8 +291,8 @@ pub async fn diagnostics(
         .await?;
     let mut frameworks: HashMap<Uuid, Framework> = HashMap::new();
     for c in &campaigns {
-        if !frameworks.contains_key(&c.framework_id) {
-            frameworks.insert(c.framework_id, load_framework(db, c.framework_id).await?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = frameworks.entry(c.framework_id) {
+            slot.insert(load_framework(db, c.framework_id).await?);
         }
     }
     let mut person_ids: Vec<Uuid> = pairs.keys().map(|(_, p)| *p).collect();
