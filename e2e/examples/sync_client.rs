@@ -1,12 +1,13 @@
 //! A minimal integration client, as a regional platform would write it: obtain a token with
-//! client credentials, pull the full state of the region's routes, then only the changes, and
+//! client credentials, pull the full state of the region's routes (or of the feeds named in
+//! `IOM_FEEDS`: routes, people, events, diagnostics, enrolments), then only the changes, and
 //! verify a webhook signature.
 //!
 //! ```text
 //! IOM_URL=http://127.0.0.1:8080 IOM_CLIENT_ID=… IOM_CLIENT_SECRET=… \
-//!   cargo run -p e2e --example sync_client
+//!   IOM_FEEDS=routes,diagnostics,enrolments cargo run -p e2e --example sync_client
 //! ```
-//! The cursor is kept in `./iom-cursor.txt` between runs.
+//! Each feed's cursor is kept in `./iom-cursor-<feed>.txt` between runs.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -42,35 +43,40 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_default()
         .to_owned();
 
-    // 2. Everything after the stored cursor (from the start the first time), page by page.
-    let cursor_file = "iom-cursor.txt";
-    let mut cursor = std::fs::read_to_string(cursor_file).ok();
-    let (mut changed, mut removed) = (0, 0);
-    loop {
-        let mut req = http
-            .get(format!("{base}/api/v1/sync/routes"))
-            .bearer_auth(&access)
-            .query(&[("limit", "500")]);
-        if let Some(c) = &cursor {
-            req = req.query(&[("since", c)]);
-        }
-        let page: Value = req.send().await?.error_for_status()?.json().await?;
-        for item in page["items"].as_array().into_iter().flatten() {
-            if item["tombstone"].as_bool() == Some(true) {
-                removed += 1; // forget item["id"] in your store
-            } else {
-                changed += 1; // upsert item["data"] by item["id"]
+    // 2. Each feed: everything after its stored cursor (from the start the first time), page by
+    //    page. Every feed needs its scope: routes `read_routes`, people `read_people`, events and
+    //    enrolments `read_catalogue`, diagnostics `read_diagnostics`.
+    let feeds = std::env::var("IOM_FEEDS").unwrap_or_else(|_| "routes".into());
+    for feed in feeds.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let cursor_file = format!("iom-cursor-{feed}.txt");
+        let mut cursor = std::fs::read_to_string(&cursor_file).ok();
+        let (mut changed, mut removed) = (0, 0);
+        loop {
+            let mut req = http
+                .get(format!("{base}/api/v1/sync/{feed}"))
+                .bearer_auth(&access)
+                .query(&[("limit", "500")]);
+            if let Some(c) = &cursor {
+                req = req.query(&[("since", c)]);
+            }
+            let page: Value = req.send().await?.error_for_status()?.json().await?;
+            for item in page["items"].as_array().into_iter().flatten() {
+                if item["tombstone"].as_bool() == Some(true) {
+                    removed += 1; // forget item["id"] in your store
+                } else {
+                    changed += 1; // upsert item["data"] by item["id"]
+                }
+            }
+            cursor = page["next_cursor"].as_str().map(str::to_owned);
+            if page["has_more"].as_bool() != Some(true) {
+                break;
             }
         }
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
-        if page["has_more"].as_bool() != Some(true) {
-            break;
+        if let Some(c) = &cursor {
+            std::fs::write(&cursor_file, c)?;
         }
+        println!("{feed} changed: {changed}, removed: {removed}; cursor saved");
     }
-    if let Some(c) = &cursor {
-        std::fs::write(cursor_file, c)?;
-    }
-    println!("routes changed: {changed}, removed: {removed}; cursor saved");
 
     // 3. How a receiver checks a webhook: HMAC-SHA256 of "<t>.<body>" with the subscription's
     //    secret must equal v1 in the IOM-Signature header (and t must be recent).

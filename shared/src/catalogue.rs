@@ -73,6 +73,35 @@ impl EnrolmentStatus {
             EnrolmentStatus::Registered | EnrolmentStatus::Attended | EnrolmentStatus::Absent
         )
     }
+
+    /// Where the person stands on the event, whatever the attendance.
+    pub const fn place(self) -> EnrolmentPlace {
+        match self {
+            EnrolmentStatus::Waitlisted => EnrolmentPlace::Waiting,
+            EnrolmentStatus::Cancelled => EnrolmentPlace::Cancelled,
+            EnrolmentStatus::Registered | EnrolmentStatus::Attended | EnrolmentStatus::Absent => {
+                EnrolmentPlace::Registered
+            }
+        }
+    }
+
+    /// What the organiser marked: took part, did not, or nothing yet.
+    pub const fn attended(self) -> Option<bool> {
+        match self {
+            EnrolmentStatus::Attended => Some(true),
+            EnrolmentStatus::Absent => Some(false),
+            _ => None,
+        }
+    }
+}
+
+domain_enum! {
+    /// A person's place on an event, as integrations read it (attendance apart).
+    pub enum EnrolmentPlace {
+        Registered => ("registered", "Записан"),
+        Waiting => ("waiting", "В листе ожидания"),
+        Cancelled => ("cancelled", "Запись отменена"),
+    }
 }
 
 /// The levels an organiser of `kind` publishes at: a school its own events, a municipality or
@@ -253,6 +282,20 @@ mod tests {
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn attendance_keeps_the_seat_and_is_reported_apart() {
+        use EnrolmentStatus::*;
+        assert_eq!(Registered.place(), EnrolmentPlace::Registered);
+        assert_eq!(Attended.place(), EnrolmentPlace::Registered);
+        assert_eq!(Absent.place(), EnrolmentPlace::Registered);
+        assert_eq!(Waitlisted.place(), EnrolmentPlace::Waiting);
+        assert_eq!(Cancelled.place(), EnrolmentPlace::Cancelled);
+        assert_eq!(Attended.attended(), Some(true));
+        assert_eq!(Absent.attended(), Some(false));
+        assert_eq!(Registered.attended(), None);
+        assert_eq!(EnrolmentPlace::Waiting.as_str(), "waiting");
     }
 
     fn paths() -> (UnitPath, UnitPath, UnitPath, UnitPath) {

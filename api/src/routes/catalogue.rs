@@ -367,8 +367,9 @@ pub async fn add_to_roadmap(
     ))
 }
 
-/// Cohorts of a unit: teachers whose open routes share a confirmed deficit in one competency,
-/// largest first, with how many upcoming events already develop it.
+/// Cohorts of a unit: teachers whose open routes share a confirmed deficit in one competency —
+/// and, with `campaign_id`, those whose results in that diagnostic campaign show a deficit in
+/// it by the framework's rule — largest first, with how many upcoming events already develop it.
 #[utoipa::path(
     tag = "catalogue",
     security(("bearer" = [])),

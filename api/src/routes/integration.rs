@@ -168,6 +168,62 @@ pub async fn sync_events(
     Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
 }
 
+/// People's diagnostic results changed after the cursor, in the client's region or
+/// municipality: one item per person and campaign (each competency's level, score and whether
+/// it is a deficit by the framework's rule), or a tombstone once the person's results in the
+/// campaign are all removed (or the campaign deleted). Needs `read_diagnostics`.
+#[utoipa::path(tag = "integration", security(("bearer" = [])), params(SyncQuery),
+    responses((status = 200, body = SyncPage<DiagnosticSyncDto>), docs::BadRequest, docs::Unauthorized, docs::Forbidden, docs::TooManyRequests))]
+#[get("/sync/diagnostics")]
+pub async fn sync_diagnostics(
+    state: web::Data<AppState>,
+    client: ClientPrincipal,
+    q: web::Query<SyncQuery>,
+) -> AppResult<HttpResponse> {
+    client.require(ClientScope::ReadDiagnostics)?;
+    let (rows, next, more) = sync::changes(
+        &state.db,
+        Feed::Diagnostics,
+        &client.actor.unit,
+        q.since.as_deref(),
+        q.limit.unwrap_or(500),
+    )
+    .await?;
+    let states = summary::diagnostics(&state.db, &rows).await?;
+    let rows = sync::unchanged(&state.db, &rows).await?;
+    Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
+}
+
+/// Enrolments on catalogue events changed after the cursor, of people working in the client's
+/// region or municipality: status (registered, waiting, cancelled), attendance, whether a
+/// certificate was uploaded. Needs `read_catalogue`.
+#[utoipa::path(tag = "integration", security(("bearer" = [])), params(SyncQuery),
+    responses((status = 200, body = SyncPage<EnrolmentSyncDto>), docs::BadRequest, docs::Unauthorized, docs::Forbidden, docs::TooManyRequests))]
+#[get("/sync/enrolments")]
+pub async fn sync_enrolments(
+    state: web::Data<AppState>,
+    client: ClientPrincipal,
+    q: web::Query<SyncQuery>,
+) -> AppResult<HttpResponse> {
+    client.require(ClientScope::ReadCatalogue)?;
+    let (rows, next, more) = sync::changes(
+        &state.db,
+        Feed::Enrolments,
+        &client.actor.unit,
+        q.since.as_deref(),
+        q.limit.unwrap_or(500),
+    )
+    .await?;
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| !r.deleted)
+        .map(|r| r.entity_id)
+        .collect();
+    let states = summary::enrolments(&state.db, &ids).await?;
+    let rows = sync::unchanged(&state.db, &rows).await?;
+    Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
+}
+
 /// One route's status summary, with an `ETag`; `If-None-Match` answers 304 when unchanged.
 #[utoipa::path(tag = "integration", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The route's id")),
     responses((status = 200, body = RouteStatusSummary), (status = 304, description = "Unchanged"), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::TooManyRequests))]

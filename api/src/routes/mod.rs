@@ -82,6 +82,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(integration::sync_routes)
                 .service(integration::sync_people)
                 .service(integration::sync_events)
+                .service(integration::sync_diagnostics)
+                .service(integration::sync_enrolments)
                 .service(integration::route_status)
                 .service(integration::list_clients)
                 .service(integration::create_client)

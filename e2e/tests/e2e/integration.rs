@@ -16,7 +16,12 @@ use uuid::Uuid;
 
 use crate::routes::{create, fill, send, step_ok};
 
-async fn register(user: &User<'_>, unit: Uuid, scopes: &[&str], extra: Value) -> IssuedCredentials {
+pub async fn register(
+    user: &User<'_>,
+    unit: Uuid,
+    scopes: &[&str],
+    extra: Value,
+) -> IssuedCredentials {
     let mut body = json!({ "name": "Региональная платформа", "unit_id": unit, "scopes": scopes });
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
@@ -26,7 +31,7 @@ async fn register(user: &User<'_>, unit: Uuid, scopes: &[&str], extra: Value) ->
     ok_json(res).await
 }
 
-async fn pull(
+pub async fn pull(
     app: &TestApp,
     key: &str,
     feed: &str,
@@ -41,7 +46,7 @@ async fn pull(
 }
 
 /// Pulls until nothing more is waiting; returns the items and the last cursor.
-async fn pull_all(
+pub async fn pull_all(
     app: &TestApp,
     key: &str,
     feed: &str,

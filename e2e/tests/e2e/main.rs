@@ -15,3 +15,4 @@ mod matrix;
 mod people;
 mod routes;
 mod service;
+mod sync_feeds;

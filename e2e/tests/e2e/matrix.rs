@@ -315,6 +315,8 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/sync/routes", Obj::ClientApi),
     ("GET", "/api/v1/sync/people", Obj::ClientApi),
     ("GET", "/api/v1/sync/events", Obj::ClientApi),
+    ("GET", "/api/v1/sync/diagnostics", Obj::ClientApi),
+    ("GET", "/api/v1/sync/enrolments", Obj::ClientApi),
     ("GET", "/api/v1/sync/routes/{id}", Obj::ClientApi),
     ("GET", "/api/v1/integrations", Obj::Own),
     ("POST", "/api/v1/integrations", Obj::Unit),

@@ -274,10 +274,15 @@ pub struct AddToRoadmap {
 pub struct CohortMember {
     pub person: PersonRef,
     pub school: Option<UnitRef>,
-    pub route_id: Uuid,
+    /// The teacher's open route with the deficit confirmed, if there is one.
+    pub route_id: Option<Uuid>,
+    /// The deficit was found in the chosen campaign's results (by the framework's rule).
+    #[serde(default)]
+    pub in_campaign: bool,
 }
 
-/// Teachers of a unit sharing a confirmed deficit in one competency.
+/// Teachers of a unit sharing a deficit in one competency: confirmed in their routes, or
+/// found in a campaign's results.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CohortDto {
@@ -293,6 +298,9 @@ pub struct CohortDto {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct CohortQuery {
     pub unit_id: Uuid,
+    /// Also group teachers whose results in this diagnostic campaign show a deficit by the
+    /// framework's rule.
+    pub campaign_id: Option<Uuid>,
     /// Smallest group shown (2 by default).
     pub min_size: Option<u64>,
 }

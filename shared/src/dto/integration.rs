@@ -198,6 +198,58 @@ pub struct PersonSyncDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One competency's result in a diagnostics sync item.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiagnosticResultSync {
+    pub competency_id: Uuid,
+    pub code: String,
+    pub level: crate::CompetencyLevel,
+    pub score: Option<f64>,
+    /// A deficit by the framework's rule.
+    pub deficit: bool,
+}
+
+/// One person's results in one diagnostic campaign, as regional platforms pull them. The
+/// item's id is stable for the pair (campaign, person).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiagnosticSyncDto {
+    pub campaign_id: Uuid,
+    pub campaign_name: String,
+    pub kind: crate::DiagnosticKind,
+    pub level: crate::EventLevel,
+    pub date: Option<NaiveDate>,
+    /// The framework version the campaign assesses against.
+    pub framework_id: Uuid,
+    pub framework_version: i32,
+    /// Self-assessed by the teacher (not an independent diagnostic).
+    pub self_assessment: bool,
+    pub person_id: Uuid,
+    /// Where the person worked when the results were written.
+    pub region_id: Uuid,
+    pub municipality_id: Option<Uuid>,
+    pub school_id: Option<Uuid>,
+    /// In the framework's order.
+    pub results: Vec<DiagnosticResultSync>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An enrolment on a catalogue event, as regional platforms pull it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentSyncDto {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub person_id: Uuid,
+    pub status: crate::catalogue::EnrolmentPlace,
+    /// Marked by the organiser: took part (true), did not (false); absent until marked.
+    pub attended: Option<bool>,
+    pub certificate_uploaded: bool,
+    pub registered_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// Query of a sync feed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

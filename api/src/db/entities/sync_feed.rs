@@ -13,6 +13,10 @@ pub struct Model {
     pub school_id: Option<Uuid>,
     pub deleted: bool,
     pub changed_at: DateTimeUtc,
+    /// For a pair item (a person's results in a campaign): the campaign.
+    pub parent_id: Option<Uuid>,
+    /// For a pair item: the person.
+    pub person_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
-//! Cohorts: teachers of a unit sharing a confirmed deficit in one competency, to be served by
-//! one event (a webinar for teachers with similar difficulties).
+//! Cohorts: teachers of a unit sharing a deficit in one competency — confirmed in their routes,
+//! or found in a diagnostic campaign's results by the framework's rule — to be served by one
+//! event (a webinar for teachers with similar difficulties).
 
 use std::collections::HashMap;
 
@@ -7,16 +8,52 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use shared::catalogue::EventStatus;
 use shared::dto::catalogue::*;
-use shared::{DeficitState, UnitKind};
+use shared::{CompetencyLevel, DeficitState, UnitKind};
 use uuid::Uuid;
 
 use super::recommend::{OPEN, visible_from};
 use crate::auth::Principal;
-use crate::db::entities::{event, event_competency, org_unit, route, route_deficit};
+use crate::db::entities::{
+    diagnostic_result, event, event_competency, org_unit, route, route_deficit,
+};
 use crate::db::{self, units};
 use crate::error::{AppError, AppResult};
+use crate::services::diagnostics;
 use crate::services::people::to_ref;
 use crate::services::route::read::competency_ref;
+
+/// A teacher in a cohort being gathered.
+struct Member {
+    teacher: Uuid,
+    route: Option<Uuid>,
+    school: Option<Uuid>,
+    in_campaign: bool,
+}
+
+/// (competency, teacher, school) of every deficit, by the framework's rule, in a campaign's
+/// results within the unit. A campaign the principal may not read is not found.
+async fn campaign_deficits(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    campaign_id: Uuid,
+    path: &shared::UnitPath,
+) -> AppResult<Vec<(Uuid, Uuid, Option<Uuid>)>> {
+    let c = diagnostics::load_campaign(db, principal, campaign_id).await?;
+    let fw = diagnostics::load_framework(db, c.model.framework_id).await?;
+    let rows = diagnostic_result::Entity::find()
+        .filter(diagnostic_result::Column::CampaignId.eq(campaign_id))
+        .filter(diagnostics::within(path))
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let level: CompetencyLevel = db::parse_code(&r.level)?;
+        if fw.rule.is_deficit(level, r.score) {
+            out.push((r.competency_id, r.person_id, r.school_id));
+        }
+    }
+    Ok(out)
+}
 
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -58,23 +95,42 @@ pub async fn list(
         .filter(route_deficit::Column::CompetencyId.is_not_null())
         .all(db)
         .await?;
-    // competency → teacher → route (one route per teacher and competency).
-    let mut groups: HashMap<Uuid, Vec<(Uuid, Uuid)>> = HashMap::new();
+    // competency → its members, one per teacher.
+    let mut groups: HashMap<Uuid, Vec<Member>> = HashMap::new();
     for d in &deficits {
         let (Some(c), Some(r)) = (d.competency_id, by_id.get(&d.route_id)) else {
             continue;
         };
         let g = groups.entry(c).or_default();
-        if !g.iter().any(|(t, _)| *t == r.teacher_id) {
-            g.push((r.teacher_id, r.id));
+        if !g.iter().any(|m| m.teacher == r.teacher_id) {
+            g.push(Member {
+                teacher: r.teacher_id,
+                route: Some(r.id),
+                school: Some(r.school_id),
+                in_campaign: false,
+            });
+        }
+    }
+    if let Some(campaign_id) = q.campaign_id {
+        for (c, teacher, school) in campaign_deficits(db, principal, campaign_id, &path).await? {
+            let g = groups.entry(c).or_default();
+            match g.iter_mut().find(|m| m.teacher == teacher) {
+                Some(m) => m.in_campaign = true,
+                None => g.push(Member {
+                    teacher,
+                    route: None,
+                    school,
+                    in_campaign: true,
+                }),
+            }
         }
     }
     groups.retain(|_, v| v.len() >= min);
     let comp_ids: Vec<Uuid> = groups.keys().copied().collect();
     let comps = crate::db::routes::competencies(db, &comp_ids).await?;
-    let teacher_ids: Vec<Uuid> = groups.values().flatten().map(|(t, _)| *t).collect();
+    let teacher_ids: Vec<Uuid> = groups.values().flatten().map(|m| m.teacher).collect();
     let people = super::events::people(db, &teacher_ids).await?;
-    let school_ids: Vec<Uuid> = routes.iter().map(|r| r.school_id).collect();
+    let school_ids: Vec<Uuid> = groups.values().flatten().filter_map(|m| m.school).collect();
     let schools: HashMap<Uuid, org_unit::Model> = units::find_many(db, &school_ids)
         .await?
         .into_iter()
@@ -102,16 +158,19 @@ pub async fn list(
             .count(db)
             .await?;
         let mut list = Vec::new();
-        for (t, r) in members {
-            let Some(p) = people.get(t) else { continue };
+        for m in members {
+            let Some(p) = people.get(&m.teacher) else {
+                continue;
+            };
             list.push(CohortMember {
                 person: to_ref(p),
-                school: by_id
-                    .get(r)
-                    .and_then(|r| schools.get(&r.school_id))
+                school: m
+                    .school
+                    .and_then(|s| schools.get(&s))
                     .map(units::to_ref)
                     .transpose()?,
-                route_id: *r,
+                route_id: m.route,
+                in_campaign: m.in_campaign,
             });
         }
         list.sort_by(|a, b| a.person.full_name.cmp(&b.person.full_name));

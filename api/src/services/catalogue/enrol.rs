@@ -15,6 +15,7 @@ use crate::auth::Principal;
 use crate::db::entities::{enrolment, event, route, route_activity};
 use crate::db::{self, audit, catalogue as store, units};
 use crate::error::{AppError, AppResult};
+use crate::services::integration::sync;
 use crate::services::people::to_ref;
 use crate::services::route::{edit, files};
 use crate::state::AppState;
@@ -69,7 +70,7 @@ pub async fn register(state: &AppState, principal: &Principal, id: Uuid) -> AppR
     let position = store::next_position(&txn, id).await?;
     let activity = activity_for(&txn, principal.id(), id).await?;
     let t = db::now();
-    match existing {
+    let row = match existing {
         Some(x) => {
             let mut am = x.into_active_model();
             am.status = Set(status.as_str().to_owned());
@@ -79,7 +80,7 @@ pub async fn register(state: &AppState, principal: &Principal, id: Uuid) -> AppR
                 am.route_id = Set(Some(a.route_id));
                 am.activity_id = Set(Some(a.id));
             }
-            am.update(&txn).await?;
+            am.update(&txn).await?
         }
         None => {
             enrolment::ActiveModel {
@@ -99,9 +100,10 @@ pub async fn register(state: &AppState, principal: &Principal, id: Uuid) -> AppR
                 updated_at: Set(t),
             }
             .insert(&txn)
-            .await?;
+            .await?
         }
-    }
+    };
+    sync::touch_enrolment(&txn, &row).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
@@ -136,8 +138,9 @@ pub async fn unregister(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     let mut am = mine.into_active_model();
     am.status = Set(EnrolmentStatus::Cancelled.as_str().to_owned());
     am.updated_at = Set(db::now());
-    am.update(&txn).await?;
-    promote(&txn, &e).await?;
+    let row = am.update(&txn).await?;
+    sync::touch_enrolment(&txn, &row).await?;
+    promote(&txn, &state.base_url, &e).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
@@ -153,8 +156,9 @@ pub async fn unregister(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     events::get(&state.db, principal, id).await
 }
 
-/// Gives free seats to the waiting list, first come first served. Runs under the event's lock.
-pub async fn promote(db: &impl ConnectionTrait, e: &event::Model) -> AppResult<()> {
+/// Gives free seats to the waiting list, first come first served, and writes to each person
+/// promoted. Runs under the event's lock.
+pub async fn promote(db: &impl ConnectionTrait, base_url: &str, e: &event::Model) -> AppResult<()> {
     let taken = store::seats_taken(db, e.id).await?;
     let Some(mut free) = rules::free_seats(e.capacity, taken).or(Some(u64::MAX)) else {
         return Ok(());
@@ -175,7 +179,9 @@ pub async fn promote(db: &impl ConnectionTrait, e: &event::Model) -> AppResult<(
         let mut am = w.into_active_model();
         am.status = Set(EnrolmentStatus::Registered.as_str().to_owned());
         am.updated_at = Set(db::now());
-        am.update(db).await?;
+        let row = am.update(db).await?;
+        sync::touch_enrolment(db, &row).await?;
+        super::notify::promoted(db, base_url, e, row.person_id).await?;
         free -= 1;
     }
     Ok(())
@@ -294,6 +300,7 @@ pub async fn mark(
     am.marked_by = Set(Some(principal.id()));
     am.updated_at = Set(db::now());
     let row = am.update(&txn).await?;
+    sync::touch_enrolment(&txn, &row).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
@@ -358,6 +365,7 @@ pub async fn certificate(
     am.certificate_key = Set(Some(key));
     am.updated_at = Set(db::now());
     let row = am.update(&txn).await?;
+    sync::touch_enrolment(&txn, &row).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(

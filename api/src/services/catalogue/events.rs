@@ -706,7 +706,7 @@ pub async fn update(
     crate::services::integration::sync::touch_event(&txn, &e).await?;
     // More seats take people from the waiting list.
     if e.capacity != old_capacity {
-        super::enrol::promote(&txn, &e).await?;
+        super::enrol::promote(&txn, &state.base_url, &e).await?;
     }
     audit::record(
         &txn,
@@ -783,6 +783,18 @@ async fn step(
     }
     let e = am.update(&txn).await?;
     crate::services::integration::sync::touch_event(&txn, &e).await?;
+    if to == EventStatus::Cancelled {
+        let participants: Vec<(Uuid, bool)> = store::enrolments(&txn, id)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r.status.parse::<EnrolmentStatus>() {
+                Ok(EnrolmentStatus::Registered) => Some((r.person_id, false)),
+                Ok(EnrolmentStatus::Waitlisted) => Some((r.person_id, true)),
+                _ => None,
+            })
+            .collect();
+        super::notify::cancelled(&txn, &state.base_url, &e, &participants).await?;
+    }
     audit::record(
         &txn,
         audit::Entry::by_user(

@@ -5,4 +5,5 @@ pub mod cohorts;
 pub mod enrol;
 pub mod events;
 pub mod ical;
+pub mod notify;
 pub mod recommend;

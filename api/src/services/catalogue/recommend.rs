@@ -482,7 +482,8 @@ pub async fn add_to_roadmap(
         am.route_id = Set(Some(ctx.route.id));
         am.activity_id = Set(Some(activity.id));
         am.updated_at = Set(db::now());
-        am.update(&state.db).await?;
+        let row = am.update(&state.db).await?;
+        crate::services::integration::sync::touch_enrolment(&state.db, &row).await?;
     }
     Ok(dto)
 }

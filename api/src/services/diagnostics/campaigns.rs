@@ -3,7 +3,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use shared::dto::{CampaignDto, CampaignInput, FrameworkRef, FrameworkStatus};
 use uuid::Uuid;
@@ -11,9 +11,10 @@ use validator::Validate;
 
 use super::{Campaign, count_people, load_campaign, visible_results};
 use crate::auth::Principal;
-use crate::db::entities::{diagnostic_campaign, framework};
+use crate::db::entities::{diagnostic_campaign, diagnostic_result, framework};
 use crate::db::{self, audit, units};
 use crate::error::{AppError, AppResult};
+use crate::services::integration::sync;
 use crate::services::route::create::clean;
 use crate::state::AppState;
 
@@ -208,6 +209,9 @@ pub async fn update(
     get(&state.db, principal, id).await
 }
 
+/// A person and where their results were obtained: region, district, municipality, school.
+type PersonPlace = (Uuid, Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// Removes a campaign with its results (routes keep the copies they took).
 pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
     let txn = db::begin_write(&state.db).await?;
@@ -217,6 +221,32 @@ pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
             "Удалять диагностику могут её организаторы.",
         ));
     }
+    // Every person's results in it leave the diagnostics feed as tombstones.
+    let people: Vec<PersonPlace> = diagnostic_result::Entity::find()
+        .select_only()
+        .column(diagnostic_result::Column::PersonId)
+        .column(diagnostic_result::Column::RegionId)
+        .column(diagnostic_result::Column::DistrictId)
+        .column(diagnostic_result::Column::MunicipalityId)
+        .column(diagnostic_result::Column::SchoolId)
+        .filter(diagnostic_result::Column::CampaignId.eq(id))
+        .distinct()
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let gone: Vec<sync::Change> = people
+        .into_iter()
+        .map(|(person, region, district, municipality, school)| {
+            let place = shared::UnitPath {
+                region,
+                district,
+                municipality,
+                school,
+            };
+            sync::sheet_change(id, person, Some(place), true)
+        })
+        .collect();
+    sync::touch_many(&txn, sync::Feed::Diagnostics, &gone).await?;
     diagnostic_campaign::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;

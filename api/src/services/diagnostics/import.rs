@@ -16,7 +16,7 @@ use shared::dto::{
 use shared::{CompetencyLevel, DiagnosticKind, UnitPath};
 use uuid::Uuid;
 
-use super::results::{CleanResult, write_person};
+use super::results::{CleanResult, PersonWrite, write_people};
 use super::{Campaign, Framework, load_campaign, load_framework, ranges, tabular_key};
 use crate::auth::Principal;
 use crate::db::entities::{diagnostic_import, user};
@@ -605,25 +605,29 @@ pub async fn commit(
     let mut people = 0;
     let mut results = 0;
     let mut unmatched = Vec::new();
+    let mut writes = Vec::with_capacity(checked.len());
     for ch in &checked {
         match &ch.person {
             Some(p) => {
-                write_person(
-                    &txn,
-                    c.model.id,
-                    p.id,
-                    ch.place.as_ref(),
-                    &ch.results,
-                    ResultSource::Import,
-                    principal.id(),
-                )
-                .await?;
+                writes.push(PersonWrite {
+                    person: p.id,
+                    place: ch.place,
+                    results: &ch.results,
+                });
                 people += 1;
                 results += ch.results.len();
             }
             None => unmatched.push(ch.raw.key.clone()),
         }
     }
+    write_people(
+        &txn,
+        c.model.id,
+        &writes,
+        ResultSource::Import,
+        principal.id(),
+    )
+    .await?;
     let result = ResultsImportResult {
         people,
         results,

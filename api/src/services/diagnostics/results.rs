@@ -23,6 +23,7 @@ use crate::auth::Principal;
 use crate::db::entities::{diagnostic_result, user};
 use crate::db::{self, audit, units, users};
 use crate::error::{AppError, AppResult};
+use crate::services::integration::sync;
 use crate::services::people;
 use crate::services::route::create::clean;
 use crate::state::AppState;
@@ -52,6 +53,13 @@ pub fn check_result(fw: &Framework, r: &ResultInput) -> Result<CleanResult, Stri
     })
 }
 
+/// One person's results to write, where the person works.
+pub struct PersonWrite<'a> {
+    pub person: Uuid,
+    pub place: Option<UnitPath>,
+    pub results: &'a [CleanResult],
+}
+
 /// Replaces a person's results in a campaign.
 #[allow(clippy::too_many_arguments)]
 pub async fn write_person(
@@ -63,42 +71,85 @@ pub async fn write_person(
     source: ResultSource,
     entered_by: Uuid,
 ) -> AppResult<()> {
-    diagnostic_result::Entity::delete_many()
-        .filter(diagnostic_result::Column::CampaignId.eq(campaign))
-        .filter(diagnostic_result::Column::PersonId.eq(person))
-        .exec(db)
-        .await?;
-    let Some(place) = place else {
+    let one = PersonWrite {
+        person,
+        place: place.copied(),
+        results,
+    };
+    write_people(db, campaign, &[one], source, entered_by).await
+}
+
+/// Replaces the results of many people in a campaign in a few statements (a region's import
+/// holds tens of thousands), and marks each person's results changed in the sync feed — a
+/// tombstone for one left with none. A person given twice keeps the last results.
+pub async fn write_people(
+    db: &impl ConnectionTrait,
+    campaign: Uuid,
+    people: &[PersonWrite<'_>],
+    source: ResultSource,
+    entered_by: Uuid,
+) -> AppResult<()> {
+    if people.iter().any(|p| p.place.is_none()) {
         return Err(AppError::invalid(
             "person",
             "У педагога не указано место работы.",
         ));
-    };
-    if results.is_empty() {
-        return Ok(());
+    }
+    let mut last: HashMap<Uuid, usize> = HashMap::new();
+    for (i, p) in people.iter().enumerate() {
+        last.insert(p.person, i);
+    }
+    let people: Vec<&PersonWrite> = people
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| last.get(&p.person) == Some(i))
+        .map(|(_, p)| p)
+        .collect();
+    for chunk in people.chunks(500) {
+        diagnostic_result::Entity::delete_many()
+            .filter(diagnostic_result::Column::CampaignId.eq(campaign))
+            .filter(diagnostic_result::Column::PersonId.is_in(chunk.iter().map(|p| p.person)))
+            .exec(db)
+            .await?;
     }
     let t = db::now();
-    let rows = results.iter().map(|r| diagnostic_result::ActiveModel {
-        id: Set(db::new_id()),
-        campaign_id: Set(campaign),
-        person_id: Set(person),
-        competency_id: Set(r.competency_id),
-        level: Set(r.level.as_str().into()),
-        score: Set(r.score),
-        comment: Set(r.comment.clone()),
-        source: Set(source.as_str().into()),
-        region_id: Set(place.region),
-        district_id: Set(place.district),
-        municipality_id: Set(place.municipality),
-        school_id: Set(place.school),
-        entered_by: Set(entered_by),
-        created_at: Set(t),
-        updated_at: Set(t),
-    });
-    diagnostic_result::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    let rows: Vec<diagnostic_result::ActiveModel> = people
+        .iter()
+        .flat_map(|p| p.results.iter().map(move |r| (p, r)))
+        .filter_map(|(p, r)| {
+            let place = p.place?;
+            Some(diagnostic_result::ActiveModel {
+                id: Set(db::new_id()),
+                campaign_id: Set(campaign),
+                person_id: Set(p.person),
+                competency_id: Set(r.competency_id),
+                level: Set(r.level.as_str().into()),
+                score: Set(r.score),
+                comment: Set(r.comment.clone()),
+                source: Set(source.as_str().into()),
+                region_id: Set(place.region),
+                district_id: Set(place.district),
+                municipality_id: Set(place.municipality),
+                school_id: Set(place.school),
+                entered_by: Set(entered_by),
+                created_at: Set(t),
+                updated_at: Set(t),
+            })
+        })
+        .collect();
+    // Fifteen values a row: within either database's limit of bound parameters.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(1000).collect();
+        diagnostic_result::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    let changes: Vec<sync::Change> = people
+        .iter()
+        .map(|p| sync::sheet_change(campaign, p.person, p.place, p.results.is_empty()))
+        .collect();
+    sync::touch_many(db, sync::Feed::Diagnostics, &changes).await
 }
 
 fn clean_all(fw: &Framework, input: &PersonResultsInput) -> AppResult<Vec<CleanResult>> {

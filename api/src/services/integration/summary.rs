@@ -5,17 +5,21 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use shared::catalogue::EnrolmentStatus;
 use shared::dto::{
-    ConclusionDto, DeficitSummary, PersonSyncDto, RouteStatusSummary, TeacherSummary,
+    ConclusionDto, DeficitSummary, DiagnosticResultSync, DiagnosticSyncDto, EnrolmentSyncDto,
+    PersonSyncDto, RouteStatusSummary, TeacherSummary,
 };
-use shared::{ActivityStatus, Role};
+use shared::{ActivityStatus, CompetencyLevel, DiagnosticKind, Role};
 use uuid::Uuid;
 
 use crate::db::entities::{
-    competency, org_unit, role_grant, route, route_activity, route_deficit, route_task, user,
+    competency, diagnostic_campaign, diagnostic_result, enrolment, org_unit, role_grant, route,
+    route_activity, route_deficit, route_task, sync_feed, user,
 };
 use crate::db::{self, units, users};
 use crate::error::AppResult;
+use crate::services::diagnostics::{Framework, load_framework};
 
 async fn units_by_id(
     db: &impl ConnectionTrait,
@@ -262,4 +266,139 @@ pub async fn people(
         );
     }
     Ok(out)
+}
+
+/// The diagnostics feed's items of a page: each (campaign, person) pair of `rows` that still
+/// has results, keyed by the item's id. Pairs with none left are missing (tombstones).
+pub async fn diagnostics(
+    db: &impl ConnectionTrait,
+    rows: &[sync_feed::Model],
+) -> AppResult<HashMap<Uuid, DiagnosticSyncDto>> {
+    let pairs: HashMap<(Uuid, Uuid), Uuid> = rows
+        .iter()
+        .filter(|r| !r.deleted)
+        .filter_map(|r| Some(((r.parent_id?, r.person_id?), r.entity_id)))
+        .collect();
+    if pairs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut campaign_ids: Vec<Uuid> = pairs.keys().map(|(c, _)| *c).collect();
+    campaign_ids.sort();
+    campaign_ids.dedup();
+    let campaigns = diagnostic_campaign::Entity::find()
+        .filter(diagnostic_campaign::Column::Id.is_in(campaign_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut frameworks: HashMap<Uuid, Framework> = HashMap::new();
+    for c in &campaigns {
+        if let std::collections::hash_map::Entry::Vacant(slot) = frameworks.entry(c.framework_id) {
+            slot.insert(load_framework(db, c.framework_id).await?);
+        }
+    }
+    let mut person_ids: Vec<Uuid> = pairs.keys().map(|(_, p)| *p).collect();
+    person_ids.sort();
+    person_ids.dedup();
+    let mut by_pair: HashMap<(Uuid, Uuid), Vec<diagnostic_result::Model>> = HashMap::new();
+    for chunk in person_ids.chunks(500) {
+        let found = diagnostic_result::Entity::find()
+            .filter(diagnostic_result::Column::CampaignId.is_in(campaign_ids.iter().copied()))
+            .filter(diagnostic_result::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        for r in found {
+            let key = (r.campaign_id, r.person_id);
+            if pairs.contains_key(&key) {
+                by_pair.entry(key).or_default().push(r);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for c in &campaigns {
+        let Some(fw) = frameworks.get(&c.framework_id) else {
+            continue;
+        };
+        let kind: DiagnosticKind = db::parse_code(&c.kind)?;
+        for ((campaign, person), id) in &pairs {
+            if *campaign != c.id {
+                continue;
+            }
+            let Some(results) = by_pair.get(&(*campaign, *person)) else {
+                continue;
+            };
+            let Some(first) = results.first() else {
+                continue;
+            };
+            let mut items = Vec::with_capacity(results.len());
+            // In the framework's order.
+            for (comp, _) in &fw.competencies {
+                let Some(r) = results.iter().find(|r| r.competency_id == comp.id) else {
+                    continue;
+                };
+                let level: CompetencyLevel = db::parse_code(&r.level)?;
+                items.push(DiagnosticResultSync {
+                    competency_id: comp.id,
+                    code: comp.code.clone(),
+                    level,
+                    score: r.score,
+                    deficit: fw.rule.is_deficit(level, r.score),
+                });
+            }
+            out.insert(
+                *id,
+                DiagnosticSyncDto {
+                    campaign_id: c.id,
+                    campaign_name: c.name.clone(),
+                    kind,
+                    level: db::parse_code(&c.level)?,
+                    date: c.date,
+                    framework_id: c.framework_id,
+                    framework_version: fw.model.version,
+                    self_assessment: kind == DiagnosticKind::SelfAssessment,
+                    person_id: *person,
+                    region_id: first.region_id,
+                    municipality_id: first.municipality_id,
+                    school_id: first.school_id,
+                    results: items,
+                    updated_at: results
+                        .iter()
+                        .map(|r| r.updated_at)
+                        .max()
+                        .unwrap_or(first.updated_at),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Enrolments as the feed carries them, keyed by id.
+pub async fn enrolments(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, EnrolmentSyncDto>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = enrolment::Entity::find()
+        .filter(enrolment::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let status: EnrolmentStatus = db::parse_code(&r.status)?;
+            Ok((
+                r.id,
+                EnrolmentSyncDto {
+                    id: r.id,
+                    event_id: r.event_id,
+                    person_id: r.person_id,
+                    status: status.place(),
+                    attended: status.attended(),
+                    certificate_uploaded: r.certificate_key.is_some(),
+                    registered_at: r.created_at,
+                    updated_at: r.updated_at,
+                },
+            ))
+        })
+        .collect()
 }

@@ -29,6 +29,9 @@ pub enum Feed {
     Routes,
     People,
     Events,
+    /// A person's results in a diagnostic campaign (an item per pair, see [`sheet_id`]).
+    Diagnostics,
+    Enrolments,
 }
 
 impl Feed {
@@ -37,8 +40,24 @@ impl Feed {
             Feed::Routes => "routes",
             Feed::People => "people",
             Feed::Events => "events",
+            Feed::Diagnostics => "diagnostics",
+            Feed::Enrolments => "enrolments",
         }
     }
+}
+
+/// One object's change, for [`touch_many`].
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub id: Uuid,
+    /// Where the object sits: which clients see it (none, without a place).
+    pub place: Option<UnitPath>,
+    /// A tombstone.
+    pub deleted: bool,
+    /// For a pair item: its parent (the campaign of a person's results).
+    pub parent: Option<Uuid>,
+    /// For a pair item: the person.
+    pub person: Option<Uuid>,
 }
 
 /// Marks an object changed (in the caller's transaction); `deleted` makes it a tombstone.
@@ -49,30 +68,67 @@ pub async fn touch(
     place: Option<&UnitPath>,
     deleted: bool,
 ) -> AppResult<()> {
-    sync_feed::Entity::insert(sync_feed::ActiveModel {
-        entity: Set(feed.code().to_owned()),
-        entity_id: Set(id),
-        seq: Set(None),
-        region_id: Set(place.map(|p| p.region)),
-        municipality_id: Set(place.and_then(|p| p.municipality)),
-        school_id: Set(place.and_then(|p| p.school)),
-        deleted: Set(deleted),
-        changed_at: Set(db::now()),
-    })
-    .on_conflict(
-        OnConflict::columns([sync_feed::Column::Entity, sync_feed::Column::EntityId])
-            .update_columns([
-                sync_feed::Column::Seq,
-                sync_feed::Column::RegionId,
-                sync_feed::Column::MunicipalityId,
-                sync_feed::Column::SchoolId,
-                sync_feed::Column::Deleted,
-                sync_feed::Column::ChangedAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    let change = Change {
+        id,
+        place: place.copied(),
+        deleted,
+        parent: None,
+        person: None,
+    };
+    touch_many(db, feed, std::slice::from_ref(&change)).await
+}
+
+/// Marks many objects changed, a few statements for any number (a bulk import touches tens of
+/// thousands). An object given twice keeps its last change.
+pub async fn touch_many(
+    db: &impl ConnectionTrait,
+    feed: Feed,
+    changes: &[Change],
+) -> AppResult<()> {
+    // Ten values a row: well inside either database's limit of bound parameters.
+    const CHUNK: usize = 1000;
+    let mut last: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        last.insert(c.id, i);
+    }
+    let t = db::now();
+    let rows: Vec<&Change> = changes
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| last.get(&c.id) == Some(i))
+        .map(|(_, c)| c)
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        let models = chunk.iter().map(|c| sync_feed::ActiveModel {
+            entity: Set(feed.code().to_owned()),
+            entity_id: Set(c.id),
+            seq: Set(None),
+            region_id: Set(c.place.map(|p| p.region)),
+            municipality_id: Set(c.place.and_then(|p| p.municipality)),
+            school_id: Set(c.place.and_then(|p| p.school)),
+            deleted: Set(c.deleted),
+            changed_at: Set(t),
+            parent_id: Set(c.parent),
+            person_id: Set(c.person),
+        });
+        sync_feed::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([sync_feed::Column::Entity, sync_feed::Column::EntityId])
+                    .update_columns([
+                        sync_feed::Column::Seq,
+                        sync_feed::Column::RegionId,
+                        sync_feed::Column::MunicipalityId,
+                        sync_feed::Column::SchoolId,
+                        sync_feed::Column::Deleted,
+                        sync_feed::Column::ChangedAt,
+                        sync_feed::Column::ParentId,
+                        sync_feed::Column::PersonId,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -287,19 +343,60 @@ pub async fn touch_route(
     .await
 }
 
-/// Marks a person changed (where they work decides which clients see them).
-pub async fn touch_person(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+/// Where a person works (none for someone without a workplace, or unknown).
+async fn workplace_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Option<UnitPath>> {
     let Some(user) = crate::db::users::find(db, user_id).await? else {
-        return Ok(());
+        return Ok(None);
     };
-    let place = match user.workplace_id {
+    Ok(match user.workplace_id {
         Some(w) => crate::db::units::find(db, w)
             .await?
             .map(|u| crate::db::units::path(&u))
             .transpose()?,
         None => None,
-    };
+    })
+}
+
+/// Marks a person changed (where they work decides which clients see them).
+pub async fn touch_person(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    if crate::db::users::find(db, user_id).await?.is_none() {
+        return Ok(());
+    }
+    let place = workplace_of(db, user_id).await?;
     touch(db, Feed::People, user_id, place.as_ref(), false).await
+}
+
+/// Marks an enrolment changed, placed where its person works.
+pub async fn touch_enrolment(
+    db: &impl ConnectionTrait,
+    enrolment: &crate::db::entities::enrolment::Model,
+) -> AppResult<()> {
+    let place = workplace_of(db, enrolment.person_id).await?;
+    let change = Change {
+        id: enrolment.id,
+        place,
+        deleted: false,
+        parent: Some(enrolment.event_id),
+        person: Some(enrolment.person_id),
+    };
+    touch_many(db, Feed::Enrolments, std::slice::from_ref(&change)).await
+}
+
+/// The stable id of a person's results in a campaign, as the diagnostics feed names them.
+pub fn sheet_id(campaign: Uuid, person: Uuid) -> Uuid {
+    Uuid::new_v5(&campaign, person.as_bytes())
+}
+
+/// A person's results in a campaign changed (written where the person works: `place`); with
+/// none left, the item becomes a tombstone.
+pub fn sheet_change(campaign: Uuid, person: Uuid, place: Option<UnitPath>, gone: bool) -> Change {
+    Change {
+        id: sheet_id(campaign, person),
+        place,
+        deleted: gone,
+        parent: Some(campaign),
+        person: Some(person),
+    }
 }
 
 /// Marks a catalogue event changed, placed at its organiser. Drafts stay out of the feed; a
@@ -323,6 +420,14 @@ pub async fn touch_event(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sheet_id_is_stable_for_its_pair_and_differs_between_pairs() {
+        let (c, p, q) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(sheet_id(c, p), sheet_id(c, p));
+        assert_ne!(sheet_id(c, p), sheet_id(c, q));
+        assert_ne!(sheet_id(c, p), sheet_id(p, c));
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

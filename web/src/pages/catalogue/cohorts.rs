@@ -1,9 +1,10 @@
-//! «Группы по дефицитам»: teachers of a unit sharing a confirmed deficit; a webinar for a
-//! group, published and recommended to all of them in one go.
+//! «Группы по дефицитам»: teachers of a unit sharing a deficit — confirmed in their routes or
+//! found in a chosen diagnostic campaign (the latest by default); a webinar for a group,
+//! published and recommended to all of them in one go.
 
 use leptos::prelude::*;
-use shared::dto::UnitDto;
 use shared::dto::catalogue::CohortDto;
+use shared::dto::{CampaignDto, UnitDto};
 
 use crate::api::{ApiRequest, endpoints, use_api};
 use crate::components::{Choice, Loading, PageHeader, Select, error_fallback};
@@ -28,15 +29,53 @@ pub fn CohortsPage() -> impl IntoView {
     let unit = RwSignal::new(managed.first().map(|u| u.0.clone()).unwrap_or_default());
     let units =
         LocalResource::new(move || async move { api.get::<Vec<UnitDto>>(endpoints::UNITS).await });
+    // The campaign whose results also form groups: the latest one, until the person chooses.
+    let campaign = RwSignal::new(String::new());
+    let campaigns = LocalResource::new(move || async move {
+        api.get::<Vec<CampaignDto>>(crate::pages::diagnostics::paths::CAMPAIGNS)
+            .await
+    });
+    let prefilled = RwSignal::new(false);
+    Effect::new(move || {
+        if let Some(Ok(list)) = campaigns.get()
+            && !prefilled.get_untracked()
+        {
+            prefilled.set(true);
+            if let Some(latest) = list.first() {
+                campaign.set(latest.id.to_string());
+            }
+        }
+    });
     let cohorts = LocalResource::new(move || {
         let u = unit.get();
+        let c = campaign.get();
+        let ready = prefilled.get();
         async move {
-            let request =
+            let mut request =
                 ApiRequest::new(gloo_net::http::Method::GET, endpoints::CATALOGUE_COHORTS)
                     .query("unit_id", u);
+            if ready && !c.is_empty() {
+                request = request.query("campaign_id", c);
+            }
             api.call::<Vec<CohortDto>>(request).await
         }
     });
+    let campaign_choices = move || {
+        let mut list = vec![Choice::One(
+            String::new(),
+            "Только подтверждённые дефициты маршрутов".into(),
+        )];
+        if let Some(Ok(all)) = campaigns.get() {
+            list.extend(all.iter().map(|c| {
+                let date = c
+                    .date
+                    .map(|d| format!(" ({})", d.format("%d.%m.%Y")))
+                    .unwrap_or_default();
+                Choice::One(c.id.to_string(), format!("{}{date}", c.name))
+            }));
+        }
+        list
+    };
     let choices = move || {
         let mut list: Vec<Choice> = managed
             .iter()
@@ -57,10 +96,21 @@ pub fn CohortsPage() -> impl IntoView {
     view! {
         <PageHeader
             title="Группы по дефицитам"
-            lead="Педагоги, у которых в маршрутах подтверждён один и тот же дефицит: для них удобно провести общий вебинар или семинар."
+            lead="Педагоги с одним и тем же дефицитом — подтверждённым в маршруте или выявленным диагностикой: для них удобно провести общий вебинар или семинар."
         />
         <section class="card filters">
             {move || view! { <Select label="Организация" id="cohort-unit" value=unit choices=choices() /> }}
+            {move || {
+                view! {
+                    <Select
+                        label="Диагностика"
+                        id="cohort-campaign"
+                        value=campaign
+                        choices=campaign_choices()
+                        hint="Дефициты по правилу рамки в результатах выбранной диагностики"
+                    />
+                }
+            }}
         </section>
         <Transition fallback=|| view! { <Loading label="Ищем группы…" /> }>
             <ErrorBoundary fallback=error_fallback>
@@ -101,8 +151,12 @@ pub fn CohortsPage() -> impl IntoView {
                                                         .map(|m| {
                                                             view! {
                                                                 <li>
-                                                                    <a href=routes::route_page(m.route_id)>{m.person.full_name.clone()}</a>
+                                                                    {match m.route_id {
+                                                                        Some(r) => view! { <a href=routes::route_page(r)>{m.person.full_name.clone()}</a> }.into_any(),
+                                                                        None => view! { <span>{m.person.full_name.clone()}</span> }.into_any(),
+                                                                    }}
                                                                     {m.school.as_ref().map(|s| view! { <span class="small muted">{format!(" · {}", s.name)}</span> })}
+                                                                    {m.in_campaign.then(|| view! { <span class="small muted">" · по диагностике"</span> })}
                                                                 </li>
                                                             }
                                                         })
