@@ -118,6 +118,24 @@ impl Scope {
             .collect()
     }
 
+    /// Live units on whose behalf this person publishes events (the event editor's organisers).
+    pub fn event_organisers(&self) -> Vec<&UnitDto> {
+        self.units
+            .iter()
+            .filter(|u| !u.archived && self.actor.can_manage_event(&u.path))
+            .collect()
+    }
+
+    /// The person's own unit, where they manage: the organiser of their events unless they
+    /// choose another.
+    pub fn own_unit(&self) -> Option<Uuid> {
+        self.actor
+            .grants
+            .iter()
+            .filter(|g| g.role.manages_unit())
+            .find_map(|g| g.unit.map(|u| u.leaf()))
+    }
+
     /// Where a role may be granted by this person: live units of the role's kinds.
     pub fn grant_units(&self, role: Role) -> Vec<&UnitDto> {
         self.units
