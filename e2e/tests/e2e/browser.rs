@@ -522,7 +522,7 @@ async fn wait_for_xpath(browser: &Browser, xpath: &str) {
 
 #[tokio::test]
 async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes_the_teachers_roadmap()
-{
+ {
     let Some(app) = app_with_spa().await else {
         return;
     };
@@ -543,7 +543,12 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
     // unless they choose another unit, the start date is prefilled.
     sign_in(&browser, &app, "municipal@iom.test").await;
     c.goto(&app.url("/catalogue/new")).await.unwrap();
-    type_into(&browser, "#event-title", "Практикум по читательской грамотности").await;
+    type_into(
+        &browser,
+        "#event-title",
+        "Практикум по читательской грамотности",
+    )
+    .await;
     browser.wait_for("#event-organiser").await;
     let organiser = c
         .execute(
@@ -590,7 +595,12 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
         "//*[@data-testid='rec-chosen'][contains(., 'Иванова')]",
     )
     .await;
-    type_into(&browser, "#rec-note", "По вашему дефициту в функциональной грамотности").await;
+    type_into(
+        &browser,
+        "#rec-note",
+        "По вашему дефициту в функциональной грамотности",
+    )
+    .await;
     click(&browser, "[data-testid=recommend]").await;
     browser.wait_for("[data-testid=recommend-done]").await;
     browser.screenshot("catalogue-recommend").await;
@@ -678,7 +688,10 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
         .unwrap_or_else(|| panic!("{r:#?}"));
     assert_eq!(act.status, ActivityStatus::Done);
     assert_eq!(
-        act.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        act.files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
         vec!["Сертификат.pdf"]
     );
 

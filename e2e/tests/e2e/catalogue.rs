@@ -272,7 +272,11 @@ async fn a_municipal_seminar_is_recommended_enrolled_added_to_the_roadmap_and_do
 }
 
 /// Status of the route's activity made from `event`, and the names of its evidence files.
-async fn activity_of(teacher: &User<'_>, route: Uuid, event: Uuid) -> (ActivityStatus, Vec<String>) {
+async fn activity_of(
+    teacher: &User<'_>,
+    route: Uuid,
+    event: Uuid,
+) -> (ActivityStatus, Vec<String>) {
     let r: RouteDto = teacher.get_json(&format!("/api/v1/routes/{route}")).await;
     let a = r
         .activity
@@ -284,7 +288,8 @@ async fn activity_of(teacher: &User<'_>, route: Uuid, event: Uuid) -> (ActivityS
 }
 
 #[tokio::test]
-async fn a_participant_uploads_their_own_certificate_and_the_organisers_mark_finishes_the_activity() {
+async fn a_participant_uploads_their_own_certificate_and_the_organisers_mark_finishes_the_activity()
+{
     let app = TestApp::spawn().await;
     let muni = app.as_user("municipal@iom.test").await;
     let teacher = app.as_user("teacher@iom.test").await;

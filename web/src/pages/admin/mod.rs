@@ -228,10 +228,11 @@ pub fn label(u: &UnitDto) -> String {
 /// The scope of the signed-in person, loaded once per page.
 pub fn scope_resource() -> LocalResource<Result<Arc<Scope>, ApiError>> {
     let api = use_api();
-    // Read the session here (in the component), not inside the future.
-    let me = use_session().me().get_untracked();
+    // Read the session in the component's reactive scope, not inside the future; tracked,
+    // because `/me` may answer just after a restored session's first page is drawn.
+    let me = use_session().me();
     LocalResource::new(move || {
-        let me = me.clone();
+        let me = me.get();
         async move {
             let units: Vec<UnitDto> = api.get(endpoints::UNITS).await?;
             match me {

@@ -14,8 +14,8 @@ use validator::Validate;
 
 use crate::api::{ApiError, endpoints, use_api};
 use crate::components::{
-    CheckList, Choice, FormAlert, FormState, Input, Loading, PageHeader, Select, TextArea, enum_choices,
-    error_fallback, opt, optional_enum_choices,
+    CheckList, Choice, FormAlert, FormState, Input, Loading, PageHeader, Select, TextArea,
+    enum_choices, error_fallback, opt, optional_enum_choices,
 };
 use crate::format;
 use crate::pages::admin::scope_resource;

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::Role;
 use shared::catalogue::{EnrolmentStatus, EventStatus};
 use shared::dto::catalogue::{
     AddToRoadmap, AttendanceInput, EnrolmentDto, EventDto, EventStep, RecommendInput,
     RecommendResult,
 };
-use shared::Role;
 use shared::dto::{AssignmentKind, MeResponse, Page, PersonSummary, RouteDto, RouteSummary};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -104,9 +104,8 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
     let deadline = e.registration_deadline;
     let id = e.id;
     let manage = event.can_manage;
-    let recommend = e.status == EventStatus::Published
-        && e.ends_on >= format::today()
-        && may_recommend(use_session().me().get_untracked().as_ref());
+    let recommend = e.status == EventStatus::Published && e.ends_on >= format::today();
+    let me = use_session().me();
     let for_participation = event.clone();
     let for_organiser = event.clone();
     view! {
@@ -161,7 +160,10 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
             <div class="stack">
                 <Participation event=for_participation reload=reload />
                 {manage.then(|| view! { <Organiser event=for_organiser reload=reload /> })}
-                {recommend.then(|| view! { <Recommend event_id=id /> })}
+                {move || {
+                    (recommend && me.with(|m| may_recommend(m.as_ref())))
+                        .then(|| view! { <Recommend event_id=id /> })
+                }}
             </div>
         </div>
         {manage.then(|| view! { <Sheet event_id=id reload=reload /> })}
