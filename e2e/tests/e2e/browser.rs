@@ -961,24 +961,7 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     // The row of that person, not whatever row comes first while the search is loading.
     // The list is re-rendered when the search answers: a link found just before goes stale.
     let row = "//*[@data-testid='person-row'][contains(., 'teacher@iom.test')]//a";
-    let mut attempts = 0;
-    loop {
-        let link = browser
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath(row))
-            .await
-            .unwrap();
-        match link.click().await {
-            Ok(()) => break,
-            Err(e) if attempts < 5 => {
-                attempts += 1;
-                eprintln!("retrying the click on the person's row: {e}");
-            }
-            Err(e) => panic!("clicking the person's row: {e}"),
-        }
-    }
+    click_xpath(&browser, row).await;
     browser.wait_for("[data-testid=invitation-state]").await;
     let roles_before = browser
         .client
