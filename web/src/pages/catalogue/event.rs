@@ -229,6 +229,9 @@ fn Participation(event: EventDto, reload: Callback<()>) -> impl IntoView {
         })
         .map(|m| {
             let hint = match (m.status, m.activity_id.is_some()) {
+                (EnrolmentStatus::Attended, true) if m.certificate_name.is_some() => {
+                    "Мероприятие отмечено выполненным в дорожной карте, сертификат приложен как подтверждение."
+                }
                 (EnrolmentStatus::Attended, true) => {
                     "Участие отмечено: сертификат закроет мероприятие в дорожной карте и приложится как подтверждение."
                 }
