@@ -7,7 +7,7 @@ use e2e::browser::{Browser, built_spa, required};
 use fantoccini::Locator;
 use serde_json::json;
 use shared::catalogue::EventStatus;
-use shared::dto::catalogue::{EventDto, RecommendationsDto};
+use shared::dto::catalogue::{EventDto, EventSummary, RecommendationsDto};
 use shared::dto::{ClientDto, MailMessageDto, Page, RouteDto, RouteSummary};
 use shared::workflow::RouteAction;
 use shared::{ActivityStatus, RouteStatus};
@@ -712,6 +712,59 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
         .wait_for_text("В дорожной карте моего маршрута")
         .await;
     browser.screenshot("catalogue-my-certificate").await;
+}
+
+#[tokio::test]
+async fn a_tutor_recommends_an_event_to_a_tutee_offered_first_on_the_event_page() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let tutor = app.as_user("tutor@iom.test").await;
+    let page: Page<EventSummary> = tutor
+        .get_json(
+            "/api/v1/catalogue/events?q=%D1%81%D0%BC%D1%8B%D1%81%D0%BB%D0%BE%D0%B2%D0%BE%D0%B5",
+        )
+        .await;
+    let event = page.items[0].id;
+
+    sign_in(&browser, &app, "tutor@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/catalogue/{event}")))
+        .await
+        .unwrap();
+    // The tutor's own tutee is offered first, without typing.
+    click_xpath(
+        &browser,
+        "//fieldset[.//legend[contains(., 'Мои педагоги')]]//label[contains(., 'Иванова')]",
+    )
+    .await;
+    type_into(&browser, "#rec-note", "Посмотрите, пригодится для продукта").await;
+    click(&browser, "[data-testid=recommend]").await;
+    let done = browser
+        .wait_for("[data-testid=recommend-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("1 педагогу"), "{done}");
+    browser.screenshot("catalogue-tutor-recommends").await;
+
+    let teacher = app.as_user("teacher@iom.test").await;
+    let recs: RecommendationsDto = teacher.get_json("/api/v1/catalogue/recommendations").await;
+    let mine = recs
+        .personal
+        .iter()
+        .find(|p| p.event.id == event)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert!(mine.recommended_by.full_name.starts_with("Смирнова"));
+    assert_eq!(
+        mine.note.as_deref(),
+        Some("Посмотрите, пригодится для продукта")
+    );
 }
 
 #[tokio::test]
