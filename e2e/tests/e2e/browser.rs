@@ -6,6 +6,8 @@ use e2e::TestApp;
 use e2e::browser::{Browser, built_spa, required};
 use fantoccini::Locator;
 use serde_json::json;
+use shared::catalogue::EventStatus;
+use shared::dto::catalogue::{EventDto, EventSummary, RecommendationsDto};
 use shared::dto::{ClientDto, MailMessageDto, Page, RouteDto, RouteSummary};
 use shared::workflow::RouteAction;
 use shared::{ActivityStatus, RouteStatus};
@@ -469,6 +471,302 @@ async fn a_teacher_finds_a_recommended_seminar_enrols_and_adds_it_to_the_roadmap
     browser.screenshot("catalogue-month").await;
 }
 
+/// Clicks the element at `xpath`, finding it again when a re-render made it stale.
+async fn click_xpath(browser: &Browser, xpath: &str) {
+    let mut attempts = 0;
+    loop {
+        let el = browser
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for `{xpath}`: {e}"));
+        match el.click().await {
+            Ok(()) => return,
+            Err(e) if attempts < 5 => {
+                attempts += 1;
+                eprintln!("retrying the click on `{xpath}`: {e}");
+            }
+            Err(e) => panic!("clicking `{xpath}`: {e}"),
+        }
+    }
+}
+
+/// Chooses `file` in the file input at `css`, finding it again when a re-render made it stale.
+async fn choose_file(browser: &Browser, css: &str, file: &std::path::Path) {
+    let mut attempts = 0;
+    loop {
+        let input = browser.wait_for(css).await;
+        match input.send_keys(file.to_str().unwrap()).await {
+            Ok(()) => return,
+            Err(e) if attempts < 5 => {
+                attempts += 1;
+                eprintln!("retrying the file choice in `{css}`: {e}");
+            }
+            Err(e) => panic!("choosing a file in `{css}`: {e}"),
+        }
+    }
+}
+
+/// Waits until the element at `xpath` exists (the page may re-render meanwhile).
+async fn wait_for_xpath(browser: &Browser, xpath: &str) {
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for `{xpath}`: {e}"));
+}
+
+#[tokio::test]
+async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes_the_teachers_roadmap()
+ {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let comps = crate::catalogue::competencies(&teacher).await;
+    let route = crate::catalogue::route_with_deficit(
+        &teacher,
+        comps[1].id,
+        "Формирование функциональной грамотности",
+    )
+    .await;
+
+    // The coordinator writes the seminar in the editor: the organiser is their municipality
+    // unless they choose another unit, the start date is prefilled.
+    sign_in(&browser, &app, "municipal@iom.test").await;
+    c.goto(&app.url("/catalogue/new")).await.unwrap();
+    type_into(
+        &browser,
+        "#event-title",
+        "Практикум по читательской грамотности",
+    )
+    .await;
+    browser.wait_for("#event-organiser").await;
+    let organiser = c
+        .execute(
+            "return document.querySelector('#event-organiser').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        organiser.as_str(),
+        Some(app.demo.municipality_a.to_string().as_str())
+    );
+    set_value(&browser, "#event-capacity", "25").await;
+    type_into(&browser, "#event-place", "Дом учителя, ауд. 5").await;
+    click(&browser, "#event-comps-1").await;
+    browser.screenshot("catalogue-editor").await;
+    click(&browser, "[data-testid=save-event]").await;
+
+    // Its page: publish, then recommend it to the teacher found by name, with a comment.
+    click(&browser, "[data-testid=publish]").await;
+    browser.wait_for("[data-testid=recommend-card]").await;
+    let url = c.current_url().await.unwrap();
+    let event_id: uuid::Uuid = url
+        .path()
+        .trim_start_matches("/catalogue/")
+        .parse()
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    let published: EventDto = teacher
+        .get_json(&format!("/api/v1/catalogue/events/{event_id}"))
+        .await;
+    assert_eq!(published.summary.status, EventStatus::Published);
+    assert_eq!(published.summary.organiser.id, app.demo.municipality_a);
+    assert_eq!(published.summary.level, shared::EventLevel::Municipal);
+    assert_eq!(published.summary.capacity, Some(25));
+
+    type_into(&browser, "#rec-q", "Иванова").await;
+    click_xpath(
+        &browser,
+        "//*[@data-testid='rec-found']//label[contains(., 'Иванова')]",
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='rec-chosen'][contains(., 'Иванова')]",
+    )
+    .await;
+    type_into(
+        &browser,
+        "#rec-note",
+        "По вашему дефициту в функциональной грамотности",
+    )
+    .await;
+    click(&browser, "[data-testid=recommend]").await;
+    browser.wait_for("[data-testid=recommend-done]").await;
+    browser.screenshot("catalogue-recommend").await;
+
+    // The teacher sees it recommended by the coordinator, and ranked for the deficit with the
+    // reason; enrols and adds it to the roadmap (over HTTP: the browser part is another test).
+    let recs: RecommendationsDto = teacher.get_json("/api/v1/catalogue/recommendations").await;
+    let personal = recs
+        .personal
+        .iter()
+        .find(|p| p.event.id == event_id)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(
+        personal.note.as_deref(),
+        Some("По вашему дефициту в функциональной грамотности")
+    );
+    let muni = app.as_user("municipal@iom.test").await;
+    let me: serde_json::Value = muni.get_json("/api/v1/me").await;
+    assert_eq!(
+        personal.recommended_by.id.to_string(),
+        me["person"]["id"].as_str().unwrap()
+    );
+    let ranked = recs
+        .ranked
+        .iter()
+        .find(|r| r.event.id == event_id)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert!(
+        ranked.reasons[0].contains("Формирование функциональной грамотности"),
+        "{:?}",
+        ranked.reasons
+    );
+    let _: EventDto = e2e::ok_json(
+        teacher
+            .post(&format!("/api/v1/catalogue/events/{event_id}/enrolment"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let _: RouteDto = e2e::ok_json(
+        teacher
+            .post(&format!("/api/v1/catalogue/events/{event_id}/roadmap"))
+            .json(&json!({ "route_id": route.id }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    // The coordinator's attendance sheet: mark the teacher as present, attach the certificate.
+    c.refresh().await.unwrap();
+    let row = "//*[@data-testid='sheet-row'][contains(., 'Иванова')]";
+    click_xpath(&browser, &format!("{row}//*[@data-testid='mark-attended']")).await;
+    wait_for_xpath(
+        &browser,
+        &format!("{row}/td[@data-label='Статус'][contains(., 'Участвовал')]"),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let certificate = dir.path().join("Сертификат.pdf");
+    std::fs::write(&certificate, "%PDF-1.4 certificate of attendance").unwrap();
+    choose_file(
+        &browser,
+        "[data-testid=sheet-row] input[type=file]",
+        &certificate,
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        &format!("{row}/td[@data-label='Сертификат'][contains(., 'Сертификат.pdf')]"),
+    )
+    .await;
+    browser.screenshot("catalogue-attendance").await;
+
+    // The route's activity for the seminar is done, with the certificate as its evidence.
+    let r: RouteDto = teacher
+        .get_json(&format!("/api/v1/routes/{}", route.id))
+        .await;
+    let act = r
+        .activity
+        .activities
+        .iter()
+        .find(|a| a.event_id == Some(event_id))
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    assert_eq!(act.status, ActivityStatus::Done);
+    assert_eq!(
+        act.files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Сертификат.pdf"]
+    );
+
+    // The teacher's event page shows the certificate and the way to the roadmap.
+    sign_out(&browser).await;
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    c.goto(&app.url(&format!("/catalogue/{event_id}")))
+        .await
+        .unwrap();
+    let name = browser
+        .wait_for("[data-testid=my-certificate-name]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(name.contains("Сертификат.pdf"), "{name}");
+    browser
+        .wait_for_text("В дорожной карте моего маршрута")
+        .await;
+    browser.screenshot("catalogue-my-certificate").await;
+}
+
+#[tokio::test]
+async fn a_tutor_recommends_an_event_to_a_tutee_offered_first_on_the_event_page() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let tutor = app.as_user("tutor@iom.test").await;
+    let page: Page<EventSummary> = tutor
+        .get_json(
+            "/api/v1/catalogue/events?q=%D1%81%D0%BC%D1%8B%D1%81%D0%BB%D0%BE%D0%B2%D0%BE%D0%B5",
+        )
+        .await;
+    let event = page.items[0].id;
+
+    sign_in(&browser, &app, "tutor@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/catalogue/{event}")))
+        .await
+        .unwrap();
+    // The tutor's own tutee is offered first, without typing.
+    click_xpath(
+        &browser,
+        "//fieldset[.//legend[contains(., 'Мои педагоги')]]//label[contains(., 'Иванова')]",
+    )
+    .await;
+    type_into(&browser, "#rec-note", "Посмотрите, пригодится для продукта").await;
+    click(&browser, "[data-testid=recommend]").await;
+    let done = browser
+        .wait_for("[data-testid=recommend-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("1 педагогу"), "{done}");
+    browser.screenshot("catalogue-tutor-recommends").await;
+
+    let teacher = app.as_user("teacher@iom.test").await;
+    let recs: RecommendationsDto = teacher.get_json("/api/v1/catalogue/recommendations").await;
+    let mine = recs
+        .personal
+        .iter()
+        .find(|p| p.event.id == event)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert!(mine.recommended_by.full_name.starts_with("Смирнова"));
+    assert_eq!(
+        mine.note.as_deref(),
+        Some("Посмотрите, пригодится для продукта")
+    );
+}
+
 #[tokio::test]
 async fn the_public_verification_page_shows_a_valid_certificate() {
     let Some(app) = app_with_spa().await else {
@@ -716,24 +1014,7 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     // The row of that person, not whatever row comes first while the search is loading.
     // The list is re-rendered when the search answers: a link found just before goes stale.
     let row = "//*[@data-testid='person-row'][contains(., 'teacher@iom.test')]//a";
-    let mut attempts = 0;
-    loop {
-        let link = browser
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath(row))
-            .await
-            .unwrap();
-        match link.click().await {
-            Ok(()) => break,
-            Err(e) if attempts < 5 => {
-                attempts += 1;
-                eprintln!("retrying the click on the person's row: {e}");
-            }
-            Err(e) => panic!("clicking the person's row: {e}"),
-        }
-    }
+    click_xpath(&browser, row).await;
     browser.wait_for("[data-testid=invitation-state]").await;
     let roles_before = browser
         .client

@@ -271,6 +271,162 @@ async fn a_municipal_seminar_is_recommended_enrolled_added_to_the_roadmap_and_do
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
+/// Status of the route's activity made from `event`, and the names of its evidence files.
+async fn activity_of(
+    teacher: &User<'_>,
+    route: Uuid,
+    event: Uuid,
+) -> (ActivityStatus, Vec<String>) {
+    let r: RouteDto = teacher.get_json(&format!("/api/v1/routes/{route}")).await;
+    let a = r
+        .activity
+        .activities
+        .iter()
+        .find(|a| a.event_id == Some(event))
+        .unwrap_or_else(|| panic!("no activity for the event: {r:#?}"));
+    (a.status, a.files.iter().map(|f| f.name.clone()).collect())
+}
+
+#[tokio::test]
+async fn a_participant_uploads_their_own_certificate_and_the_organisers_mark_finishes_the_activity()
+{
+    let app = TestApp::spawn().await;
+    let muni = app.as_user("municipal@iom.test").await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let comps = competencies(&teacher).await;
+    let route = route_with_deficit(&teacher, comps[1].id, "Смысловое чтение").await;
+    let e = publish(&muni, seminar("Приёмы смыслового чтения", comps[1].id, 7)).await;
+    let id = e.summary.id;
+    let enrolled: EventDto = ok_json(
+        teacher
+            .post(&format!("/api/v1/catalogue/events/{id}/enrolment"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mine = enrolled.my_enrolment.unwrap();
+    let _: RouteDto = ok_json(
+        teacher
+            .post(&format!("/api/v1/catalogue/events/{id}/roadmap"))
+            .json(&json!({ "route_id": route.id }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let url = |name: &str| {
+        format!(
+            "/api/v1/catalogue/enrolments/{}/certificate?name={name}",
+            mine.id
+        )
+    };
+
+    // A file that is not what it claims to be is refused, with the field named.
+    let res = teacher
+        .post(&url("Сертификат.pdf"))
+        .header("content-type", "application/pdf")
+        .body("<html>not a pdf</html>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.code,
+        "validation_failed"
+    );
+
+    // The participant attaches their own certificate: it is kept on the enrolment, but the
+    // activity waits for the organiser's mark.
+    let res = teacher
+        .post(&url("Сертификат участника.pdf"))
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4 my certificate")
+        .send()
+        .await
+        .unwrap();
+    let uploaded: EnrolmentDto = ok_json(res).await;
+    assert_eq!(
+        uploaded.certificate_name.as_deref(),
+        Some("Сертификат участника.pdf")
+    );
+    assert_eq!(uploaded.status, EnrolmentStatus::Registered);
+    let seen = event(&teacher, id).await.my_enrolment.unwrap();
+    assert_eq!(
+        seen.certificate_name.as_deref(),
+        Some("Сертификат участника.pdf")
+    );
+    assert_eq!(
+        activity_of(&teacher, route.id, id).await,
+        (ActivityStatus::Planned, vec![])
+    );
+
+    // Someone else's enrolment is not theirs to touch: out of scope is 404; and the
+    // participant does not mark their own attendance.
+    let director = app.as_user("director@iom.test").await;
+    let res = director
+        .post(&url("Чужой.pdf"))
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4 not mine")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = teacher
+        .request(
+            Method::PUT,
+            &format!("/api/v1/catalogue/enrolments/{}/attendance", mine.id),
+        )
+        .json(&json!({ "attended": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The organiser marks attendance: the activity is done, the participant's certificate its
+    // evidence.
+    let marked: EnrolmentDto = ok_json(
+        muni.request(
+            Method::PUT,
+            &format!("/api/v1/catalogue/enrolments/{}/attendance", mine.id),
+        )
+        .json(&json!({ "attended": true }))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(marked.status, EnrolmentStatus::Attended);
+    assert_eq!(
+        activity_of(&teacher, route.id, id).await,
+        (
+            ActivityStatus::Done,
+            vec!["Сертификат участника.pdf".to_owned()]
+        )
+    );
+
+    // A corrected certificate uploaded afterwards by the participant replaces it on the
+    // enrolment and is attached to the (still done) activity as well.
+    let res = teacher
+        .post(&url("Сертификат (исправленный).pdf"))
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4 corrected")
+        .send()
+        .await
+        .unwrap();
+    let again: EnrolmentDto = ok_json(res).await;
+    assert_eq!(again.status, EnrolmentStatus::Attended);
+    assert_eq!(
+        again.certificate_name.as_deref(),
+        Some("Сертификат (исправленный).pdf")
+    );
+    let (status, files) = activity_of(&teacher, route.id, id).await;
+    assert_eq!(status, ActivityStatus::Done);
+    assert!(
+        files.contains(&"Сертификат (исправленный).pdf".to_owned()),
+        "{files:?}"
+    );
+}
+
 #[tokio::test]
 async fn twenty_people_registering_at_once_never_overbook_five_seats() {
     let app = TestApp::spawn().await;

@@ -118,6 +118,24 @@ impl Scope {
             .collect()
     }
 
+    /// Live units on whose behalf this person publishes events (the event editor's organisers).
+    pub fn event_organisers(&self) -> Vec<&UnitDto> {
+        self.units
+            .iter()
+            .filter(|u| !u.archived && self.actor.can_manage_event(&u.path))
+            .collect()
+    }
+
+    /// The person's own unit, where they manage: the organiser of their events unless they
+    /// choose another.
+    pub fn own_unit(&self) -> Option<Uuid> {
+        self.actor
+            .grants
+            .iter()
+            .filter(|g| g.role.manages_unit())
+            .find_map(|g| g.unit.map(|u| u.leaf()))
+    }
+
     /// Where a role may be granted by this person: live units of the role's kinds.
     pub fn grant_units(&self, role: Role) -> Vec<&UnitDto> {
         self.units
@@ -210,10 +228,11 @@ pub fn label(u: &UnitDto) -> String {
 /// The scope of the signed-in person, loaded once per page.
 pub fn scope_resource() -> LocalResource<Result<Arc<Scope>, ApiError>> {
     let api = use_api();
-    // Read the session here (in the component), not inside the future.
-    let me = use_session().me().get_untracked();
+    // Read the session in the component's reactive scope, not inside the future; tracked,
+    // because `/me` may answer just after a restored session's first page is drawn.
+    let me = use_session().me();
     LocalResource::new(move || {
-        let me = me.clone();
+        let me = me.get();
         async move {
             let units: Vec<UnitDto> = api.get(endpoints::UNITS).await?;
             match me {

@@ -1,6 +1,7 @@
 //! The organiser's event editor: a new event (a draft, published from its page) or an edit.
-//! Only a title, a kind, a format and a start date are asked for; the organiser and the level
-//! come from the organiser's own unit.
+//! Only a title, a kind, a format and a start date are asked for; the organiser is the
+//! person's own unit unless they choose another unit they publish for, and the level follows
+//! the organiser.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -13,10 +14,11 @@ use validator::Validate;
 
 use crate::api::{ApiError, endpoints, use_api};
 use crate::components::{
-    CheckList, FormAlert, FormState, Input, Loading, PageHeader, Select, TextArea, enum_choices,
-    error_fallback, opt, optional_enum_choices,
+    CheckList, Choice, FormAlert, FormState, Input, Loading, PageHeader, Select, TextArea,
+    enum_choices, error_fallback, opt, optional_enum_choices,
 };
 use crate::format;
+use crate::pages::admin::scope_resource;
 use crate::routes;
 
 #[component]
@@ -119,6 +121,9 @@ fn EventForm(
     let capacity = s(&|e| e.summary.capacity.map(|c| c.to_string()));
     let deadline = s(&|e| e.summary.registration_deadline.map(format::iso_date));
     let description = s(&|e| e.description.clone());
+    let organiser = s(&|e| Some(e.summary.organiser.id.to_string()));
+    let current_organiser = existing.as_ref().map(|e| e.summary.organiser.clone());
+    let scope = scope_resource();
     let subjects = s(&|e| Some(e.audience_subjects.join(", ")));
     let comps = RwSignal::new(
         e.as_ref()
@@ -150,7 +155,7 @@ fn EventForm(
             version: existing_id.map(|(_, v)| v),
             title: title.get_untracked(),
             kind: kind.get_untracked().parse().unwrap_or(EventKind::Seminar),
-            organiser_id: None,
+            organiser_id: organiser.get_untracked().parse().ok(),
             level: level.get_untracked().parse().ok(),
             format: fmt.get_untracked().parse().unwrap_or(EventFormat::Onsite),
             place: opt(place),
@@ -223,6 +228,51 @@ fn EventForm(
         <form class="card form" on:submit=submit novalidate>
             <FormAlert form=form />
             <Input label="Название" id="event-title" value=title required=true error=form.field("title") />
+            <Transition fallback=|| ()>
+                {move || {
+                    scope
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|scope| {
+                            if organiser.get_untracked().is_empty()
+                                && let Some(own) = scope.own_unit()
+                            {
+                                organiser.set(own.to_string());
+                            }
+                            let units = scope.event_organisers();
+                            let mut choices = scope.choices(&units, None);
+                            // An event kept by a unit above the person's stays with it.
+                            if let Some(c) = current_organiser.as_ref().filter(|c| !units.iter().any(|u| u.id == c.id)) {
+                                choices.insert(0, Choice::One(c.id.to_string(), c.name.clone()));
+                            }
+                            if choices.len() > 1 {
+                                return view! {
+                                    <Select
+                                        label="Организатор"
+                                        id="event-organiser"
+                                        value=organiser
+                                        choices=choices
+                                        hint="От имени какой организации проводится; уровень мероприятия по умолчанию — её"
+                                        error=form.field("organiser_id")
+                                    />
+                                }
+                                    .into_any();
+                            }
+                            let name = organiser
+                                .get_untracked()
+                                .parse::<Uuid>()
+                                .ok()
+                                .and_then(|id| scope.unit(id))
+                                .map(crate::pages::admin::label)
+                                .or_else(|| current_organiser.as_ref().map(|c| c.name.clone()))
+                                .unwrap_or_default();
+                            view! {
+                                <p class="small" data-testid="event-organiser">{format!("Организатор: {name}")}</p>
+                            }
+                                .into_any()
+                        })
+                }}
+            </Transition>
             <div class="form-grid">
                 <Select label="Вид" id="event-kind" value=kind choices=enum_choices(EventKind::ALL, EventKind::as_str, EventKind::title_ru) />
                 <Select label="Формат" id="event-format" value=fmt choices=enum_choices(EventFormat::ALL, EventFormat::as_str, EventFormat::title_ru) />

@@ -1,23 +1,30 @@
 //! One event: what, when, where and who organises it; registration (or the waiting list),
 //! adding it to my roadmap; for its organiser publishing, cancelling and the attendance sheet.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::Role;
 use shared::catalogue::{EnrolmentStatus, EventStatus};
-use shared::dto::catalogue::{AddToRoadmap, AttendanceInput, EnrolmentDto, EventDto, EventStep};
-use shared::dto::{Page, RouteDto, RouteSummary};
+use shared::dto::catalogue::{
+    AddToRoadmap, AttendanceInput, EnrolmentDto, EventDto, EventStep, RecommendInput,
+    RecommendResult,
+};
+use shared::dto::{AssignmentKind, MeResponse, Page, PersonSummary, RouteDto, RouteSummary};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use super::{enrolment_badge, seats, status_badge};
-use crate::api::{ApiError, endpoints, transfer, use_api};
+use crate::api::{ApiError, ApiRequest, endpoints, transfer, use_api};
 use crate::components::{
-    Alert, AlertKind, Badge, Choice, Details, FormAlert, FormState, Input, Loading, Select,
-    error_fallback, set_title,
+    Alert, AlertKind, Badge, CheckList, Choice, Details, ErrorAlert, FormAlert, FormState, Input,
+    Loading, Select, TextArea, error_fallback, set_title,
 };
 use crate::format;
 use crate::route_text;
 use crate::routes;
+use crate::session::use_session;
 
 /// One label and what goes with it (markup allowed).
 #[component]
@@ -97,6 +104,8 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
     let deadline = e.registration_deadline;
     let id = e.id;
     let manage = event.can_manage;
+    let recommend = e.status == EventStatus::Published && e.ends_on >= format::today();
+    let me = use_session().me();
     let for_participation = event.clone();
     let for_organiser = event.clone();
     view! {
@@ -151,6 +160,10 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
             <div class="stack">
                 <Participation event=for_participation reload=reload />
                 {manage.then(|| view! { <Organiser event=for_organiser reload=reload /> })}
+                {move || {
+                    (recommend && me.with(|m| may_recommend(m.as_ref())))
+                        .then(|| view! { <Recommend event_id=id /> })
+                }}
             </div>
         </div>
         {manage.then(|| view! { <Sheet event_id=id reload=reload /> })}
@@ -204,6 +217,53 @@ fn Participation(event: EventDto, reload: Callback<()>) -> impl IntoView {
         )
     });
     let full = event.summary.free_seats == Some(0);
+    // My own certificate: registered or attended (the organiser's mark and the certificate
+    // together close the activity in my roadmap).
+    let certificate = mine
+        .as_ref()
+        .filter(|m| {
+            matches!(
+                m.status,
+                EnrolmentStatus::Registered | EnrolmentStatus::Attended
+            )
+        })
+        .map(|m| {
+            let hint = match (m.status, m.activity_id.is_some()) {
+                (EnrolmentStatus::Attended, true) if m.certificate_name.is_some() => {
+                    "Мероприятие отмечено выполненным в дорожной карте, сертификат приложен как подтверждение."
+                }
+                (EnrolmentStatus::Attended, true) => {
+                    "Участие отмечено: сертификат закроет мероприятие в дорожной карте и приложится как подтверждение."
+                }
+                (EnrolmentStatus::Attended, false) => {
+                    "Участие отмечено. Добавьте мероприятие в дорожную карту, чтобы сертификат стал подтверждением."
+                }
+                _ => {
+                    "После мероприятия загрузите сертификат: вместе с отметкой организатора об участии он закроет мероприятие в дорожной карте."
+                }
+            };
+            let uploaded = m.certificate_name.clone();
+            let label = if uploaded.is_some() {
+                "Заменить сертификат"
+            } else {
+                "Загрузить сертификат"
+            };
+            view! {
+                <div class="my-certificate" data-testid="my-certificate">
+                    <h3 class="card-subtitle">"Мой сертификат"</h3>
+                    {uploaded
+                        .map(|n| view! { <p data-testid="my-certificate-name">{format!("Загружен: «{n}»")}</p> })}
+                    <p class="hint">{hint}</p>
+                    <CertificateUpload
+                        enrolment_id=m.id
+                        form=form
+                        label=label
+                        input_id="my-certificate-file"
+                        on_done=reload
+                    />
+                </div>
+            }
+        });
     view! {
         <section class="card" aria-labelledby="participation">
             <h2 class="card-title" id="participation">"Участие"</h2>
@@ -232,6 +292,7 @@ fn Participation(event: EventDto, reload: Callback<()>) -> impl IntoView {
                         </button>
                     }
                 })}
+            {certificate}
             <AddToRoadmap event=event.clone() />
         </section>
     }
@@ -342,6 +403,208 @@ fn AddToRoadmap(event: EventDto) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Whether the signed-in person recommends events to teachers: a manager of some unit, or a
+/// tutor or mentor of someone (the server checks each teacher).
+fn may_recommend(me: Option<&MeResponse>) -> bool {
+    me.is_some_and(|m| {
+        m.roles.iter().any(|g| g.role.manages_unit())
+            || m.my_teachers.iter().any(|a| supports(a.kind))
+    })
+}
+
+fn supports(kind: AssignmentKind) -> bool {
+    matches!(kind, AssignmentKind::Tutor | AssignmentKind::Mentor)
+}
+
+/// «Рекомендовать педагогам»: a manager, tutor or mentor picks teachers — their own tutees
+/// first, then anyone in their scope found by name — and adds an optional comment. Each
+/// teacher sees the event in «Рекомендовано мне» with who recommended it.
+#[component]
+fn Recommend(event_id: Uuid) -> impl IntoView {
+    let api = use_api();
+    let form = FormState::new();
+    let me = use_session().me().get_untracked();
+    let my_id = me.as_ref().map(|m| m.person.id);
+    let mut tutees: Vec<(Uuid, String)> = me
+        .map(|m| {
+            m.my_teachers
+                .into_iter()
+                .filter(|a| supports(a.kind))
+                .map(|a| (a.person.id, a.person.full_name))
+                .collect()
+        })
+        .unwrap_or_default();
+    tutees.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    tutees.dedup_by_key(|t| t.0);
+    let names = RwSignal::new(tutees.iter().cloned().collect::<HashMap<Uuid, String>>());
+    let tutee_ids: Vec<Uuid> = tutees.iter().map(|t| t.0).collect();
+    let selected = RwSignal::new(Vec::<Uuid>::new());
+    let q = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let sent = RwSignal::new(None::<String>);
+    let found = LocalResource::new(move || {
+        let text = q.get();
+        async move {
+            let mut request = ApiRequest::new(gloo_net::http::Method::GET, endpoints::PEOPLE)
+                .query("role", Role::Teacher.as_str())
+                .query("active", "true")
+                .query("limit", 20);
+            if !text.trim().is_empty() {
+                request = request.query("q", text.trim());
+            }
+            api.call::<Page<PersonSummary>>(request).await
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        sent.set(None);
+        let teacher_ids = selected.get_untracked();
+        if teacher_ids.is_empty() {
+            form.fail("teacher_ids", "Выберите хотя бы одного педагога.");
+            return;
+        }
+        let input = RecommendInput {
+            teacher_ids,
+            note: crate::components::opt(note),
+        };
+        let count = RwSignal::new(0u64);
+        form.run(
+            async move {
+                let r: RecommendResult = api
+                    .post(&endpoints::catalogue_part(event_id, "recommendations"), &input)
+                    .await?;
+                count.set(r.recommended);
+                Ok(())
+            },
+            move || {
+                let n = count.get_untracked();
+                sent.set(Some(format!(
+                    "Рекомендация отправлена: {n} {}. Мероприятие появится у них в разделе «Рекомендовано мне».",
+                    format::plural(i64::try_from(n).unwrap_or(i64::MAX), "педагогу", "педагогам", "педагогам")
+                )));
+                selected.set(Vec::new());
+                note.set(String::new());
+            },
+        );
+    };
+    let chosen = move || {
+        let list = selected.get();
+        let names = names.get();
+        list.iter()
+            .map(|id| {
+                names
+                    .get(id)
+                    .map(|n| format::short_full_name(n))
+                    .unwrap_or_else(|| "—".to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let has_tutees = !tutees.is_empty();
+    view! {
+        <section class="card" aria-labelledby="recommend" data-testid="recommend-card">
+            <h2 class="card-title" id="recommend">"Рекомендовать педагогам"</h2>
+            <form class="form" on:submit=submit novalidate>
+                <FormAlert form=form />
+                {move || {
+                    sent.get()
+                        .map(|m| view! { <Alert kind=AlertKind::Success><span data-testid="recommend-done">{m}</span></Alert> })
+                }}
+                {has_tutees
+                    .then(|| {
+                        view! {
+                            <CheckList
+                                legend="Мои педагоги"
+                                id="rec-tutees"
+                                options=tutees.clone()
+                                selected=selected
+                                error=form.field("teacher_ids")
+                            />
+                        }
+                    })}
+                <Input
+                    label=if has_tutees { "Другие педагоги" } else { "Педагоги" }
+                    id="rec-q"
+                    value=q
+                    hint="Фамилия или адрес почты"
+                />
+                <div data-testid="rec-found">
+                    <Transition fallback=|| view! { <Loading label="Ищем педагогов…" /> }>
+                        {move || {
+                            found
+                                .get()
+                                .map(|r| match r {
+                                    Ok(page) => {
+                                        let options: Vec<(Uuid, String)> = page
+                                            .items
+                                            .into_iter()
+                                            .filter(|p| Some(p.id) != my_id && !tutee_ids.contains(&p.id))
+                                            .map(|p| {
+                                                let school = p.workplace.map(|w| format!(" — {}", w.name)).unwrap_or_default();
+                                                (p.id, format!("{}{school}", p.full_name))
+                                            })
+                                            .collect();
+                                        if options.is_empty() {
+                                            return view! { <p class="small muted">"Никого не нашли."</p> }.into_any();
+                                        }
+                                        let lookup: HashMap<Uuid, String> = options.iter().cloned().collect();
+                                        let remember = Callback::new(move |(id, on): (Uuid, bool)| {
+                                            if on && let Some(n) = lookup.get(&id) {
+                                                let n = n.split(" — ").next().unwrap_or(n).to_owned();
+                                                names.update(|m| {
+                                                    m.insert(id, n);
+                                                });
+                                            }
+                                        });
+                                        view! {
+                                            <CheckList
+                                                legend="Найдены"
+                                                id="rec-found"
+                                                options=options
+                                                selected=selected
+                                                on_toggle=remember
+                                                error=if has_tutees { Signal::default() } else { form.field("teacher_ids") }
+                                            />
+                                        }
+                                            .into_any()
+                                    }
+                                    Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
+                                })
+                        }}
+                    </Transition>
+                </div>
+                <p class="small" data-testid="rec-chosen">
+                    {move || {
+                        let text = chosen();
+                        if text.is_empty() { "Педагоги не выбраны.".to_owned() } else { format!("Выбраны: {text}") }
+                    }}
+                </p>
+                <TextArea
+                    label="Комментарий"
+                    id="rec-note"
+                    value=note
+                    rows=2
+                    hint="Необязательно: педагог увидит его рядом с рекомендацией"
+                    error=form.field("note")
+                />
+                <p class="actions">
+                    <button
+                        type="submit"
+                        class="btn btn-primary"
+                        data-testid="recommend"
+                        disabled=move || form.busy.get()
+                    >
+                        {move || match selected.with(Vec::len) {
+                            0 => "Рекомендовать".to_owned(),
+                            n => format!("Рекомендовать ({n})"),
+                        }}
+                    </button>
+                </p>
+            </form>
+        </section>
+    }
 }
 
 /// Publishing, editing and cancelling, for the organiser.
@@ -503,39 +766,6 @@ fn SheetRow(row: EnrolmentDto, form: FormState, refresh: Callback<()>) -> impl I
             move || refresh.run(()),
         );
     };
-    let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|list| list.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        let name = file.name();
-        let Some(content_type) = route_text::content_type_for(&name) else {
-            form.general.set(Some(format!(
-                "Файл «{name}» не подходит: допустимы PDF, JPEG, PNG, DOC/DOCX, ODT."
-            )));
-            return;
-        };
-        let url = format!(
-            "{}?name={}",
-            endpoints::catalogue_enrolment(id, "certificate"),
-            js_sys::encode_uri_component(&name)
-        );
-        form.run(
-            async move {
-                transfer::upload::<EnrolmentDto, _>(api, &url, &file, content_type, |_| {})
-                    .await
-                    .map(|_| ())
-            },
-            move || refresh.run(()),
-        );
-    };
-    let input_id = format!("cert-{id}");
     view! {
         <tr data-testid="sheet-row">
             <td data-label="Участник">{row.person.full_name.clone()}</td>
@@ -567,17 +797,71 @@ fn SheetRow(row: EnrolmentDto, form: FormState, refresh: Callback<()>) -> impl I
                 {holds
                     .then(|| {
                         view! {
-                            <label class="btn btn-small" for=input_id.clone()>"Загрузить"</label>
-                            <input
-                                type="file"
-                                class="visually-hidden"
-                                id=input_id.clone()
-                                accept=route_text::FILE_ACCEPT
-                                on:change=on_file
+                            <CertificateUpload
+                                enrolment_id=id
+                                form=form
+                                label="Загрузить"
+                                input_id=format!("cert-{id}")
+                                on_done=refresh
                             />
                         }
                     })}
             </td>
         </tr>
+    }
+}
+
+/// A button that uploads a certificate for an enrolment (PDF, JPEG, PNG, DOC/DOCX, ODT): the
+/// organiser's in the sheet, the participant's own on the event page.
+#[component]
+fn CertificateUpload(
+    enrolment_id: Uuid,
+    form: FormState,
+    #[prop(into)] label: String,
+    #[prop(into)] input_id: String,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let api = use_api();
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let name = file.name();
+        let Some(content_type) = route_text::content_type_for(&name) else {
+            form.general.set(Some(format!(
+                "Файл «{name}» не подходит: допустимы PDF, JPEG, PNG, DOC/DOCX, ODT."
+            )));
+            return;
+        };
+        let url = format!(
+            "{}?name={}",
+            endpoints::catalogue_enrolment(enrolment_id, "certificate"),
+            js_sys::encode_uri_component(&name)
+        );
+        form.run(
+            async move {
+                transfer::upload::<EnrolmentDto, _>(api, &url, &file, content_type, |_| {})
+                    .await
+                    .map(|_| ())
+            },
+            move || on_done.run(()),
+        );
+    };
+    view! {
+        <label class="btn btn-small" for=input_id.clone()>{label}</label>
+        <input
+            type="file"
+            class="visually-hidden"
+            id=input_id
+            accept=route_text::FILE_ACCEPT
+            on:change=on_file
+        />
     }
 }
