@@ -17,6 +17,7 @@ use shared::{CompetencyLevel, DiagnosticKind, UnitPath};
 use uuid::Uuid;
 
 use super::results::{CleanResult, write_person};
+use super::rollup::{self, Touched};
 use super::{Campaign, Framework, load_campaign, load_framework, ranges, tabular_key};
 use crate::auth::Principal;
 use crate::db::entities::{diagnostic_import, user};
@@ -605,25 +606,29 @@ pub async fn commit(
     let mut people = 0;
     let mut results = 0;
     let mut unmatched = Vec::new();
+    let mut touched = Touched::default();
     for ch in &checked {
         match &ch.person {
             Some(p) => {
-                write_person(
-                    &txn,
-                    c.model.id,
-                    p.id,
-                    ch.place.as_ref(),
-                    &ch.results,
-                    ResultSource::Import,
-                    principal.id(),
-                )
-                .await?;
+                touched.extend(
+                    write_person(
+                        &txn,
+                        c.model.id,
+                        p.id,
+                        ch.place.as_ref(),
+                        &ch.results,
+                        ResultSource::Import,
+                        principal.id(),
+                    )
+                    .await?,
+                );
                 people += 1;
                 results += ch.results.len();
             }
             None => unmatched.push(ch.raw.key.clone()),
         }
     }
+    rollup::recompute(&txn, c.model.id, &fw.rule, touched).await?;
     let result = ResultsImportResult {
         people,
         results,

@@ -15,6 +15,7 @@ use shared::{CompetencyLevel, DiagnosticKind, UnitPath};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::rollup::{self, Touched};
 use super::{
     Campaign, Framework, comp_ref, count_people, deficit_title, load_campaign, load_framework,
     ranges, visible_results,
@@ -52,7 +53,8 @@ pub fn check_result(fw: &Framework, r: &ResultInput) -> Result<CleanResult, Stri
     })
 }
 
-/// Replaces a person's results in a campaign.
+/// Replaces a person's results in a campaign. Returns the places whose counts changed (where
+/// the person's results were and where they are now), for `rollup::recompute` once per batch.
 #[allow(clippy::too_many_arguments)]
 pub async fn write_person(
     db: &impl ConnectionTrait,
@@ -62,7 +64,8 @@ pub async fn write_person(
     results: &[CleanResult],
     source: ResultSource,
     entered_by: Uuid,
-) -> AppResult<()> {
+) -> AppResult<Touched> {
+    let mut touched = rollup::places_of(db, campaign, person).await?;
     diagnostic_result::Entity::delete_many()
         .filter(diagnostic_result::Column::CampaignId.eq(campaign))
         .filter(diagnostic_result::Column::PersonId.eq(person))
@@ -75,8 +78,9 @@ pub async fn write_person(
         ));
     };
     if results.is_empty() {
-        return Ok(());
+        return Ok(touched);
     }
+    touched.add(place);
     let t = db::now();
     let rows = results.iter().map(|r| diagnostic_result::ActiveModel {
         id: Set(db::new_id()),
@@ -98,7 +102,7 @@ pub async fn write_person(
     diagnostic_result::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
-    Ok(())
+    Ok(touched)
 }
 
 fn clean_all(fw: &Framework, input: &PersonResultsInput) -> AppResult<Vec<CleanResult>> {
@@ -250,7 +254,7 @@ pub async fn put_person(
     }
     let fw = load_framework(&txn, c.model.framework_id).await?;
     let clean = clean_all(&fw, &req)?;
-    write_person(
+    let touched = write_person(
         &txn,
         campaign_id,
         person_id,
@@ -260,6 +264,7 @@ pub async fn put_person(
         principal.id(),
     )
     .await?;
+    rollup::recompute(&txn, campaign_id, &fw.rule, touched).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
@@ -306,7 +311,7 @@ pub async fn put_self(
     }
     let fw = load_framework(&txn, c.model.framework_id).await?;
     let clean = clean_all(&fw, &req)?;
-    write_person(
+    let touched = write_person(
         &txn,
         campaign_id,
         person.id,
@@ -316,6 +321,7 @@ pub async fn put_self(
         principal.id(),
     )
     .await?;
+    rollup::recompute(&txn, campaign_id, &fw.rule, touched).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
