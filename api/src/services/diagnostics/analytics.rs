@@ -121,7 +121,8 @@ fn count(n: Option<i64>) -> u64 {
     n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
 }
 
-/// The summary, read from the counts kept beside the results (`rollup`).
+/// The summary, read from the counts kept beside the results (`rollup`). Sums are cast back to
+/// 64-bit integers: PostgreSQL sums `bigint` into `numeric`.
 pub async fn campaign(
     state: &AppState,
     principal: &Principal,
@@ -136,7 +137,7 @@ pub async fn campaign(
     let fw = load_framework(db, c.model.framework_id).await?;
     let assessed: Option<i64> = diagnostic_assessed::Entity::find()
         .select_only()
-        .expr(Expr::col(A::People).sum())
+        .expr(Expr::col(A::People).sum().cast_as("bigint"))
         .filter(A::CampaignId.eq(campaign_id))
         .filter(assessed_within(&path))
         .into_tuple()
@@ -150,8 +151,8 @@ pub async fn campaign(
         .select_only()
         .column(C::CompetencyId)
         .column(C::Level)
-        .expr(Expr::col(C::Results).sum())
-        .expr(Expr::col(C::Deficits).sum())
+        .expr(Expr::col(C::Results).sum().cast_as("bigint"))
+        .expr(Expr::col(C::Deficits).sum().cast_as("bigint"))
         .filter(C::CampaignId.eq(campaign_id))
         .filter(counts_within(&path))
         .group_by(C::CompetencyId)
@@ -197,7 +198,7 @@ pub async fn campaign(
         let assessed_rows: Vec<(Option<Uuid>, Option<i64>)> = diagnostic_assessed::Entity::find()
             .select_only()
             .column(assessed_column(kind))
-            .expr(Expr::col(A::People).sum())
+            .expr(Expr::col(A::People).sum().cast_as("bigint"))
             .filter(A::CampaignId.eq(campaign_id))
             .filter(assessed_within(&path))
             .group_by(assessed_column(kind))
@@ -208,7 +209,7 @@ pub async fn campaign(
             .select_only()
             .column(count_column(kind))
             .column(C::CompetencyId)
-            .expr(Expr::col(C::Deficits).sum())
+            .expr(Expr::col(C::Deficits).sum().cast_as("bigint"))
             .filter(C::CampaignId.eq(campaign_id))
             .filter(counts_within(&path))
             .group_by(count_column(kind))
