@@ -763,6 +763,20 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     browser.screenshot("person-card-roles").await;
 }
 
+/// The text of every element with this `data-testid`.
+async fn texts_of(browser: &Browser, testid: &str) -> Vec<String> {
+    let found = browser
+        .client
+        .find_all(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap();
+    let mut texts = Vec::with_capacity(found.len());
+    for el in found {
+        texts.push(el.text().await.unwrap());
+    }
+    texts
+}
+
 #[tokio::test]
 async fn a_regional_manager_imports_staff_from_a_file_through_the_wizard() {
     let Some(app) = app_with_spa().await else {
@@ -912,15 +926,8 @@ async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() 
         .wait_for_text("П.1 Владение содержанием преподаваемого предмета")
         .await;
     wait_for_count(&browser, "my-results", 2).await;
-    let cards = c
-        .find_all(Locator::Css("[data-testid=my-results]"))
-        .await
-        .unwrap();
-    assert_eq!(cards.len(), 2);
-    let mut texts = Vec::new();
-    for card in cards {
-        texts.push(card.text().await.unwrap());
-    }
+    let texts = texts_of(&browser, "my-results").await;
+    assert_eq!(texts.len(), 2);
     let own = texts
         .iter()
         .find(|t| t.contains("Самооценка профессиональных компетенций"))
@@ -1081,15 +1088,7 @@ async fn a_regional_manager_imports_an_entry_diagnostic_from_xlsx_through_the_wi
     browser
         .wait_for_text("Входная диагностика 2027 из XLSX")
         .await;
-    let cards = browser
-        .client
-        .find_all(Locator::Css("[data-testid=my-results]"))
-        .await
-        .unwrap();
-    let mut texts = Vec::new();
-    for card in cards {
-        texts.push(card.text().await.unwrap());
-    }
+    let texts = texts_of(&browser, "my-results").await;
     let card = texts
         .iter()
         .find(|t| t.contains("Входная диагностика 2027 из XLSX"))

@@ -82,14 +82,7 @@ fn child_kind(kind: UnitKind) -> Option<UnitKind> {
 
 /// Counts of the rollup within a unit's subtree.
 fn counts_within(path: &UnitPath) -> Condition {
-    use diagnostic_count::Column as C;
-    let col = match path.kind() {
-        UnitKind::Region => C::RegionId,
-        UnitKind::District => C::DistrictId,
-        UnitKind::Municipality => C::MunicipalityId,
-        UnitKind::School => C::SchoolId,
-    };
-    Condition::all().add(col.eq(path.leaf()))
+    Condition::all().add(count_column(path.kind()).eq(path.leaf()))
 }
 
 /// People counts of the rollup within a unit's subtree.

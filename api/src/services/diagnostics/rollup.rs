@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, IntoColumnRef, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
 };
@@ -282,33 +282,40 @@ pub async fn rebuild(db: &impl ConnectionTrait, campaign: Uuid) -> AppResult<()>
 /// existed); run at start-up, a no-op afterwards.
 pub async fn rebuild_missing(db: &impl ConnectionTrait) -> AppResult<usize> {
     use diagnostic_campaign::Column as K;
-    let has_results = Query::select()
-        .expr(Expr::val(1))
-        .from(diagnostic_result::Entity)
-        .and_where(
-            Expr::col((
-                diagnostic_result::Entity,
-                diagnostic_result::Column::CampaignId,
-            ))
-            .equals((diagnostic_campaign::Entity, K::Id)),
+    // Whether a table has a row of the campaign.
+    fn any_of<T: sea_orm::sea_query::IntoTableRef + Clone + 'static>(
+        table: T,
+        campaign: sea_orm::sea_query::ColumnRef,
+    ) -> Expr {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(table)
+                .and_where(Expr::col(campaign).equals((diagnostic_campaign::Entity, K::Id)))
+                .to_owned(),
         )
-        .to_owned();
-    let has_counts = Query::select()
-        .expr(Expr::val(1))
-        .from(diagnostic_assessed::Entity)
-        .and_where(
-            Expr::col((
-                diagnostic_assessed::Entity,
-                diagnostic_assessed::Column::CampaignId,
-            ))
-            .equals((diagnostic_campaign::Entity, K::Id)),
+    }
+    let has_results = any_of(
+        diagnostic_result::Entity,
+        (
+            diagnostic_result::Entity,
+            diagnostic_result::Column::CampaignId,
         )
-        .to_owned();
+            .into_column_ref(),
+    );
+    let has_counts = any_of(
+        diagnostic_assessed::Entity,
+        (
+            diagnostic_assessed::Entity,
+            diagnostic_assessed::Column::CampaignId,
+        )
+            .into_column_ref(),
+    );
     let ids: Vec<Uuid> = diagnostic_campaign::Entity::find()
         .select_only()
         .column(K::Id)
-        .filter(Expr::exists(has_results))
-        .filter(Expr::exists(has_counts).not())
+        .filter(has_results)
+        .filter(has_counts.not())
         .into_tuple()
         .all(db)
         .await?;
