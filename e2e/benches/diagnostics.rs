@@ -240,7 +240,12 @@ async fn main() {
             let manager = &manager;
             let path = format!("{base}/people/{someone}");
             async move {
-                let res = manager.put(&path).json(&body).send().await.unwrap();
+                let res = manager
+                    .request(reqwest::Method::PUT, &path)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
                 assert!(res.status().is_success(), "{}", res.status());
                 res.bytes().await.unwrap().len()
             }

@@ -67,6 +67,9 @@ fn path_of(
     }
 }
 
+/// A result's copied place: region, district, municipality, school.
+type Place = (Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// Where a person's results in a campaign are now (normally one place, as they are written
 /// together).
 pub async fn places_of(
@@ -75,16 +78,15 @@ pub async fn places_of(
     person: Uuid,
 ) -> AppResult<Touched> {
     use diagnostic_result::Column as R;
-    let rows: Vec<(Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>)> =
-        diagnostic_result::Entity::find()
-            .select_only()
-            .columns([R::RegionId, R::DistrictId, R::MunicipalityId, R::SchoolId])
-            .distinct()
-            .filter(R::CampaignId.eq(campaign))
-            .filter(R::PersonId.eq(person))
-            .into_tuple()
-            .all(db)
-            .await?;
+    let rows: Vec<Place> = diagnostic_result::Entity::find()
+        .select_only()
+        .columns([R::RegionId, R::DistrictId, R::MunicipalityId, R::SchoolId])
+        .distinct()
+        .filter(R::CampaignId.eq(campaign))
+        .filter(R::PersonId.eq(person))
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut t = Touched::default();
     for (r, d, m, s) in rows {
         t.add(&path_of(r, d, m, s));
