@@ -33,6 +33,9 @@ impl Application {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let db = crate::db::connect(&settings).await?;
         crate::services::frameworks::ensure_default(&db).await?;
+        crate::services::diagnostics::rollup::rebuild_missing(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("counting diagnostic results: {e:?}"))?;
         let demo = if settings.demo {
             demo::seed_if_empty(&db).await?
         } else {

@@ -1,10 +1,14 @@
 //! The managers' view of a diagnostic at the scale of a region: 50,000 teachers in 500 schools
 //! of 20 municipalities, each assessed on a 30-competency framework (1.5 million results), on
-//! PostgreSQL. Prints how long the campaign summary takes for the region, a municipality and a
-//! school, and the list of people with a given deficit, over HTTP.
+//! SQLite or PostgreSQL. The results are generated in bulk by SQL, then counted into the rollup
+//! the view reads once, as the server does for a campaign it has not counted yet. Prints how
+//! long that takes, how long the campaign summary takes for the region, a municipality and a
+//! school, a page of the people with a given deficit, and one teacher's hand entry (which
+//! re-counts their school), over HTTP.
 //!
+//! `cargo bench -p e2e --bench diagnostics` (SQLite);
 //! `IOM_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p e2e --bench diagnostics`
-//! (`IOM_BENCH_TEACHERS` changes the number of teachers).
+//! (PostgreSQL). `IOM_BENCH_TEACHERS` changes the number of teachers.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -17,7 +21,8 @@ use e2e::{Backend, TestApp, User, ok_json};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 use shared::UnitKind;
-use shared::dto::{CampaignAnalytics, CampaignDto, DeficitPersonDto, FrameworkDto};
+use shared::dto::{CampaignAnalytics, CampaignDto, DeficitPersonDto, FrameworkDto, Page};
+use uuid::Uuid;
 
 const MUNICIPALITIES: usize = 20;
 const SCHOOLS_PER_MUNICIPALITY: usize = 25;
@@ -56,10 +61,11 @@ async fn get(user: &User<'_>, path: String) -> usize {
 
 #[tokio::main]
 async fn main() {
-    if e2e::backend() != Backend::Postgres {
-        println!("diagnostics view: skipped, set IOM_TEST_PG_URL to a PostgreSQL server");
-        return;
-    }
+    let backend = e2e::backend();
+    let db_name = match backend {
+        Backend::Postgres => "PostgreSQL",
+        Backend::Sqlite => "SQLite",
+    };
     let teachers: usize = std::env::var("IOM_BENCH_TEACHERS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -139,47 +145,31 @@ async fn main() {
         }
         municipalities.push(muni.id);
     }
-    let array = format!(
-        "ARRAY[{}]::uuid[]",
-        schools
-            .iter()
-            .map(|s| format!("'{s}'"))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    let n_schools = schools.len();
     let manager_id = e2e::fixtures::id_of(&app, "manager@iom.test").await;
-    let statements = [
-        format!(
-            "INSERT INTO users (id, email, surname, first_name, sort_key, active, workplace_id, created_at, updated_at)
-             SELECT gen_random_uuid(), 'bench' || i || '@school.ru', 'Учитель', 'Номер ' || i, 'учитель номер ' || i, true,
-                    ({array})[1 + i % {n_schools}], now(), now()
-             FROM generate_series(1, {teachers}) AS i"
-        ),
-        // Scores spread over 0..100 by a hash of the person and the competency.
-        format!(
-            "INSERT INTO diagnostic_results (id, campaign_id, person_id, competency_id, level, score, source, region_id,
-                                             district_id, municipality_id, school_id, entered_by, created_at, updated_at)
-             SELECT gen_random_uuid(), '{campaign}', u.id, c.id,
-                    CASE WHEN sc.s <= 49 THEN 'low' WHEN sc.s <= 79 THEN 'medium' ELSE 'high' END,
-                    sc.s, 'import', o.region_id, o.district_id, o.municipality_id, o.id, '{manager_id}', now(), now()
-             FROM users u
-             JOIN org_units o ON o.id = u.workplace_id
-             CROSS JOIN competencies c
-             CROSS JOIN LATERAL (SELECT (abs(hashtext(u.id::text || c.id::text)) % 101)::float8 AS s) sc
-             WHERE u.email LIKE 'bench%' AND c.framework_id = '{fw}'",
-            campaign = campaign.id,
-            fw = fw.id,
-        ),
-        "ANALYZE".to_owned(),
-    ];
+    let statements = match backend {
+        Backend::Postgres => postgres_fill(&schools, teachers, campaign.id, fw.id, manager_id),
+        Backend::Sqlite => sqlite_fill(&schools, teachers, campaign.id, fw.id, manager_id),
+    };
     for sql in statements {
         app.db.execute_unprepared(&sql).await.unwrap();
     }
+    let n_schools = schools.len();
     println!(
-        "diagnostics view (PostgreSQL): {teachers} teachers × {competencies} competencies = {} results in {n_schools} schools, generated in {:.1} s",
+        "diagnostics view ({db_name}): {teachers} teachers × {competencies} competencies = {} results in {n_schools} schools, generated in {:.1} s",
         teachers * competencies,
         started.elapsed().as_secs_f64()
+    );
+    // The bulk load bypassed the services: count the campaign once, as start-up does.
+    let counting = Instant::now();
+    api::services::diagnostics::rollup::rebuild(&app.db, campaign.id)
+        .await
+        .unwrap();
+    if backend == Backend::Postgres {
+        app.db.execute_unprepared("ANALYZE").await.unwrap();
+    }
+    println!(
+        "counting the whole campaign into the rollup: {:.1} s",
+        counting.elapsed().as_secs_f64()
     );
 
     let base = format!("/api/v1/diagnostics/campaigns/{}", campaign.id);
@@ -203,19 +193,67 @@ async fn main() {
     })
     .await;
     measure(
-        "people with the most frequent deficit in a municipality",
+        "a page of 50 people with the most frequent deficit in the region",
+        || {
+            get(
+                &manager,
+                format!("{base}/deficit-people?competency_id={top}&limit=50"),
+            )
+        },
+    )
+    .await;
+    measure(
+        "a page of 50 people with the most frequent deficit in a municipality",
         || {
             get(
                 &manager,
                 format!(
-                    "{base}/deficit-people?competency_id={top}&unit_id={}",
+                    "{base}/deficit-people?competency_id={top}&unit_id={}&limit=50",
                     municipalities[0]
                 ),
             )
         },
     )
     .await;
-    let list: Vec<DeficitPersonDto> = manager
+
+    // One teacher's results by hand: their school is counted again in the same transaction.
+    let someone: Uuid = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT id FROM users WHERE email = 'bench1@school.ru'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "id")
+        .unwrap();
+    let results: Vec<serde_json::Value> = fw
+        .competencies()
+        .enumerate()
+        .map(|(i, c)| json!({ "competency_id": c.id, "score": (i * 7 % 101) as f64 }))
+        .collect();
+    measure(
+        "hand entry of one teacher's 30 results (school re-counted)",
+        || {
+            let body = json!({ "results": results });
+            let manager = &manager;
+            let path = format!("{base}/people/{someone}");
+            async move {
+                let res = manager
+                    .request(reqwest::Method::PUT, &path)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(res.status().is_success(), "{}", res.status());
+                res.bytes().await.unwrap().len()
+            }
+        },
+    )
+    .await;
+
+    let list: Page<DeficitPersonDto> = manager
         .get_json(&format!(
             "{base}/deficit-people?competency_id={top}&unit_id={}",
             municipalities[0]
@@ -223,7 +261,92 @@ async fn main() {
         .await;
     println!(
         "the most frequent deficit: {} of {teachers} teachers in the region, {} in the first municipality",
-        region_view.top_deficits[0].deficits,
-        list.len()
+        region_view.top_deficits[0].deficits, list.total
     );
+}
+
+/// PostgreSQL: teachers spread over the schools, scores over 0..100 by a hash of the person and
+/// the competency.
+fn postgres_fill(
+    schools: &[Uuid],
+    teachers: usize,
+    campaign: Uuid,
+    fw: Uuid,
+    manager: Uuid,
+) -> Vec<String> {
+    let array = format!(
+        "ARRAY[{}]::uuid[]",
+        schools
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let n_schools = schools.len();
+    vec![
+        format!(
+            "INSERT INTO users (id, email, surname, first_name, sort_key, active, workplace_id, created_at, updated_at)
+             SELECT gen_random_uuid(), 'bench' || i || '@school.ru', 'Учитель', 'Номер ' || i, 'учитель номер ' || i, true,
+                    ({array})[1 + i % {n_schools}], now(), now()
+             FROM generate_series(1, {teachers}) AS i"
+        ),
+        format!(
+            "INSERT INTO diagnostic_results (id, campaign_id, person_id, competency_id, level, score, source, region_id,
+                                             district_id, municipality_id, school_id, entered_by, created_at, updated_at)
+             SELECT gen_random_uuid(), '{campaign}', u.id, c.id,
+                    CASE WHEN sc.s <= 49 THEN 'low' WHEN sc.s <= 79 THEN 'medium' ELSE 'high' END,
+                    sc.s, 'import', o.region_id, o.district_id, o.municipality_id, o.id, '{manager}', now(), now()
+             FROM users u
+             JOIN org_units o ON o.id = u.workplace_id
+             CROSS JOIN competencies c
+             CROSS JOIN LATERAL (SELECT (abs(hashtext(u.id::text || c.id::text)) % 101)::float8 AS s) sc
+             WHERE u.email LIKE 'bench%' AND c.framework_id = '{fw}'"
+        ),
+        "ANALYZE".to_owned(),
+    ]
+}
+
+/// SQLite (UUIDs are 16-byte blobs there; timestamps are copied from the manager's row in the
+/// format the server writes): the same data, scores by a hash of the row numbers.
+fn sqlite_fill(
+    schools: &[Uuid],
+    teachers: usize,
+    campaign: Uuid,
+    fw: Uuid,
+    manager: Uuid,
+) -> Vec<String> {
+    let blob = |u: Uuid| format!("X'{}'", u.simple());
+    let values = schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("({i}, {})", blob(*s)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let n_schools = schools.len();
+    let (campaign, fw, manager) = (blob(campaign), blob(fw), blob(manager));
+    let now = format!("(SELECT created_at FROM users WHERE id = {manager})");
+    vec![
+        format!(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {teachers}),
+                  sch(n, id) AS (VALUES {values})
+             INSERT INTO users (id, email, surname, first_name, sort_key, active, workplace_id, created_at, updated_at)
+             SELECT randomblob(16), 'bench' || i || '@school.ru', 'Учитель', 'Номер ' || i, 'учитель номер ' || i, 1,
+                    sch.id, {now}, {now}
+             FROM s JOIN sch ON sch.n = s.i % {n_schools}"
+        ),
+        format!(
+            "INSERT INTO diagnostic_results (id, campaign_id, person_id, competency_id, level, score, source, region_id,
+                                             district_id, municipality_id, school_id, entered_by, created_at, updated_at)
+             SELECT randomblob(16), {campaign}, t.person, t.competency,
+                    CASE WHEN t.s <= 49 THEN 'low' WHEN t.s <= 79 THEN 'medium' ELSE 'high' END,
+                    t.s, 'import', t.region_id, t.district_id, t.municipality_id, t.school_id, {manager}, {now}, {now}
+             FROM (SELECT u.id AS person, c.id AS competency, o.region_id, o.district_id, o.municipality_id,
+                          o.id AS school_id, CAST((u.rowid * 2654435761 + c.rowid * 40503) % 101 AS REAL) AS s
+                   FROM users u
+                   JOIN org_units o ON o.id = u.workplace_id
+                   CROSS JOIN competencies c
+                   WHERE u.email LIKE 'bench%' AND c.framework_id = {fw}) t"
+        ),
+        "ANALYZE".to_owned(),
+    ]
 }

@@ -15,6 +15,7 @@ mod m20261124_000005_catalogue;
 mod m20261124_000006_documents;
 mod m20261124_000007_integration;
 mod m20261201_000008_sync_keys;
+mod m20261201_000009_diagnostic_rollup;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_documents::Migration),
             Box::new(m20261124_000007_integration::Migration),
             Box::new(m20261201_000008_sync_keys::Migration),
+            Box::new(m20261201_000009_diagnostic_rollup::Migration),
         ]
     }
 }

@@ -392,23 +392,35 @@ pub async fn campaign_analytics(
 pub struct DeficitPeopleQuery {
     pub competency_id: Uuid,
     pub unit_id: Option<Uuid>,
+    pub offset: Option<u64>,
+    /// At most 200.
+    pub limit: Option<u64>,
 }
 
-/// The people of a unit with a deficit in a competency (for grouping teachers with similar
-/// deficits).
+/// A page of the people of a unit with a deficit in a competency, by name (for grouping
+/// teachers with similar deficits).
 #[utoipa::path(tag = "diagnostics", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The campaign's id"), DeficitPeopleQuery),
-    responses((status = 200, body = Vec<DeficitPersonDto>), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Unprocessable))]
+    responses((status = 200, body = Page<DeficitPersonDto>), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Unprocessable))]
 #[get("/diagnostics/campaigns/{id}/deficit-people")]
 pub async fn deficit_people(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
     q: web::Query<DeficitPeopleQuery>,
-) -> AppResult<Json<Vec<DeficitPersonDto>>> {
+) -> AppResult<Json<Page<DeficitPersonDto>>> {
     let q = q.into_inner();
     Ok(web::Json(
-        analytics::deficit_people(&state, &principal, *id, q.competency_id, q.unit_id).await?,
+        analytics::deficit_people(
+            &state,
+            &principal,
+            *id,
+            q.competency_id,
+            q.unit_id,
+            q.offset.unwrap_or(0),
+            q.limit.unwrap_or(50),
+        )
+        .await?,
     ))
 }
 

@@ -1044,6 +1044,20 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     browser.screenshot("person-card-roles").await;
 }
 
+/// The text of every element with this `data-testid`.
+async fn texts_of(browser: &Browser, testid: &str) -> Vec<String> {
+    let found = browser
+        .client
+        .find_all(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap();
+    let mut texts = Vec::with_capacity(found.len());
+    for el in found {
+        texts.push(el.text().await.unwrap());
+    }
+    texts
+}
+
 #[tokio::test]
 async fn a_regional_manager_imports_staff_from_a_file_through_the_wizard() {
     let Some(app) = app_with_spa().await else {
@@ -1193,15 +1207,8 @@ async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() 
         .wait_for_text("П.1 Владение содержанием преподаваемого предмета")
         .await;
     wait_for_count(&browser, "my-results", 2).await;
-    let cards = c
-        .find_all(Locator::Css("[data-testid=my-results]"))
-        .await
-        .unwrap();
-    assert_eq!(cards.len(), 2);
-    let mut texts = Vec::new();
-    for card in cards {
-        texts.push(card.text().await.unwrap());
-    }
+    let texts = texts_of(&browser, "my-results").await;
+    assert_eq!(texts.len(), 2);
     let own = texts
         .iter()
         .find(|t| t.contains("Самооценка профессиональных компетенций"))
@@ -1212,4 +1219,163 @@ async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() 
     );
     assert!(texts.iter().any(|t| t.contains("Региональная диагностика")));
     browser.screenshot("self-assessment-deficits").await;
+}
+
+/// An XLSX workbook with these rows (the first is the header), as a testing platform exports.
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 => sheet.write_number(r, c, n).unwrap(),
+                _ => sheet.write_string(r, c, *cell).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_regional_manager_imports_an_entry_diagnostic_from_xlsx_through_the_wizard() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // A new entry diagnostic of the region, with no results yet.
+    let manager = app.as_user("manager@iom.test").await;
+    let frameworks: Vec<shared::dto::FrameworkDto> = manager.get_json("/api/v1/frameworks").await;
+    let fw = frameworks.iter().find(|f| f.region_id.is_none()).unwrap();
+    let campaign: shared::dto::CampaignDto = e2e::ok_json(
+        manager
+            .post("/api/v1/diagnostics/campaigns")
+            .json(
+                &json!({ "name": "Входная диагностика 2027 из XLSX", "level": "regional",
+                "kind": "entry", "framework_id": fw.id, "date": "2027-02-01",
+                "organiser_id": app.demo.region }),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    // One row per result: an unknown competency code and an unknown person.
+    let broken = dir.path().join("broken.xlsx");
+    std::fs::write(
+        &broken,
+        xlsx(&[
+            &["Email", "Компетенция", "Балл"],
+            &["teacher@iom.test", "П.1", "40"],
+            &["teacher@iom.test", "Х.99", "50"],
+            &["nobody@nowhere.ru", "П.2", "60"],
+        ]),
+    )
+    .unwrap();
+    // One row per teacher, competency codes as columns.
+    let good = dir.path().join("results.xlsx");
+    std::fs::write(
+        &good,
+        xlsx(&[
+            &["ФИО", "Email", "П.1", "П.2", "К.2"],
+            &[
+                "Иванова Мария Петровна",
+                "teacher@iom.test",
+                "35",
+                "72",
+                "91",
+            ],
+        ]),
+    )
+    .unwrap();
+
+    sign_in(&browser, &app, "manager@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/diagnostics/{}", campaign.id)))
+        .await
+        .unwrap();
+    browser.wait_for_text("Результатов пока нет.").await;
+
+    // The errors are shown per row, and there is nothing to commit.
+    browser
+        .wait_for("[data-testid=import-file]")
+        .await
+        .send_keys(broken.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.wait_for("[data-testid=import-preview]").await;
+    browser
+        .wait_for_text("неизвестный код компетенции «Х.99»")
+        .await;
+    browser
+        .wait_for_text("строк с ошибками — 1, не найдено — 1")
+        .await;
+    wait_for_count(&browser, "import-row", 2).await;
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css("[data-testid=import-commit]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a file with errors cannot be committed"
+    );
+    browser.screenshot("diagnostic-import-errors").await;
+
+    // The corrected file: previewed, committed, and the results appear.
+    browser
+        .wait_for("[data-testid=import-file]")
+        .await
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("педагогов — 1, результатов — 3, строк с ошибками — 0, не найдено — 0")
+        .await;
+    click(&browser, "[data-testid=import-commit]").await;
+    let done = browser
+        .wait_for("[data-testid=import-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(done, "Загружено: педагогов — 1, результатов — 3.");
+    let row = browser
+        .wait_for("[data-testid=result-person]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("Иванова Мария Петровна"), "{row}");
+    assert!(
+        row.contains("35") && row.contains("72") && row.contains("91"),
+        "{row}"
+    );
+    browser.screenshot("diagnostic-import-done").await;
+
+    // The teacher sees them in «Мои диагностики», with the proposed deficit.
+    sign_out(&browser).await;
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    browser
+        .client
+        .goto(&app.url("/my-diagnostics"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("Входная диагностика 2027 из XLSX")
+        .await;
+    let texts = texts_of(&browser, "my-results").await;
+    let card = texts
+        .iter()
+        .find(|t| t.contains("Входная диагностика 2027 из XLSX"))
+        .expect("the imported diagnostic's card");
+    assert!(
+        card.contains("П.1 Владение содержанием преподаваемого предмета"),
+        "{card}"
+    );
 }

@@ -708,13 +708,24 @@ async fn the_managers_view_counts_levels_and_deficits_per_unit_within_scope() {
 
     // The people with the most frequent deficit.
     let top = &a.top_deficits[0];
-    let people: Vec<DeficitPersonDto> = manager
+    let people: Page<DeficitPersonDto> = manager
         .get_json(&format!(
             "/api/v1/diagnostics/campaigns/{}/deficit-people?competency_id={}",
             entry.id, top.competency.id
         ))
         .await;
-    assert_eq!(people.len() as u64, top.deficits);
+    assert_eq!(people.total, top.deficits);
+    assert_eq!(people.items.len() as u64, top.deficits);
+    // A page at a time, by name.
+    let first: Page<DeficitPersonDto> = manager
+        .get_json(&format!(
+            "/api/v1/diagnostics/campaigns/{}/deficit-people?competency_id={}&limit=1",
+            entry.id, top.competency.id
+        ))
+        .await;
+    assert_eq!(first.items.len(), 1);
+    assert_eq!(first.total, top.deficits);
+    assert_eq!(first.items[0].person.id, people.items[0].person.id);
 
     // A director sees their school; a municipal coordinator their municipality, with schools.
     let a: CampaignAnalytics = director
@@ -752,4 +763,330 @@ async fn the_managers_view_counts_levels_and_deficits_per_unit_within_scope() {
         .await
         .unwrap();
     problem(res, StatusCode::FORBIDDEN).await;
+}
+
+/// The rollup the managers' view reads, and the same counts grouped from scratch over the
+/// results (place, competency, level) → (results, deficits), and place → people.
+type Counts = (
+    std::collections::BTreeMap<(Uuid, Uuid, String), (i64, i64)>,
+    std::collections::BTreeMap<Uuid, i64>,
+);
+
+async fn rollup_of(app: &TestApp, campaign: Uuid) -> Counts {
+    use api::db::entities::{diagnostic_assessed, diagnostic_count};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let counts = diagnostic_count::Entity::find()
+        .filter(diagnostic_count::Column::CampaignId.eq(campaign))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let assessed = diagnostic_assessed::Entity::find()
+        .filter(diagnostic_assessed::Column::CampaignId.eq(campaign))
+        .all(&app.db)
+        .await
+        .unwrap();
+    for c in &counts {
+        assert_eq!(
+            c.place_id,
+            c.school_id
+                .or(c.municipality_id)
+                .or(c.district_id)
+                .unwrap_or(c.region_id)
+        );
+    }
+    (
+        counts
+            .into_iter()
+            .map(|c| {
+                (
+                    (c.place_id, c.competency_id, c.level),
+                    (c.results, c.deficits),
+                )
+            })
+            .collect(),
+        assessed
+            .into_iter()
+            .map(|a| (a.place_id, a.people))
+            .collect(),
+    )
+}
+
+async fn fresh_counts(
+    app: &TestApp,
+    campaign: Uuid,
+    rule: &shared::diagnostics::DeficitRule,
+) -> Counts {
+    use api::db::entities::diagnostic_result;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let rows = diagnostic_result::Entity::find()
+        .filter(diagnostic_result::Column::CampaignId.eq(campaign))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    let mut people: std::collections::BTreeMap<Uuid, std::collections::BTreeSet<Uuid>> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        let place = r
+            .school_id
+            .or(r.municipality_id)
+            .or(r.district_id)
+            .unwrap_or(r.region_id);
+        let level: CompetencyLevel = r.level.parse().unwrap();
+        let e: &mut (i64, i64) = counts
+            .entry((place, r.competency_id, r.level.clone()))
+            .or_default();
+        e.0 += 1;
+        e.1 += i64::from(rule.is_deficit(level, r.score));
+        people.entry(place).or_default().insert(r.person_id);
+    }
+    (
+        counts,
+        people
+            .into_iter()
+            .map(|(p, s)| (p, s.len() as i64))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn the_managers_counts_stay_equal_to_the_results_through_entry_import_moves_and_deletion() {
+    let app = TestApp::spawn().await;
+    let manager = app.as_user("manager@iom.test").await;
+    let teacher_id = fixtures::id_of(&app, "teacher@iom.test").await;
+    let tutor_id = fixtures::id_of(&app, "tutor@iom.test").await;
+    let other = fixtures::person(
+        &app.db,
+        "other-school@iom.test",
+        Role::Teacher,
+        Some(app.demo.school_b),
+    )
+    .await;
+
+    // A framework whose rule also counts scores under 60 as deficits.
+    let rule = shared::diagnostics::DeficitRule {
+        levels: vec![CompetencyLevel::Low],
+        score_below: Some(60.0),
+    };
+    let fw: FrameworkDto = ok_json(
+        send(
+            &manager,
+            Method::POST,
+            "/api/v1/frameworks",
+            json!({ "name": "Рамка для сводки", "deficit_rule": rule,
+                "groups": [{ "code": "А", "name": "Предметные", "competencies": [
+                    { "code": "А.1", "name": "Первая", "low_max": 49.0, "medium_max": 79.0 },
+                    { "code": "А.2", "name": "Вторая", "low_max": 49.0, "medium_max": 79.0 }
+                ] }, { "code": "Б", "name": "Методические", "competencies": [
+                    { "code": "Б.1", "name": "Третья", "low_max": 49.0, "medium_max": 79.0 }
+                ] }] }),
+        )
+        .await,
+    )
+    .await;
+    let fw: FrameworkDto = ok_json(
+        manager
+            .post(&format!("/api/v1/frameworks/{}/publish", fw.id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let comps: Vec<Uuid> = fw.competencies().map(|c| c.id).collect();
+    let c: CampaignDto = ok_json(
+        send(
+            &manager,
+            Method::POST,
+            "/api/v1/diagnostics/campaigns",
+            json!({ "name": "Сводка по шагам", "level": "regional", "kind": "entry",
+                "framework_id": fw.id, "date": "2027-05-15", "organiser_id": app.demo.region }),
+        )
+        .await,
+    )
+    .await;
+    let check = |step: &'static str| {
+        let app = &app;
+        let rule = rule.clone();
+        async move {
+            let kept = rollup_of(app, c.id).await;
+            assert_eq!(kept, fresh_counts(app, c.id, &rule).await, "after {step}");
+            kept
+        }
+    };
+    let put = |person: Uuid, results: Value| {
+        let manager = &manager;
+        async move {
+            let res = send(
+                manager,
+                Method::PUT,
+                &format!("/api/v1/diagnostics/campaigns/{}/people/{person}", c.id),
+                json!({ "results": results }),
+            )
+            .await;
+            assert!(res.status().is_success(), "{}", res.status());
+        }
+    };
+
+    // By hand: two schools.
+    put(
+        teacher_id,
+        json!([
+            { "competency_id": comps[0], "score": 30.0 },
+            { "competency_id": comps[1], "score": 55.0 },
+            { "competency_id": comps[2], "level": "high" }
+        ]),
+    )
+    .await;
+    put(other, json!([{ "competency_id": comps[0], "score": 85.0 }])).await;
+    let (counts, people) = check("hand entry").await;
+    assert_eq!(people.get(&app.demo.school), Some(&1));
+    assert_eq!(people.get(&app.demo.school_b), Some(&1));
+    // Medium, but scored under 60: a deficit by the framework's rule.
+    assert_eq!(
+        counts.get(&(app.demo.school, comps[1], "medium".into())),
+        Some(&(1, 1))
+    );
+
+    // An import overwrites the teacher and adds the tutor; a second import overwrites again.
+    let import = |csv: &'static str| {
+        let manager = &manager;
+        async move {
+            let preview: ResultsImportPreview =
+                ok_json(upload(manager, c.id, csv.into(), "").await).await;
+            assert_eq!(preview.errors, 0, "{preview:#?}");
+            let done: ResultsImportResult = ok_json(
+                manager
+                    .post(&format!(
+                        "/api/v1/diagnostics/imports/{}/commit",
+                        preview.id
+                    ))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            done
+        }
+    };
+    import("Email;А.1;А.2;Б.1\nteacher@iom.test;45;90;20\ntutor@iom.test;70;59;80\n").await;
+    check("an import").await;
+    import("Email;А.1;А.2\nteacher@iom.test;95;95\ntutor@iom.test;10;10\n").await;
+    let (counts, _) = check("a re-import").await;
+    assert!(
+        !counts.contains_key(&(app.demo.school, comps[2], "low".into())),
+        "the overwritten result is no longer counted"
+    );
+
+    // The teacher moves school: their results stay where they were obtained until entered
+    // again, and then both schools are counted anew.
+    {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let u = api::db::users::find(&app.db, teacher_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut am = u.into_active_model();
+        am.workplace_id = Set(Some(app.demo.school_b));
+        am.update(&app.db).await.unwrap();
+    }
+    let (_, people) = check("a move").await;
+    assert_eq!(people.get(&app.demo.school), Some(&2));
+    put(
+        teacher_id,
+        json!([{ "competency_id": comps[0], "score": 40.0 }]),
+    )
+    .await;
+    let (_, people) = check("entry after a move").await;
+    assert_eq!(people.get(&app.demo.school), Some(&1));
+    assert_eq!(people.get(&app.demo.school_b), Some(&2));
+
+    // Deleting a person's results (an empty entry) removes their counts.
+    put(tutor_id, json!([])).await;
+    let (_, people) = check("deletion").await;
+    assert_eq!(people.get(&app.demo.school), None);
+
+    // The view reads the counts: the region sees both schools' people, a school its own.
+    let a: CampaignAnalytics = manager
+        .get_json(&format!("/api/v1/diagnostics/campaigns/{}/analytics", c.id))
+        .await;
+    assert_eq!(a.assessed, 2);
+    assert_eq!(a.competencies[0].levels.low, 1);
+    assert_eq!(a.competencies[0].levels.high, 1);
+    assert_eq!(a.competencies[0].deficits, 1);
+    let a: CampaignAnalytics = manager
+        .get_json(&format!(
+            "/api/v1/diagnostics/campaigns/{}/analytics?unit_id={}",
+            c.id, app.demo.school
+        ))
+        .await;
+    assert_eq!(a.assessed, 0);
+
+    // A campaign's removal takes its counts.
+    let res = manager
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/diagnostics/campaigns/{}", c.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (counts, people) = rollup_of(&app, c.id).await;
+    assert!(counts.is_empty() && people.is_empty());
+}
+
+#[tokio::test]
+async fn self_assessments_and_the_demo_are_counted_and_a_missing_rollup_is_rebuilt() {
+    let app = TestApp::spawn().await;
+    let manager = app.as_user("manager@iom.test").await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let entry = demo_campaign(&manager, DiagnosticKind::Entry).await;
+    let rule = shared::diagnostics::DeficitRule::default();
+    let seeded = rollup_of(&app, entry.id).await;
+    assert_eq!(seeded, fresh_counts(&app, entry.id, &rule).await);
+    assert_eq!(seeded.1.values().sum::<i64>(), 3);
+
+    let own = demo_campaign(&teacher, DiagnosticKind::SelfAssessment).await;
+    let fw = default_framework(&teacher).await;
+    let comps: Vec<Uuid> = fw.competencies().map(|c| c.id).collect();
+    let res = send(
+        &teacher,
+        Method::PUT,
+        &format!("/api/v1/diagnostics/campaigns/{}/self", own.id),
+        json!({ "results": [
+            { "competency_id": comps[0], "level": "low" },
+            { "competency_id": comps[1], "level": "medium" }
+        ] }),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let kept = rollup_of(&app, own.id).await;
+    assert_eq!(kept, fresh_counts(&app, own.id, &rule).await);
+    assert_eq!(kept.1.get(&app.demo.school), Some(&1));
+
+    // Counts lost (or older than the rollup) are rebuilt whole at start-up.
+    {
+        use api::db::entities::{diagnostic_assessed, diagnostic_count};
+        use sea_orm::EntityTrait;
+        diagnostic_count::Entity::delete_many()
+            .exec(&app.db)
+            .await
+            .unwrap();
+        diagnostic_assessed::Entity::delete_many()
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    let rebuilt = api::services::diagnostics::rollup::rebuild_missing(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rebuilt, 2);
+    assert_eq!(rollup_of(&app, entry.id).await, seeded);
+    assert_eq!(rollup_of(&app, own.id).await, kept);
+    assert_eq!(
+        api::services::diagnostics::rollup::rebuild_missing(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -1,24 +1,27 @@
 //! The managers' view of a campaign for a unit: how many were assessed, levels per
 //! competency, the competencies with most deficits, the units one level below (drill-down and
-//! heat map), and the people with a given deficit. Everything is counted by the database
-//! (GROUP BY over the results' copied place), never by loading rows.
+//! heat map), and the people with a given deficit. The counts are read from the rollup kept beside
+//! the results (`rollup`), summed by the database; the people are read from the results a page
+//! at a time.
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef,
 };
-use shared::diagnostics::DeficitRule;
-use shared::dto::{CampaignAnalytics, CompetencyStats, DeficitPersonDto, LevelCounts, UnitStats};
+use shared::dto::{
+    CampaignAnalytics, CompetencyStats, DeficitPersonDto, LevelCounts, Page, UnitStats,
+};
 use shared::{CompetencyLevel, UnitKind, UnitPath};
 use uuid::Uuid;
 
-use super::{
-    Campaign, comp_ref, count_people, load_campaign, load_framework, place_column, within,
-};
+use super::{Campaign, comp_ref, deficit_condition, load_campaign, load_framework, within};
 use crate::auth::Principal;
-use crate::db::entities::{diagnostic_result, org_unit};
+use crate::db::entities::{
+    diagnostic_assessed, diagnostic_count, diagnostic_result, org_unit, user,
+};
 use crate::db::{self, units, users};
 use crate::error::{AppError, AppResult};
 use crate::services::people;
@@ -68,27 +71,6 @@ async fn unit_for(
     Ok((unit, path))
 }
 
-/// `1` when a result's score is under the rule's threshold, else `0` — computed in SQL.
-fn below_expr(rule: &DeficitRule) -> SimpleExpr {
-    match rule.score_below {
-        Some(t) if t.is_finite() => Expr::cust(format!(
-            "CASE WHEN score IS NOT NULL AND score < {t:.6} THEN 1 ELSE 0 END"
-        )),
-        _ => Expr::cust("0"),
-    }
-}
-
-/// The SQL form of the rule: the result is a deficit.
-fn deficit_condition(rule: &DeficitRule) -> Condition {
-    let mut any = Condition::any().add(
-        diagnostic_result::Column::Level.is_in(rule.levels.iter().map(|l| l.as_str().to_owned())),
-    );
-    if let Some(t) = rule.score_below.filter(|t| t.is_finite()) {
-        any = any.add(diagnostic_result::Column::Score.lt(t));
-    }
-    any
-}
-
 /// The kind of unit one level below, and its column (regions drill down to municipalities).
 fn child_kind(kind: UnitKind) -> Option<UnitKind> {
     match kind {
@@ -98,50 +80,93 @@ fn child_kind(kind: UnitKind) -> Option<UnitKind> {
     }
 }
 
+/// Counts of the rollup within a unit's subtree.
+fn counts_within(path: &UnitPath) -> Condition {
+    Condition::all().add(count_column(path.kind()).eq(path.leaf()))
+}
+
+/// People counts of the rollup within a unit's subtree.
+fn assessed_within(path: &UnitPath) -> Condition {
+    Condition::all().add(assessed_column(path.kind()).eq(path.leaf()))
+}
+
+fn assessed_column(kind: UnitKind) -> diagnostic_assessed::Column {
+    use diagnostic_assessed::Column as A;
+    match kind {
+        UnitKind::Region => A::RegionId,
+        UnitKind::District => A::DistrictId,
+        UnitKind::Municipality => A::MunicipalityId,
+        UnitKind::School => A::SchoolId,
+    }
+}
+
+fn count_column(kind: UnitKind) -> diagnostic_count::Column {
+    use diagnostic_count::Column as C;
+    match kind {
+        UnitKind::Region => C::RegionId,
+        UnitKind::District => C::DistrictId,
+        UnitKind::Municipality => C::MunicipalityId,
+        UnitKind::School => C::SchoolId,
+    }
+}
+
+fn count(n: Option<i64>) -> u64 {
+    n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
+}
+
+/// The summary, read from the counts kept beside the results (`rollup`). Sums are cast back to
+/// 64-bit integers: PostgreSQL sums `bigint` into `numeric`.
 pub async fn campaign(
     state: &AppState,
     principal: &Principal,
     campaign_id: Uuid,
     unit_id: Option<Uuid>,
 ) -> AppResult<CampaignAnalytics> {
+    use diagnostic_assessed::Column as A;
+    use diagnostic_count::Column as C;
     let db = &state.db;
     let c = load_campaign(db, principal, campaign_id).await?;
     let (unit, path) = unit_for(db, principal, &c, unit_id).await?;
     let fw = load_framework(db, c.model.framework_id).await?;
-    let scope = within(&path);
-    let assessed = count_people(db, campaign_id, scope.clone()).await?;
-
-    // (competency, level, below threshold) → count.
-    let rows: Vec<(Uuid, String, i32, i64)> = diagnostic_result::Entity::find()
+    let assessed: Option<i64> = diagnostic_assessed::Entity::find()
         .select_only()
-        .column(diagnostic_result::Column::CompetencyId)
-        .column(diagnostic_result::Column::Level)
-        .expr_as(below_expr(&fw.rule), "below")
-        .expr_as(Expr::cust("COUNT(*)"), "n")
-        .filter(diagnostic_result::Column::CampaignId.eq(campaign_id))
-        .filter(scope.clone())
-        .group_by(diagnostic_result::Column::CompetencyId)
-        .group_by(diagnostic_result::Column::Level)
-        .group_by(Expr::cust("3"))
+        .expr(Expr::col(A::People).sum().cast_as("bigint"))
+        .filter(A::CampaignId.eq(campaign_id))
+        .filter(assessed_within(&path))
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    let assessed = count(assessed);
+
+    // (competency, level) → results, deficits.
+    let rows: Vec<(Uuid, String, Option<i64>, Option<i64>)> = diagnostic_count::Entity::find()
+        .select_only()
+        .column(C::CompetencyId)
+        .column(C::Level)
+        .expr(Expr::col(C::Results).sum().cast_as("bigint"))
+        .expr(Expr::col(C::Deficits).sum().cast_as("bigint"))
+        .filter(C::CampaignId.eq(campaign_id))
+        .filter(counts_within(&path))
+        .group_by(C::CompetencyId)
+        .group_by(C::Level)
         .into_tuple()
         .all(db)
         .await?;
     let mut levels: HashMap<Uuid, LevelCounts> = HashMap::new();
     let mut deficits: HashMap<Uuid, u64> = HashMap::new();
-    for (comp, level, below, n) in rows {
-        let n = u64::try_from(n).unwrap_or(0);
+    for (comp, level, n, d) in rows {
         let Ok(level) = level.parse::<CompetencyLevel>() else {
             continue;
         };
+        let n = count(n);
         let e = levels.entry(comp).or_default();
         match level {
             CompetencyLevel::Low => e.low += n,
             CompetencyLevel::Medium => e.medium += n,
             CompetencyLevel::High => e.high += n,
         }
-        if fw.rule.levels.contains(&level) || below == 1 {
-            *deficits.entry(comp).or_default() += n;
-        }
+        *deficits.entry(comp).or_default() += count(d);
     }
     let competencies: Vec<CompetencyStats> = fw
         .competencies
@@ -163,51 +188,48 @@ pub async fn campaign(
 
     let mut unit_stats = Vec::new();
     if let Some(kind) = child_kind(path.kind()) {
-        let col = place_column(kind);
-        let assessed_rows: Vec<(Option<Uuid>, i64)> = diagnostic_result::Entity::find()
+        let assessed_rows: Vec<(Option<Uuid>, Option<i64>)> = diagnostic_assessed::Entity::find()
             .select_only()
-            .column(col)
-            .expr_as(Expr::cust("COUNT(DISTINCT person_id)"), "n")
-            .filter(diagnostic_result::Column::CampaignId.eq(campaign_id))
-            .filter(scope.clone())
-            .group_by(col)
+            .column(assessed_column(kind))
+            .expr(Expr::col(A::People).sum().cast_as("bigint"))
+            .filter(A::CampaignId.eq(campaign_id))
+            .filter(assessed_within(&path))
+            .group_by(assessed_column(kind))
             .into_tuple()
             .all(db)
             .await?;
-        let deficit_rows: Vec<(Option<Uuid>, Uuid, i64)> = diagnostic_result::Entity::find()
+        let deficit_rows: Vec<(Option<Uuid>, Uuid, Option<i64>)> = diagnostic_count::Entity::find()
             .select_only()
-            .column(col)
-            .column(diagnostic_result::Column::CompetencyId)
-            .expr_as(Expr::cust("COUNT(*)"), "n")
-            .filter(diagnostic_result::Column::CampaignId.eq(campaign_id))
-            .filter(scope.clone())
-            .filter(deficit_condition(&fw.rule))
-            .group_by(col)
-            .group_by(diagnostic_result::Column::CompetencyId)
+            .column(count_column(kind))
+            .column(C::CompetencyId)
+            .expr(Expr::col(C::Deficits).sum().cast_as("bigint"))
+            .filter(C::CampaignId.eq(campaign_id))
+            .filter(counts_within(&path))
+            .group_by(count_column(kind))
+            .group_by(C::CompetencyId)
             .into_tuple()
             .all(db)
             .await?;
-        let ids: Vec<Uuid> = assessed_rows.iter().filter_map(|(u, _)| *u).collect();
+        let per_unit: HashMap<(Uuid, Uuid), u64> = deficit_rows
+            .into_iter()
+            .filter_map(|(u, comp, n)| u.map(|u| ((u, comp), count(n))))
+            .collect();
+        let assessed_of: HashMap<Uuid, u64> = assessed_rows
+            .into_iter()
+            .filter_map(|(u, n)| u.map(|u| (u, count(n))))
+            .collect();
+        let ids: Vec<Uuid> = assessed_of.keys().copied().collect();
         let mut found = units::find_many(db, &ids).await?;
         found.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
         for u in found {
-            let assessed = assessed_rows
-                .iter()
-                .find(|(id, _)| *id == Some(u.id))
-                .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
             let per: Vec<u64> = fw
                 .competencies
                 .iter()
-                .map(|(cm, _)| {
-                    deficit_rows
-                        .iter()
-                        .find(|(id, comp, _)| *id == Some(u.id) && *comp == cm.id)
-                        .map_or(0, |(_, _, n)| u64::try_from(*n).unwrap_or(0))
-                })
+                .map(|(cm, _)| per_unit.get(&(u.id, cm.id)).copied().unwrap_or(0))
                 .collect();
             unit_stats.push(UnitStats {
                 unit: units::to_ref(&u)?,
-                assessed,
+                assessed: assessed_of.get(&u.id).copied().unwrap_or(0),
                 deficits: per,
             });
         }
@@ -223,14 +245,19 @@ pub async fn campaign(
     })
 }
 
-/// People of a unit whose result for a competency is a deficit (at most 1000, by name).
+/// A page of the people of a unit whose result for a competency is a deficit, by name. Read
+/// from the results themselves (indexed by campaign, competency and place), a page at a time.
+#[allow(clippy::too_many_arguments)]
 pub async fn deficit_people(
     state: &AppState,
     principal: &Principal,
     campaign_id: Uuid,
     competency_id: Uuid,
     unit_id: Option<Uuid>,
-) -> AppResult<Vec<DeficitPersonDto>> {
+    offset: u64,
+    limit: u64,
+) -> AppResult<Page<DeficitPersonDto>> {
+    use diagnostic_result::Column as R;
     let db = &state.db;
     let c = load_campaign(db, principal, campaign_id).await?;
     let (_, path) = unit_for(db, principal, &c, unit_id).await?;
@@ -241,35 +268,53 @@ pub async fn deficit_people(
             "Компетенция не из рамки этой диагностики.",
         ));
     }
-    let rows = diagnostic_result::Entity::find()
-        .filter(diagnostic_result::Column::CampaignId.eq(campaign_id))
-        .filter(diagnostic_result::Column::CompetencyId.eq(competency_id))
+    let limit = limit.clamp(1, 200);
+    let matching = diagnostic_result::Entity::find()
+        .filter(R::CampaignId.eq(campaign_id))
+        .filter(R::CompetencyId.eq(competency_id))
         .filter(within(&path))
-        .filter(deficit_condition(&fw.rule))
-        .order_by_asc(diagnostic_result::Column::PersonId)
-        .limit(1000)
+        .filter(deficit_condition(&fw.rule));
+    let total = matching.clone().count(db).await?;
+    let person: RelationDef = diagnostic_result::Entity::belongs_to(user::Entity)
+        .from(R::PersonId)
+        .to(user::Column::Id)
+        .into();
+    let rows = matching
+        .join(JoinType::InnerJoin, person)
+        .order_by_asc(Expr::col((user::Entity, user::Column::SortKey)))
+        .order_by_asc(R::PersonId)
+        .offset(offset)
+        .limit(limit)
         .all(db)
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect();
-    let mut people_rows = users::find_many(db, &ids).await?;
-    people_rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
+    let people_rows: HashMap<Uuid, user::Model> = users::find_many(db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
     let schools: Vec<Uuid> = rows.iter().filter_map(|r| r.school_id).collect();
     let names: HashMap<Uuid, String> = units::find_many(db, &schools)
         .await?
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let mut out = Vec::with_capacity(people_rows.len());
-    for p in people_rows {
-        let Some(r) = rows.iter().find(|r| r.person_id == p.id) else {
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let Some(p) = people_rows.get(&r.person_id) else {
             continue;
         };
-        out.push(DeficitPersonDto {
-            person: people::to_ref(&p),
+        items.push(DeficitPersonDto {
+            person: people::to_ref(p),
             school: r.school_id.and_then(|s| names.get(&s).cloned()),
             level: db::parse_code(&r.level)?,
             score: r.score,
         });
     }
-    Ok(out)
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::load_framework;
 use super::results::{CleanResult, write_person};
+use super::rollup::Touched;
 use crate::db::entities::{diagnostic_campaign, org_unit, user};
 use crate::db::{self, units};
 use crate::services::frameworks::default_id;
@@ -89,6 +90,7 @@ pub async fn seed(
             71.0, 39.0, 80.0,
         ],
     ];
+    let mut touched = Touched::default();
     for (person, scores) in staff.iter().zip(scores) {
         let place: Option<UnitPath> = match person.workplace_id {
             Some(w) => units::find(db, w)
@@ -110,7 +112,7 @@ pub async fn seed(
                 comment: None,
             })
             .collect();
-        write_person(
+        let t = write_person(
             db,
             entry,
             person.id,
@@ -121,6 +123,10 @@ pub async fn seed(
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+        touched.extend(t);
     }
+    super::rollup::recompute(db, entry, &fw.rule, touched)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

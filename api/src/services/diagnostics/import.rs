@@ -17,6 +17,7 @@ use shared::{CompetencyLevel, DiagnosticKind, UnitPath};
 use uuid::Uuid;
 
 use super::results::{CleanResult, PersonWrite, write_people};
+use super::rollup;
 use super::{Campaign, Framework, load_campaign, load_framework, ranges, tabular_key};
 use crate::auth::Principal;
 use crate::db::entities::{diagnostic_import, user};
@@ -620,7 +621,7 @@ pub async fn commit(
             None => unmatched.push(ch.raw.key.clone()),
         }
     }
-    write_people(
+    let touched = write_people(
         &txn,
         c.model.id,
         &writes,
@@ -628,6 +629,7 @@ pub async fn commit(
         principal.id(),
     )
     .await?;
+    rollup::recompute(&txn, c.model.id, &fw.rule, touched).await?;
     let result = ResultsImportResult {
         people,
         results,

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod frameworks;
 pub mod import;
 pub mod results;
+pub mod rollup;
 pub mod route;
 
 use std::collections::HashMap;
@@ -186,6 +187,17 @@ pub fn visible_results(principal: &Principal) -> Condition {
         if let (true, Some(u)) = (g.role.manages_unit(), g.unit) {
             any = any.add(within(&u));
         }
+    }
+    any
+}
+
+/// The SQL form of the rule: the result is a deficit.
+pub fn deficit_condition(rule: &DeficitRule) -> Condition {
+    let mut any = Condition::any().add(
+        diagnostic_result::Column::Level.is_in(rule.levels.iter().map(|l| l.as_str().to_owned())),
+    );
+    if let Some(t) = rule.score_below.filter(|t| t.is_finite()) {
+        any = any.add(diagnostic_result::Column::Score.lt(t));
     }
     any
 }

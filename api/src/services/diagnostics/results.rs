@@ -15,6 +15,7 @@ use shared::{CompetencyLevel, DiagnosticKind, UnitPath};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::rollup::{self, Touched};
 use super::{
     Campaign, Framework, comp_ref, count_people, deficit_title, load_campaign, load_framework,
     ranges, visible_results,
@@ -60,7 +61,8 @@ pub struct PersonWrite<'a> {
     pub results: &'a [CleanResult],
 }
 
-/// Replaces a person's results in a campaign.
+/// Replaces a person's results in a campaign. Returns the places whose counts changed (where
+/// the person's results were and where they are now), for `rollup::recompute` once per batch.
 #[allow(clippy::too_many_arguments)]
 pub async fn write_person(
     db: &impl ConnectionTrait,
@@ -70,7 +72,7 @@ pub async fn write_person(
     results: &[CleanResult],
     source: ResultSource,
     entered_by: Uuid,
-) -> AppResult<()> {
+) -> AppResult<Touched> {
     let one = PersonWrite {
         person,
         place: place.copied(),
@@ -81,14 +83,15 @@ pub async fn write_person(
 
 /// Replaces the results of many people in a campaign in a few statements (a region's import
 /// holds tens of thousands), and marks each person's results changed in the sync feed — a
-/// tombstone for one left with none. A person given twice keeps the last results.
+/// tombstone for one left with none. A person given twice keeps the last results. Returns the
+/// places whose counts changed, for `rollup::recompute` once per batch.
 pub async fn write_people(
     db: &impl ConnectionTrait,
     campaign: Uuid,
     people: &[PersonWrite<'_>],
     source: ResultSource,
     entered_by: Uuid,
-) -> AppResult<()> {
+) -> AppResult<Touched> {
     if people.iter().any(|p| p.place.is_none()) {
         return Err(AppError::invalid(
             "person",
@@ -105,7 +108,10 @@ pub async fn write_people(
         .filter(|(i, p)| last.get(&p.person) == Some(i))
         .map(|(_, p)| p)
         .collect();
+    let mut touched = Touched::default();
     for chunk in people.chunks(500) {
+        let ids: Vec<Uuid> = chunk.iter().map(|p| p.person).collect();
+        touched.extend(rollup::places_of_many(db, campaign, &ids).await?);
         diagnostic_result::Entity::delete_many()
             .filter(diagnostic_result::Column::CampaignId.eq(campaign))
             .filter(diagnostic_result::Column::PersonId.is_in(chunk.iter().map(|p| p.person)))
@@ -149,7 +155,13 @@ pub async fn write_people(
         .iter()
         .map(|p| sync::sheet_change(campaign, p.person, p.place, p.results.is_empty()))
         .collect();
-    sync::touch_many(db, sync::Feed::Diagnostics, &changes).await
+    sync::touch_many(db, sync::Feed::Diagnostics, &changes).await?;
+    for p in people.iter().filter(|p| !p.results.is_empty()) {
+        if let Some(place) = &p.place {
+            touched.add(place);
+        }
+    }
+    Ok(touched)
 }
 
 fn clean_all(fw: &Framework, input: &PersonResultsInput) -> AppResult<Vec<CleanResult>> {
@@ -301,7 +313,7 @@ pub async fn put_person(
     }
     let fw = load_framework(&txn, c.model.framework_id).await?;
     let clean = clean_all(&fw, &req)?;
-    write_person(
+    let touched = write_person(
         &txn,
         campaign_id,
         person_id,
@@ -311,6 +323,7 @@ pub async fn put_person(
         principal.id(),
     )
     .await?;
+    rollup::recompute(&txn, campaign_id, &fw.rule, touched).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
@@ -357,7 +370,7 @@ pub async fn put_self(
     }
     let fw = load_framework(&txn, c.model.framework_id).await?;
     let clean = clean_all(&fw, &req)?;
-    write_person(
+    let touched = write_person(
         &txn,
         campaign_id,
         person.id,
@@ -367,6 +380,7 @@ pub async fn put_self(
         principal.id(),
     )
     .await?;
+    rollup::recompute(&txn, campaign_id, &fw.rule, touched).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(

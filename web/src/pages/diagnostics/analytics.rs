@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use shared::dto::{CampaignAnalytics, DeficitPersonDto};
+use shared::dto::{CampaignAnalytics, DeficitPersonDto, Page};
 use uuid::Uuid;
 
 use super::{LevelBar, level_badge, pages, param_id, paths};
 use crate::api::{ApiError, ApiRequest, use_api};
 use crate::components::{Badge, Loading, PageHeader, error_fallback};
+use crate::pages::admin::Pager;
 
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
@@ -159,34 +160,52 @@ fn Analytics(a: CampaignAnalytics) -> impl IntoView {
     }
 }
 
+/// How many people with a deficit one page shows.
+const PEOPLE_PAGE: u64 = 50;
+
 #[component]
 fn People(campaign: Uuid, unit: Uuid, competency: Uuid, name: String) -> impl IntoView {
     let api = use_api();
+    let offset = RwSignal::new(0_u64);
     let list = LocalResource::new(move || {
-        api.call::<Vec<DeficitPersonDto>>(
+        let offset = offset.get();
+        api.call::<Page<DeficitPersonDto>>(
             ApiRequest::new(
                 gloo_net::http::Method::GET,
                 paths::campaign_part(campaign, "deficit-people"),
             )
             .query("competency_id", competency)
-            .query("unit_id", unit),
+            .query("unit_id", unit)
+            .query("offset", offset)
+            .query("limit", PEOPLE_PAGE),
         )
     });
     view! {
         <h3>{format!("Педагоги с дефицитом: {name}")}</h3>
         <Transition fallback=|| view! { <Loading label="Загружаем…" /> }>
             <ErrorBoundary fallback=error_fallback>
-                {move || list.get().map(|r| r.map(|people| view! {
-                    <ul class="people-list" data-testid="deficit-people">
-                        {people.into_iter().map(|p| view! {
-                            <li>
-                                {p.person.full_name.clone()}
-                                {p.school.map(|s| format!(" — {s}"))}
-                                " "
-                                <Badge kind=level_badge(p.level)>{p.score.map_or_else(|| p.level.title_ru().to_owned(), |s| s.to_string())}</Badge>
-                            </li>
-                        }).collect_view()}
-                    </ul>
+                {move || list.get().map(|r| r.map(|page| {
+                    let shown = page.items.len();
+                    view! {
+                        <ul class="people-list" data-testid="deficit-people">
+                            {page.items.into_iter().map(|p| view! {
+                                <li>
+                                    {p.person.full_name.clone()}
+                                    {p.school.map(|s| format!(" — {s}"))}
+                                    " "
+                                    <Badge kind=level_badge(p.level)>{p.score.map_or_else(|| p.level.title_ru().to_owned(), |s| s.to_string())}</Badge>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <Pager
+                            offset=page.offset
+                            shown=shown
+                            total=page.total
+                            page_size=PEOPLE_PAGE
+                            words=("педагога", "педагогов", "педагогов")
+                            go=Callback::new(move |o| offset.set(o))
+                        />
+                    }
                 }))}
             </ErrorBoundary>
         </Transition>

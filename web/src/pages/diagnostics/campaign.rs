@@ -23,51 +23,47 @@ pub fn CampaignPage() -> impl IntoView {
     let api = use_api();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| param_id(p, "id")));
-    let version = RwSignal::new(0u32);
     let data = LocalResource::new(move || {
-        version.track();
         let id = id.get();
         async move {
             let id =
                 id.ok_or_else(|| crate::api::ApiError::Decode("Неверный адрес страницы.".into()))?;
             let c: CampaignDto = api.get(&paths::campaign(id)).await?;
             let fw: FrameworkDto = api.get(&endpoints::framework(c.framework.id)).await?;
-            let page: Page<PersonResultsDto> = api
-                .call(
-                    ApiRequest::new(
-                        gloo_net::http::Method::GET,
-                        paths::campaign_part(id, "results"),
-                    )
-                    .query("limit", 200),
-                )
-                .await?;
-            Ok::<_, crate::api::ApiError>((c, fw, page))
+            Ok::<_, crate::api::ApiError>((c, fw))
         }
     });
-    let refresh = Callback::new(move |_| version.update(|v| *v += 1));
     view! {
         <Transition fallback=|| view! { <Loading label="Загружаем диагностику…" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || {
                     data.get()
-                        .map(|r| {
-                            r.map(|(c, fw, page)| {
-                                view! { <Campaign c=c fw=fw page=page refresh=refresh /> }
-                            })
-                        })
+                        .map(|r| r.map(|(c, fw)| view! { <Campaign c=c fw=fw /> }))
                 }}
             </ErrorBoundary>
         </Transition>
     }
 }
 
+/// The campaign with its import wizard and hand entry; only the results below are fetched
+/// again after a change, so the wizard keeps showing what was loaded.
 #[component]
-fn Campaign(
-    c: CampaignDto,
-    fw: FrameworkDto,
-    page: Page<PersonResultsDto>,
-    refresh: Callback<()>,
-) -> impl IntoView {
+fn Campaign(c: CampaignDto, fw: FrameworkDto) -> impl IntoView {
+    let api = use_api();
+    let campaign = c.id;
+    let version = RwSignal::new(0u32);
+    let results = LocalResource::new(move || {
+        version.track();
+        api.call::<Page<PersonResultsDto>>(
+            ApiRequest::new(
+                gloo_net::http::Method::GET,
+                paths::campaign_part(campaign, "results"),
+            )
+            .query("limit", 200),
+        )
+    });
+    let refresh = Callback::new(move |_| version.update(|v| *v += 1));
+    let grid_fw = fw.clone();
     let meta = [
         Some(c.kind.title_ru().to_owned()),
         Some(format!("уровень: {}", c.level.title_ru().to_lowercase())),
@@ -98,7 +94,14 @@ fn Campaign(
         {c.description.clone().map(|d| view! { <p>{d}</p> })}
         {can_enter.then(|| view! { <ImportWizard campaign=c.id fw=fw.clone() on_done=refresh /> })}
         {can_enter.then(|| view! { <HandEntry campaign=c.id fw=fw.clone() on_done=refresh /> })}
-        <ResultsGrid fw=fw page=page />
+        <Transition fallback=|| view! { <Loading label="Загружаем результаты…" /> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || {
+                    let fw = grid_fw.clone();
+                    results.get().map(|r| r.map(|page| view! { <ResultsGrid fw=fw page=page /> }))
+                }}
+            </ErrorBoundary>
+        </Transition>
     }
 }
 
