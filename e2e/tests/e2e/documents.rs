@@ -13,6 +13,7 @@ use shared::dto::documents::{CertificateDto, CertificateVerification};
 use shared::dto::*;
 use shared::workflow::RouteAction;
 use shared::{Role, RouteStatus};
+use uuid::Uuid;
 
 use crate::routes::{create, fill, step_ok, write};
 
@@ -276,6 +277,28 @@ async fn the_route_card_follows_the_sample_form_in_docx_and_pdf() {
     // A4 with numbered pages and fixed-width tables.
     assert!(xml.contains("w:w=\"11906\"") && xml.contains("w:h=\"16838\""));
     assert!(xml.contains("<w:tbl>"));
+    // The header rows of the card's tables repeat on every page: the roadmap's header row is
+    // flagged (and does not split), its activity rows are not.
+    let roadmap = xml
+        .split("<w:tbl>")
+        .find(|t| t.contains("Наименование мероприятия"))
+        .expect("the roadmap table");
+    let rows: Vec<&str> = roadmap.split("<w:tr>").skip(1).collect();
+    assert!(rows.len() >= 3, "{roadmap}");
+    assert!(rows[0].contains("Наименование мероприятия"));
+    assert!(rows[0].contains("<w:tblHeader />") && rows[0].contains("<w:cantSplit />"));
+    assert!(rows[1..].iter().all(|r| !r.contains("<w:tblHeader")));
+    let headed = xml
+        .split("<w:tbl>")
+        .skip(1)
+        .filter(|t| {
+            t.split("<w:tr>")
+                .nth(1)
+                .is_some_and(|r| r.contains("<w:tblHeader />"))
+        })
+        .count();
+    // Entry diagnostics, deficits and tasks, roadmap, final event, final diagnostics.
+    assert!(headed >= 5, "{headed} tables with a repeated header");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
     let footers: Vec<String> = zip
         .file_names()
@@ -757,4 +780,286 @@ async fn exports_give_the_routes_and_deficits_in_scope_as_csv_and_xlsx() {
         .await
         .unwrap();
     problem(res, StatusCode::FORBIDDEN).await;
+}
+
+/// An event published by `user` starting `start` days from today.
+async fn event_of(user: &User<'_>, title: &str, kind: &str, start: i64, hours: f64) -> Uuid {
+    let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
+    let e = crate::catalogue::publish(
+        user,
+        json!({
+            "title": title, "kind": kind, "format": "onsite", "place": "Светлогорск, Дом учителя",
+            "starts_on": day(start), "ends_on": day(start + 2), "hours": hours, "capacity": 30,
+            "competency_ids": [], "audience_subjects": [], "audience_levels": []
+        }),
+    )
+    .await;
+    e.summary.id
+}
+
+async fn enrol(user: &User<'_>, event: Uuid) {
+    let res = user
+        .post(&format!("/api/v1/catalogue/events/{event}/enrolment"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+}
+
+/// The organiser marks everyone on the sheet (attended or not) and uploads a certificate for
+/// the one named.
+async fn mark_sheet(organiser: &User<'_>, event: Uuid, attended: &[&str], certificate: &str) {
+    let sheet: Vec<shared::dto::catalogue::EnrolmentDto> = organiser
+        .get_json(&format!("/api/v1/catalogue/events/{event}/enrolments"))
+        .await;
+    for line in sheet {
+        let came = attended.contains(&line.person.email.as_str());
+        let res = organiser
+            .request(
+                Method::PUT,
+                &format!("/api/v1/catalogue/enrolments/{}/attendance", line.id),
+            )
+            .json(&json!({ "attended": came }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        if line.person.email == certificate {
+            let res = organiser
+                .post(&format!(
+                    "/api/v1/catalogue/enrolments/{}/certificate?name=Сертификат.pdf",
+                    line.id
+                ))
+                .header("content-type", "application/pdf")
+                .body("%PDF-1.4 certificate")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+}
+
+/// Downloads an export and checks its `X-Total-Rows` against the rows it holds.
+async fn export_rows(user: &User<'_>, path: &str) -> Vec<Vec<String>> {
+    let res = user.get(path).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let total: usize = res.headers()["x-total-rows"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let bytes = res.bytes().await.unwrap();
+    let t = api::tabular::read(&bytes).unwrap();
+    assert_eq!(
+        t.headers,
+        api::services::documents::attendance::HEADERS,
+        "{path}"
+    );
+    assert_eq!(t.rows.len(), total, "{path}: X-Total-Rows");
+    t.rows.into_iter().map(|(_, r)| r).collect()
+}
+
+#[tokio::test]
+async fn the_events_export_gives_each_participants_attendance_within_the_callers_scope() {
+    let app = TestApp::spawn().await;
+    fixtures::person(
+        &app.db,
+        "far@iom.test",
+        Role::Teacher,
+        Some(app.demo.school_b),
+    )
+    .await;
+    let (teacher, far) = (
+        app.as_user("teacher@iom.test").await,
+        app.as_user("far@iom.test").await,
+    );
+    let (municipal, manager, director) = (
+        app.as_user("municipal@iom.test").await,
+        app.as_user("manager@iom.test").await,
+        app.as_user("director@iom.test").await,
+    );
+    // A municipal seminar of Светлогорск and a regional course, a week apart.
+    let seminar = event_of(
+        &municipal,
+        "Семинар «Функциональная грамотность»",
+        "seminar",
+        10,
+        4.5,
+    )
+    .await;
+    let course = event_of(&manager, "КПК «Цифровая дидактика»", "course", 20, 36.0).await;
+    enrol(&teacher, seminar).await;
+    enrol(&teacher, course).await;
+    enrol(&far, course).await;
+    mark_sheet(
+        &municipal,
+        seminar,
+        &["teacher@iom.test"],
+        "teacher@iom.test",
+    )
+    .await;
+    mark_sheet(&manager, course, &["far@iom.test"], "far@iom.test").await;
+
+    // The region's manager: every sheet, in calendar order, each participant once.
+    let all = export_rows(&manager, "/api/v1/exports/events.csv").await;
+    let lines: Vec<(&str, &str, &str, &str, &str)> = all
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str(),
+                r[7].as_str(),
+                r[11].as_str(),
+                r[12].as_str(),
+                r[13].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "Семинар «Функциональная грамотность»",
+                "Иванова Мария Петровна",
+                "Участвовал",
+                "да",
+                "да"
+            ),
+            (
+                "КПК «Цифровая дидактика»",
+                "Иванова Мария Петровна",
+                "Не участвовал",
+                "нет",
+                "нет"
+            ),
+            (
+                "КПК «Цифровая дидактика»",
+                "Тестова far",
+                "Участвовал",
+                "да",
+                "да"
+            ),
+        ],
+        "{all:?}"
+    );
+    let first = &all[0];
+    assert_eq!(first[1], "Семинар");
+    assert_eq!(first[2], shared::EventLevel::Municipal.title_ru());
+    assert_eq!(first[3], "Город Светлогорск");
+    assert_eq!(first[6], "4,5");
+    assert_eq!(first[8], "teacher@iom.test");
+    assert_eq!(first[9], "МАОУ «Гимназия № 1» г. Светлогорска");
+    assert_eq!(first[10], "Город Светлогорск");
+    assert_eq!(all[2][10], "Озёрный район");
+    assert_eq!(all[1][6], "36");
+
+    // The municipal coordinator: the seminar's whole sheet and, of the regional course, only
+    // the municipality's own teacher.
+    let muni = export_rows(&municipal, "/api/v1/exports/events.csv").await;
+    let people: Vec<(&str, &str)> = muni
+        .iter()
+        .map(|r| (r[0].as_str(), r[8].as_str()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("Семинар «Функциональная грамотность»", "teacher@iom.test"),
+            ("КПК «Цифровая дидактика»", "teacher@iom.test"),
+        ]
+    );
+    // The school's director sees the school's teacher at both.
+    assert_eq!(
+        export_rows(&director, "/api/v1/exports/events.csv")
+            .await
+            .len(),
+        2
+    );
+
+    // The calendar's filters: organiser and dates.
+    let by_region = export_rows(
+        &manager,
+        &format!(
+            "/api/v1/exports/events.csv?organiser_id={}",
+            app.demo.region
+        ),
+    )
+    .await;
+    assert_eq!(by_region.len(), 2);
+    assert!(by_region.iter().all(|r| r[0] == "КПК «Цифровая дидактика»"));
+    let today = chrono::Utc::now().date_naive();
+    let early = export_rows(
+        &manager,
+        &format!(
+            "/api/v1/exports/events.csv?from={}&to={}",
+            today,
+            today + chrono::Duration::days(15)
+        ),
+    )
+    .await;
+    assert_eq!(early.len(), 1);
+    assert_eq!(early[0][0], "Семинар «Функциональная грамотность»");
+
+    // The workbook holds the same rows.
+    let xlsx = export_rows(&manager, "/api/v1/exports/events.xlsx").await;
+    assert_eq!(xlsx, all);
+    std::fs::write(
+        artifacts().join("events.xlsx"),
+        download(
+            &manager,
+            "/api/v1/exports/events.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .await,
+    )
+    .unwrap();
+
+    // Teachers keep no lists; bad filters are a 400, not a 500.
+    problem(
+        teacher
+            .get("/api/v1/exports/events.csv")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        manager
+            .get("/api/v1/exports/events.csv?from=вчера")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn route_exports_announce_their_row_count_before_streaming() {
+    let app = TestApp::spawn().await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Маршрут для выгрузки").await;
+    fill(&teacher, route).await;
+    let municipal = app.as_user("municipal@iom.test").await;
+    for (path, rows) in [
+        ("/api/v1/exports/routes.csv", 1),
+        ("/api/v1/exports/routes.xlsx", 1),
+        ("/api/v1/exports/deficits.csv", 2),
+        ("/api/v1/exports/deficits.xlsx", 2),
+    ] {
+        let res = municipal.get(path).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()["x-total-rows"],
+            rows.to_string().as_str(),
+            "{path}"
+        );
+        let t = api::tabular::read(&res.bytes().await.unwrap()).unwrap();
+        assert_eq!(t.rows.len(), rows, "{path}");
+    }
 }
