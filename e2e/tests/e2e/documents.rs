@@ -1004,6 +1004,14 @@ async fn the_events_export_gives_each_participants_attendance_within_the_callers
     assert_eq!(early.len(), 1);
     assert_eq!(early[0][0], "Семинар «Функциональная грамотность»");
 
+    // One event's sheet (the export button on the attendance sheet).
+    let sheet = export_rows(
+        &manager,
+        &format!("/api/v1/exports/events.csv?event_id={course}"),
+    )
+    .await;
+    assert_eq!(sheet, all[1..]);
+
     // The workbook holds the same rows.
     let xlsx = export_rows(&manager, "/api/v1/exports/events.xlsx").await;
     assert_eq!(xlsx, all);
@@ -1062,4 +1070,42 @@ async fn route_exports_announce_their_row_count_before_streaming() {
         let t = api::tabular::read(&res.bytes().await.unwrap()).unwrap();
         assert_eq!(t.rows.len(), rows, "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_demo_teacher_has_a_completed_route_whose_certificate_verifies() {
+    let app = TestApp::spawn_with(e2e::Options {
+        configure: Some(Box::new(|s| s.demo_completed_route = true)),
+        ..Default::default()
+    })
+    .await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let routes: Page<RouteSummary> = teacher.get_json("/api/v1/routes?mine=true").await;
+    assert_eq!(routes.items.len(), 1);
+    let route = &routes.items[0];
+    assert_eq!(route.status, RouteStatus::Completed);
+    assert_eq!(route.title, api::services::route::demo::TITLE);
+
+    // Issued by the completion itself: one certificate, with the roadmap's hours.
+    let mine: Vec<CertificateDto> = teacher.get_json("/api/v1/me/certificates").await;
+    assert_eq!(mine.len(), 1);
+    let c = &mine[0];
+    assert_eq!(c.route_id, route.id);
+    assert_eq!(c.hours, Some(36.0));
+    assert!(c.revoked_at.is_none());
+    assert_eq!(c.verify_url, format!("{}/verify/{}", app.base, c.code));
+    let pdf = download(&teacher, &c.pdf_url, "application/pdf").await;
+    assert!(pdf.starts_with(b"%PDF"));
+
+    // The QR code's page: valid, with the minimum.
+    let v: CertificateVerification = ok_json(
+        app.get(&format!("/api/v1/verify/{}", c.code))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(v.valid);
+    assert_eq!(v.number, c.number);
+    assert_eq!(v.person_name, "Иванова Мария Петровна");
 }

@@ -142,6 +142,9 @@ pub(crate) fn filters(f: &EventFilter, principal: &Principal) -> Condition {
     if let Some(o) = f.organiser_id {
         c = c.add(event::Column::OrganiserId.eq(o));
     }
+    if let Some(id) = f.event_id {
+        c = c.add(event::Column::Id.eq(id));
+    }
     if let Some(from) = f.from {
         c = c.add(event::Column::EndsOn.gte(from));
     }

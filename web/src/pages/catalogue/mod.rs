@@ -291,6 +291,32 @@ pub fn CalendarPage() -> impl IntoView {
         async move { api.call::<Page<EventSummary>>(request).await }
     });
 
+    // The export takes the list's filters and the period shown.
+    let export_query = Signal::derive(move || {
+        let mut parts: Vec<(&str, String)> = vec![
+            ("q", text.get()),
+            ("level", level.get()),
+            ("format", fmt.get()),
+            ("kind", kind.get()),
+            ("competency_id", competency.get()),
+        ];
+        if month_view.get() {
+            let m = month.get();
+            parts.push(("from", format::iso_date(m)));
+            parts.push((
+                "to",
+                format::iso_date(next_month(m) - chrono::Duration::days(1)),
+            ));
+        } else {
+            parts.push(("from", format::iso_date(format::today())));
+        }
+        let query: leptos_router::params::ParamsMap = parts
+            .into_iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        query.to_query_string()
+    });
+
     let competency_choices = move || {
         let mut choices = vec![Choice::One(String::new(), "Любая компетенция".into())];
         if let Some(Ok(fw)) = frameworks.get() {
@@ -381,6 +407,7 @@ pub fn CalendarPage() -> impl IntoView {
                 <span>"Только мои записи"</span>
             </label>
         </section>
+        {organiser.then(|| view! { <crate::pages::documents::EventExportButtons query=export_query /> })}
         {move || {
             month_view
                 .get()
