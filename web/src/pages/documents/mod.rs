@@ -246,12 +246,15 @@ fn ExportButton(
 ) -> impl IntoView {
     let api = use_api();
     let progress = RwSignal::new(None::<transfer::Progress>);
+    // The last finished download, reported until the next one starts.
+    let finished = RwSignal::new(None::<transfer::Progress>);
     let busy = move || progress.with(Option::is_some);
     let click = move |_| {
         if progress.get_untracked().is_some() {
             return;
         }
         progress.set(Some(transfer::Progress::default()));
+        finished.set(None);
         error.set(None);
         let (path, name) = (
             paths::export(list, ext, &query.get_untracked()),
@@ -263,9 +266,15 @@ fn ExportButton(
                     progress.try_set(Some(p));
                 })
                 .await;
+            let last = progress.try_get_untracked().flatten();
             progress.try_set(None);
-            if let Err(e) = result {
-                error.try_set(Some(e));
+            match result {
+                Ok(()) => {
+                    finished.try_set(last);
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
             }
         });
     };
@@ -293,6 +302,17 @@ fn ExportButton(
                                     None => view! { <progress aria-label="Выгрузка файла"></progress> }.into_any(),
                                 }}
                                 <span class="small">{export_status(&p)}</span>
+                            </span>
+                        }
+                    })
+            }}
+            {move || {
+                finished
+                    .get()
+                    .map(|p| {
+                        view! {
+                            <span class="small muted" role="status" data-testid="export-done">
+                                {format!("Файл сохранён. {}", export_status(&p))}
                             </span>
                         }
                     })
