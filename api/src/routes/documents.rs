@@ -288,6 +288,12 @@ async fn xlsx_export(
         header::HeaderName::from_static(TOTAL_ROWS),
         header::HeaderValue::from(total),
     );
+    // A workbook is a zip already: sent as it is, with its Content-Length (the SPA's progress
+    // bar), rather than gzipped again in chunks of unknown total.
+    res.headers_mut().insert(
+        header::CONTENT_ENCODING,
+        header::HeaderValue::from_static("identity"),
+    );
     Ok(res)
 }
 
