@@ -19,6 +19,10 @@ pub struct Settings {
     /// `IOM_DEMO`: seed demo data into an empty database. Default on only for the default
     /// embedded database, so a production PostgreSQL never gets demo accounts by accident.
     pub demo: bool,
+    /// With the demo data, also the demo teacher's completed route and its certificate (made
+    /// through the real services on the first start; on with `demo`, off in tests, which
+    /// build their own routes).
+    pub demo_completed_route: bool,
     /// `IOM_JWT_SECRET`; when absent a secret is generated once and kept in the database, so
     /// every instance sharing the database signs alike.
     pub jwt_secret: Option<SecretString>,
@@ -60,6 +64,7 @@ impl Settings {
             files_dir: data_dir.join("files"),
             data_dir,
             demo: false,
+            demo_completed_route: false,
             jwt_secret: None,
             web_dir: PathBuf::from("dist"),
             public_url: None,
@@ -91,6 +96,7 @@ impl Settings {
             Some(v) => parse_bool("IOM_DEMO", &v)?,
             None => custom_db.is_none(),
         };
+        s.demo_completed_route = s.demo;
         if let Some(url) = custom_db {
             s.database_url = url;
         }
@@ -173,7 +179,7 @@ mod tests {
         let s = from(&[]).unwrap();
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.database_url, "sqlite://data/iom.db?mode=rwc");
-        assert!(s.demo && s.is_sqlite());
+        assert!(s.demo && s.demo_completed_route && s.is_sqlite());
     }
 
     #[test]

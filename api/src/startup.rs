@@ -64,6 +64,9 @@ impl Application {
             settings,
             base_url,
         });
+        if demo.is_some() && state.settings.demo_completed_route {
+            crate::services::route::demo::seed_completed(&state).await?;
+        }
         let server = run(listener, state)?;
         Ok(Application {
             port,

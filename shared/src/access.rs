@@ -360,6 +360,13 @@ impl Actor {
             })
     }
 
+    /// A line of an event's attendance sheet (who registered, whether they came): the event's
+    /// organisers see the whole sheet; the managers of a participant's workplace see that
+    /// participant, wherever the event was organised.
+    pub fn can_read_attendance(&self, organiser: &UnitPath, participant: &PersonFacts) -> bool {
+        self.can_manage_event(organiser) || participant.workplace.is_some_and(|w| self.manages(&w))
+    }
+
     /// Recommending events to a teacher: the teacher's managers, tutor and mentor.
     pub fn can_recommend_to(&self, teacher: &PersonFacts) -> bool {
         teacher.links.tutor
@@ -791,6 +798,35 @@ mod tests {
         let admin = actor(Role::Admin, None);
         assert!(admin.can_read_event(&w.region, EventStatus::Published));
         assert!(!admin.can_manage_event(&w.region));
+    }
+
+    #[test]
+    fn attendance_is_read_by_the_organisers_and_by_the_participants_managers() {
+        let w = world();
+        let person = |workplace: UnitPath| PersonFacts {
+            id: Uuid::from_u128(300),
+            workplace: Some(workplace),
+            links: Links::default(),
+        };
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        // The municipality's own event: the whole sheet, teachers of other municipalities too.
+        assert!(muni.can_read_attendance(&w.muni_a, &person(w.school_b1)));
+        // A regional course: only the municipality's own teachers.
+        assert!(muni.can_read_attendance(&w.region, &person(w.school_a2)));
+        assert!(!muni.can_read_attendance(&w.region, &person(w.school_b1)));
+        let director = actor(Role::Director, Some(w.school_a1));
+        assert!(director.can_read_attendance(&w.region, &person(w.school_a1)));
+        assert!(!director.can_read_attendance(&w.muni_a, &person(w.school_a2)));
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        assert!(manager.can_read_attendance(&w.school_a1, &person(w.school_b1)));
+        assert!(
+            !manager.can_read_attendance(&w.other_region_school, &person(w.other_region_school))
+        );
+        // Teachers and tutors keep no sheets, not even of their own school.
+        let teacher = actor(Role::Teacher, Some(w.school_a1));
+        assert!(!teacher.can_read_attendance(&w.school_a1, &person(w.school_a1)));
+        let tutor = actor(Role::Tutor, Some(w.school_a1));
+        assert!(!tutor.can_read_attendance(&w.muni_a, &person(w.school_a1)));
     }
 
     #[test]

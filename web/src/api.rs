@@ -644,7 +644,10 @@ pub mod transfer {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{Blob, File, HtmlAnchorElement, ProgressEvent, Url, XmlHttpRequest};
+    use web_sys::{
+        Blob, BlobPropertyBag, File, HtmlAnchorElement, ProgressEvent, ReadableStreamDefaultReader,
+        Url, XmlHttpRequest,
+    };
 
     use super::{Api, ApiError, ApiRequest, Method, Problem, fallback};
 
@@ -751,7 +754,114 @@ pub mod transfer {
             .await
             .map_err(js_failed)?
             .unchecked_into();
-        let href = Url::create_object_url_with_blob(&blob).map_err(js_failed)?;
+        save(&blob, name)
+    }
+
+    /// How far a download has come: bytes so far, lines so far (CSV rows end in a line
+    /// break), and the totals the server announced (`Content-Length`, `X-Total-Rows`).
+    #[derive(Debug, Clone, Copy, Default, PartialEq)]
+    pub struct Progress {
+        pub bytes: u64,
+        pub lines: u64,
+        pub total_bytes: Option<u64>,
+        pub total_rows: Option<u64>,
+        /// Whether to count progress by lines (a CSV, whose first line is the header).
+        pub by_rows: bool,
+    }
+
+    impl Progress {
+        /// Data rows received so far (the header line is not one).
+        pub fn rows(&self) -> u64 {
+            self.lines.saturating_sub(1)
+        }
+
+        /// The share done, 0.0 to 1.0, when a total is known: rows of a CSV against
+        /// `X-Total-Rows`, else bytes against `Content-Length`.
+        pub fn fraction(&self) -> Option<f64> {
+            let by_rows = self.total_rows.filter(|_| self.by_rows).map(|t| {
+                if t == 0 {
+                    1.0
+                } else {
+                    self.rows() as f64 / t as f64
+                }
+            });
+            let by_bytes = self
+                .total_bytes
+                .filter(|t| *t > 0)
+                .map(|t| self.bytes as f64 / t as f64);
+            by_rows.or(by_bytes).map(|f| f.clamp(0.0, 1.0))
+        }
+    }
+
+    /// Downloads `path` with the bearer token, reading the body chunk by chunk through a
+    /// `ReadableStream` reader and reporting progress after each chunk, then has the browser
+    /// save it as `name`. The chunks stay browser-side buffers, joined into one blob at the end
+    /// (the browser may keep a large blob on disk), so a region-size export does not pass
+    /// through the application's own memory.
+    pub async fn download_with_progress<F>(
+        api: Api,
+        path: &str,
+        name: &str,
+        by_rows: bool,
+        on_progress: F,
+    ) -> Result<(), ApiError>
+    where
+        F: Fn(Progress),
+    {
+        let response = api.fetch(ApiRequest::new(Method::GET, path)).await?;
+        let header = |h: &str| {
+            response
+                .headers()
+                .get(h)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let mut progress = Progress {
+            total_bytes: header("content-length"),
+            total_rows: header("x-total-rows"),
+            by_rows,
+            ..Progress::default()
+        };
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .unwrap_or_else(|| "application/octet-stream".into());
+        on_progress(progress);
+        let raw = web_sys::Response::from(response);
+        let Some(body) = raw.body() else {
+            return save(&Blob::new().map_err(js_failed)?, name);
+        };
+        let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        let parts = js_sys::Array::new();
+        loop {
+            let step = JsFuture::from(reader.read()).await.map_err(js_failed)?;
+            let done = js_sys::Reflect::get(&step, &JsValue::from_str("done"))
+                .map_err(js_failed)?
+                .is_truthy();
+            if done {
+                break;
+            }
+            let chunk: js_sys::Uint8Array =
+                js_sys::Reflect::get(&step, &JsValue::from_str("value"))
+                    .map_err(js_failed)?
+                    .unchecked_into();
+            progress.bytes += u64::from(chunk.length());
+            if by_rows {
+                // One chunk at a time is copied to count its line breaks, then dropped.
+                progress.lines += chunk.to_vec().iter().filter(|b| **b == b'\n').count() as u64;
+            }
+            parts.push(&chunk);
+            on_progress(progress);
+        }
+        let options = BlobPropertyBag::new();
+        options.set_type(&content_type);
+        let blob =
+            Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_failed)?;
+        save(&blob, name)
+    }
+
+    /// Has the browser save `blob` as `name`.
+    fn save(blob: &Blob, name: &str) -> Result<(), ApiError> {
+        let href = Url::create_object_url_with_blob(blob).map_err(js_failed)?;
         let link: HtmlAnchorElement = document()
             .create_element("a")
             .map_err(js_failed)?

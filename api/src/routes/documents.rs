@@ -7,6 +7,7 @@ use actix_web::http::header::{
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use shared::dto::RouteFilter;
+use shared::dto::catalogue::EventFilter;
 use shared::dto::documents::{
     CardFormat, CertificateDto, CertificateVerification, RevokeCertificate,
 };
@@ -16,7 +17,7 @@ use uuid::Uuid;
 use super::docs;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::documents::exports::{self, ExportKind};
+use crate::services::documents::exports::{self, Export};
 use crate::services::documents::{self as service, Rendered, certificates};
 use crate::state::AppState;
 
@@ -32,7 +33,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(export_routes_csv)
         .service(export_routes_xlsx)
         .service(export_deficits_csv)
-        .service(export_deficits_xlsx);
+        .service(export_deficits_xlsx)
+        .service(export_events_csv)
+        .service(export_events_xlsx);
 }
 
 fn attachment(name: &str) -> ContentDisposition {
@@ -198,19 +201,23 @@ pub async fn verify_certificate(
         .json(v))
 }
 
+/// The header with an export's row count, sent before the rows (the SPA's progress bar).
+pub const TOTAL_ROWS: &str = "x-total-rows";
+
 /// Streams a CSV export: the header first, then each page of rows as it is read.
 async fn csv_export(
     state: web::Data<AppState>,
     principal: Principal,
-    filter: RouteFilter,
-    kind: ExportKind,
+    export: Export,
 ) -> AppResult<HttpResponse> {
     exports::check(&principal)?;
+    let kind = export.kind();
+    let total = exports::count(&state.db, &principal, &export).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, AppError>>(4);
     let first = exports::csv_chunk(&[], Some(kind.headers()));
     tokio::spawn(async move {
         let db = state.db.clone();
-        let mut pager = match exports::Pager::new(&db, &principal, &filter, kind).await {
+        let mut pager = match exports::Source::open(&db, &principal, &export).await {
             Ok(p) => p,
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
@@ -242,24 +249,25 @@ async fn csv_export(
         .content_type("text/csv; charset=utf-8")
         .insert_header(attachment(&service::file_name(kind.file_stem(), "csv")))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((TOTAL_ROWS, total.to_string()))
         .streaming(body))
 }
 
 async fn xlsx_export(
     state: web::Data<AppState>,
     principal: Principal,
-    filter: RouteFilter,
-    kind: ExportKind,
+    export: Export,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     exports::check(&principal)?;
+    let kind = export.kind();
     let path = std::env::temp_dir().join(format!("iom-export-{}.xlsx", Uuid::new_v4()));
     let file = std::fs::File::create(&path).map_err(|e| AppError::Unexpected(e.into()))?;
-    let result = exports::xlsx(&state.db, &principal, &filter, kind, file).await;
+    let result = exports::xlsx(&state.db, &principal, &export, file).await;
     let opened = std::fs::File::open(&path);
     // Unlinked at once: the open handle keeps the data until the response is sent.
     let _ = std::fs::remove_file(&path);
-    result?;
+    let total = result?;
     let file = opened.map_err(|e| AppError::Unexpected(e.into()))?;
     let named = actix_files::NamedFile::from_file(file, &path)
         .map_err(|e| AppError::Unexpected(e.into()))?
@@ -276,6 +284,16 @@ async fn xlsx_export(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("private, no-store"),
     );
+    res.headers_mut().insert(
+        header::HeaderName::from_static(TOTAL_ROWS),
+        header::HeaderValue::from(total),
+    );
+    // A workbook is a zip already: sent as it is, with its Content-Length (the SPA's progress
+    // bar), rather than gzipped again in chunks of unknown total.
+    res.headers_mut().insert(
+        header::CONTENT_ENCODING,
+        header::HeaderValue::from_static("identity"),
+    );
     Ok(res)
 }
 
@@ -286,7 +304,9 @@ async fn xlsx_export(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 200, description = "CSV", content_type = "text/csv", body = String, headers(
+            ("X-Total-Rows" = u64, description = "Data rows the export holds, counted before streaming (for a progress bar)")
+        )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
     )
 )]
@@ -296,7 +316,7 @@ pub async fn export_routes_csv(
     principal: Principal,
     filter: web::Query<RouteFilter>,
 ) -> AppResult<HttpResponse> {
-    csv_export(state, principal, filter.into_inner(), ExportKind::Routes).await
+    csv_export(state, principal, Export::Routes(filter.into_inner())).await
 }
 
 /// Routes in the caller's scope as an Excel workbook, with the route list's filters.
@@ -305,7 +325,9 @@ pub async fn export_routes_csv(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+            ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
+        )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
     )
 )]
@@ -316,14 +338,7 @@ pub async fn export_routes_xlsx(
     filter: web::Query<RouteFilter>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    xlsx_export(
-        state,
-        principal,
-        filter.into_inner(),
-        ExportKind::Routes,
-        req,
-    )
-    .await
+    xlsx_export(state, principal, Export::Routes(filter.into_inner()), req).await
 }
 
 /// People with deficits: every deficit of the routes in scope, with its teacher, school,
@@ -333,7 +348,9 @@ pub async fn export_routes_xlsx(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 200, description = "CSV", content_type = "text/csv", body = String, headers(
+            ("X-Total-Rows" = u64, description = "Data rows the export holds, counted before streaming (for a progress bar)")
+        )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
     )
 )]
@@ -343,7 +360,7 @@ pub async fn export_deficits_csv(
     principal: Principal,
     filter: web::Query<RouteFilter>,
 ) -> AppResult<HttpResponse> {
-    csv_export(state, principal, filter.into_inner(), ExportKind::Deficits).await
+    csv_export(state, principal, Export::Deficits(filter.into_inner())).await
 }
 
 /// People with deficits as an Excel workbook.
@@ -352,7 +369,9 @@ pub async fn export_deficits_csv(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+            ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
+        )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
     )
 )]
@@ -363,12 +382,52 @@ pub async fn export_deficits_xlsx(
     filter: web::Query<RouteFilter>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    xlsx_export(
-        state,
-        principal,
-        filter.into_inner(),
-        ExportKind::Deficits,
-        req,
+    xlsx_export(state, principal, Export::Deficits(filter.into_inner()), req).await
+}
+
+/// Events with attendance: one row per participant of each event in the caller's calendar
+/// (event, kind, level, organiser, dates, hours, participant, school, municipality, enrolment
+/// status, attended, certificate uploaded), with the calendar's filters (dates, organiser,
+/// level, kind, format, competency, text). Organisers see their events' whole sheets; the
+/// managers of a participant's school see that participant. Streamed page by page as CSV.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(EventFilter),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String, headers(
+            ("X-Total-Rows" = u64, description = "Data rows the export holds, counted before streaming (for a progress bar)")
+        )),
+        docs::Unauthorized, docs::Forbidden, docs::BadRequest
     )
-    .await
+)]
+#[get("/exports/events.csv")]
+pub async fn export_events_csv(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: web::Query<EventFilter>,
+) -> AppResult<HttpResponse> {
+    csv_export(state, principal, Export::Events(filter.into_inner())).await
+}
+
+/// Events with attendance as an Excel workbook, with the calendar's filters.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(EventFilter),
+    responses(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+            ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
+        )),
+        docs::Unauthorized, docs::Forbidden, docs::BadRequest
+    )
+)]
+#[get("/exports/events.xlsx")]
+pub async fn export_events_xlsx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    filter: web::Query<EventFilter>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    xlsx_export(state, principal, Export::Events(filter.into_inner()), req).await
 }

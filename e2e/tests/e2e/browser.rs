@@ -1379,3 +1379,49 @@ async fn a_regional_manager_imports_an_entry_diagnostic_from_xlsx_through_the_wi
         "{card}"
     );
 }
+
+#[tokio::test]
+async fn a_municipal_coordinator_exports_with_a_progress_bar_counting_to_the_announced_rows() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Маршрут для выгрузки").await;
+    fill(&teacher, route).await;
+
+    sign_in(&browser, &app, "municipal@iom.test").await;
+    browser.client.goto(&app.url("/routes")).await.unwrap();
+    // The CSV streams through the reader: its rows are counted against X-Total-Rows.
+    click(&browser, "[data-testid=export-deficits-csv]").await;
+    let done = browser
+        .wait_for("[data-testid=export-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("строк 2 из 2 (100 %)"), "{done}");
+    // The workbook: its bytes against Content-Length.
+    click(&browser, "[data-testid=export-routes-xlsx]").await;
+    let done = browser
+        .wait_for(".export-button:has([data-testid=export-routes-xlsx]) [data-testid=export-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.ends_with("(100 %)"), "{done}");
+    browser.screenshot("export-done").await;
+
+    // The calendar offers the events export to organisers.
+    browser.client.goto(&app.url("/catalogue")).await.unwrap();
+    click(&browser, "[data-testid=export-events-csv]").await;
+    let done = browser
+        .wait_for("[data-testid=export-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("строк 0 из 0 (100 %)"), "{done}");
+}

@@ -13,6 +13,7 @@ use shared::dto::documents::{CertificateDto, CertificateVerification};
 use shared::dto::*;
 use shared::workflow::RouteAction;
 use shared::{Role, RouteStatus};
+use uuid::Uuid;
 
 use crate::routes::{create, fill, step_ok, write};
 
@@ -276,6 +277,28 @@ async fn the_route_card_follows_the_sample_form_in_docx_and_pdf() {
     // A4 with numbered pages and fixed-width tables.
     assert!(xml.contains("w:w=\"11906\"") && xml.contains("w:h=\"16838\""));
     assert!(xml.contains("<w:tbl>"));
+    // The header rows of the card's tables repeat on every page: the roadmap's header row is
+    // flagged (and does not split), its activity rows are not.
+    let roadmap = xml
+        .split("<w:tbl>")
+        .find(|t| t.contains("Наименование мероприятия"))
+        .expect("the roadmap table");
+    let rows: Vec<&str> = roadmap.split("<w:tr>").skip(1).collect();
+    assert!(rows.len() >= 3, "{roadmap}");
+    assert!(rows[0].contains("Наименование мероприятия"));
+    assert!(rows[0].contains("<w:tblHeader />") && rows[0].contains("<w:cantSplit />"));
+    assert!(rows[1..].iter().all(|r| !r.contains("<w:tblHeader")));
+    let headed = xml
+        .split("<w:tbl>")
+        .skip(1)
+        .filter(|t| {
+            t.split("<w:tr>")
+                .nth(1)
+                .is_some_and(|r| r.contains("<w:tblHeader />"))
+        })
+        .count();
+    // Entry diagnostics, deficits and tasks, roadmap, final event, final diagnostics.
+    assert!(headed >= 5, "{headed} tables with a repeated header");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
     let footers: Vec<String> = zip
         .file_names()
@@ -757,4 +780,352 @@ async fn exports_give_the_routes_and_deficits_in_scope_as_csv_and_xlsx() {
         .await
         .unwrap();
     problem(res, StatusCode::FORBIDDEN).await;
+}
+
+/// An event published by `user` starting `start` days from today.
+async fn event_of(user: &User<'_>, title: &str, kind: &str, start: i64, hours: f64) -> Uuid {
+    let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
+    let e = crate::catalogue::publish(
+        user,
+        json!({
+            "title": title, "kind": kind, "format": "onsite", "place": "Светлогорск, Дом учителя",
+            "starts_on": day(start), "ends_on": day(start + 2), "hours": hours, "capacity": 30,
+            "competency_ids": [], "audience_subjects": [], "audience_levels": []
+        }),
+    )
+    .await;
+    e.summary.id
+}
+
+async fn enrol(user: &User<'_>, event: Uuid) {
+    let res = user
+        .post(&format!("/api/v1/catalogue/events/{event}/enrolment"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+}
+
+/// The organiser marks everyone on the sheet (attended or not) and uploads a certificate for
+/// the one named.
+async fn mark_sheet(organiser: &User<'_>, event: Uuid, attended: &[&str], certificate: &str) {
+    let sheet: Vec<shared::dto::catalogue::EnrolmentDto> = organiser
+        .get_json(&format!("/api/v1/catalogue/events/{event}/enrolments"))
+        .await;
+    for line in sheet {
+        let came = attended.contains(&line.person.email.as_str());
+        let res = organiser
+            .request(
+                Method::PUT,
+                &format!("/api/v1/catalogue/enrolments/{}/attendance", line.id),
+            )
+            .json(&json!({ "attended": came }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        if line.person.email == certificate {
+            let res = organiser
+                .post(&format!(
+                    "/api/v1/catalogue/enrolments/{}/certificate?name=Сертификат.pdf",
+                    line.id
+                ))
+                .header("content-type", "application/pdf")
+                .body("%PDF-1.4 certificate")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+}
+
+/// Downloads an export and checks its `X-Total-Rows` against the rows it holds.
+async fn export_rows(user: &User<'_>, path: &str) -> Vec<Vec<String>> {
+    let res = user.get(path).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let total: usize = res.headers()["x-total-rows"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let bytes = res.bytes().await.unwrap();
+    let t = api::tabular::read(&bytes).unwrap();
+    assert_eq!(
+        t.headers,
+        api::services::documents::attendance::HEADERS,
+        "{path}"
+    );
+    assert_eq!(t.rows.len(), total, "{path}: X-Total-Rows");
+    t.rows.into_iter().map(|(_, r)| r).collect()
+}
+
+#[tokio::test]
+async fn the_events_export_gives_each_participants_attendance_within_the_callers_scope() {
+    let app = TestApp::spawn().await;
+    fixtures::person(
+        &app.db,
+        "far@iom.test",
+        Role::Teacher,
+        Some(app.demo.school_b),
+    )
+    .await;
+    let (teacher, far) = (
+        app.as_user("teacher@iom.test").await,
+        app.as_user("far@iom.test").await,
+    );
+    let (municipal, manager, director) = (
+        app.as_user("municipal@iom.test").await,
+        app.as_user("manager@iom.test").await,
+        app.as_user("director@iom.test").await,
+    );
+    // A municipal seminar of Светлогорск and a regional course, a week apart.
+    let seminar = event_of(
+        &municipal,
+        "Семинар «Функциональная грамотность»",
+        "seminar",
+        10,
+        4.5,
+    )
+    .await;
+    let course = event_of(&manager, "КПК «Цифровая дидактика»", "course", 20, 36.0).await;
+    enrol(&teacher, seminar).await;
+    enrol(&teacher, course).await;
+    enrol(&far, course).await;
+    mark_sheet(
+        &municipal,
+        seminar,
+        &["teacher@iom.test"],
+        "teacher@iom.test",
+    )
+    .await;
+    mark_sheet(&manager, course, &["far@iom.test"], "far@iom.test").await;
+
+    // The region's manager: every sheet, in calendar order, each participant once.
+    let all = export_rows(&manager, "/api/v1/exports/events.csv").await;
+    let lines: Vec<(&str, &str, &str, &str, &str)> = all
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str(),
+                r[7].as_str(),
+                r[11].as_str(),
+                r[12].as_str(),
+                r[13].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "Семинар «Функциональная грамотность»",
+                "Иванова Мария Петровна",
+                "Участвовал",
+                "да",
+                "да"
+            ),
+            (
+                "КПК «Цифровая дидактика»",
+                "Иванова Мария Петровна",
+                "Не участвовал",
+                "нет",
+                "нет"
+            ),
+            (
+                "КПК «Цифровая дидактика»",
+                "Тестова far",
+                "Участвовал",
+                "да",
+                "да"
+            ),
+        ],
+        "{all:?}"
+    );
+    let first = &all[0];
+    assert_eq!(first[1], "Семинар");
+    assert_eq!(first[2], shared::EventLevel::Municipal.title_ru());
+    assert_eq!(first[3], "Город Светлогорск");
+    assert_eq!(first[6], "4,5");
+    assert_eq!(first[8], "teacher@iom.test");
+    assert_eq!(first[9], "МАОУ «Гимназия № 1» г. Светлогорска");
+    assert_eq!(first[10], "Город Светлогорск");
+    assert_eq!(all[2][10], "Озёрный район");
+    assert_eq!(all[1][6], "36");
+
+    // The municipal coordinator: the seminar's whole sheet and, of the regional course, only
+    // the municipality's own teacher.
+    let muni = export_rows(&municipal, "/api/v1/exports/events.csv").await;
+    let people: Vec<(&str, &str)> = muni
+        .iter()
+        .map(|r| (r[0].as_str(), r[8].as_str()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("Семинар «Функциональная грамотность»", "teacher@iom.test"),
+            ("КПК «Цифровая дидактика»", "teacher@iom.test"),
+        ]
+    );
+    // The school's director sees the school's teacher at both.
+    assert_eq!(
+        export_rows(&director, "/api/v1/exports/events.csv")
+            .await
+            .len(),
+        2
+    );
+
+    // The calendar's filters: organiser and dates.
+    let by_region = export_rows(
+        &manager,
+        &format!(
+            "/api/v1/exports/events.csv?organiser_id={}",
+            app.demo.region
+        ),
+    )
+    .await;
+    assert_eq!(by_region.len(), 2);
+    assert!(by_region.iter().all(|r| r[0] == "КПК «Цифровая дидактика»"));
+    let today = chrono::Utc::now().date_naive();
+    let early = export_rows(
+        &manager,
+        &format!(
+            "/api/v1/exports/events.csv?from={}&to={}",
+            today,
+            today + chrono::Duration::days(15)
+        ),
+    )
+    .await;
+    assert_eq!(early.len(), 1);
+    assert_eq!(early[0][0], "Семинар «Функциональная грамотность»");
+
+    // One event's sheet (the export button on the attendance sheet).
+    let sheet = export_rows(
+        &manager,
+        &format!("/api/v1/exports/events.csv?event_id={course}"),
+    )
+    .await;
+    assert_eq!(sheet, all[1..]);
+
+    // The workbook holds the same rows.
+    let xlsx = export_rows(&manager, "/api/v1/exports/events.xlsx").await;
+    assert_eq!(xlsx, all);
+    std::fs::write(
+        artifacts().join("events.xlsx"),
+        download(
+            &manager,
+            "/api/v1/exports/events.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .await,
+    )
+    .unwrap();
+
+    // Teachers keep no lists; bad filters are a 400, not a 500.
+    problem(
+        teacher
+            .get("/api/v1/exports/events.csv")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    problem(
+        manager
+            .get("/api/v1/exports/events.csv?from=вчера")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn route_exports_announce_their_row_count_before_streaming() {
+    let app = TestApp::spawn().await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Маршрут для выгрузки").await;
+    fill(&teacher, route).await;
+    let municipal = app.as_user("municipal@iom.test").await;
+    for (path, rows) in [
+        ("/api/v1/exports/routes.csv", 1),
+        ("/api/v1/exports/routes.xlsx", 1),
+        ("/api/v1/exports/deficits.csv", 2),
+        ("/api/v1/exports/deficits.xlsx", 2),
+    ] {
+        // The client takes gzip for a workbook (CSV would then come gzipped, undecoded here).
+        let encodings = if path.ends_with(".xlsx") {
+            "gzip"
+        } else {
+            "identity"
+        };
+        let res = municipal
+            .get(path)
+            .header("accept-encoding", encodings)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()["x-total-rows"],
+            rows.to_string().as_str(),
+            "{path}"
+        );
+        let length = res
+            .headers()
+            .get("content-length")
+            .map(|v| v.to_str().unwrap().parse::<usize>().unwrap());
+        let body = res.bytes().await.unwrap();
+        if path.ends_with(".xlsx") {
+            // Not gzipped again: its length is known up front for a progress bar.
+            assert_eq!(length, Some(body.len()), "{path}");
+        }
+        let t = api::tabular::read(&body).unwrap();
+        assert_eq!(t.rows.len(), rows, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_teacher_has_a_completed_route_whose_certificate_verifies() {
+    let app = TestApp::spawn_with(e2e::Options {
+        configure: Some(Box::new(|s| s.demo_completed_route = true)),
+        ..Default::default()
+    })
+    .await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let routes: Page<RouteSummary> = teacher.get_json("/api/v1/routes?mine=true").await;
+    assert_eq!(routes.items.len(), 1);
+    let route = &routes.items[0];
+    assert_eq!(route.status, RouteStatus::Completed);
+    assert_eq!(route.title, api::services::route::demo::TITLE);
+
+    // Issued by the completion itself: one certificate, with the roadmap's hours.
+    let mine: Vec<CertificateDto> = teacher.get_json("/api/v1/me/certificates").await;
+    assert_eq!(mine.len(), 1);
+    let c = &mine[0];
+    assert_eq!(c.route_id, route.id);
+    assert_eq!(c.hours, Some(36.0));
+    assert!(c.revoked_at.is_none());
+    assert_eq!(c.verify_url, format!("{}/verify/{}", app.base, c.code));
+    let pdf = download(&teacher, &c.pdf_url, "application/pdf").await;
+    assert!(pdf.starts_with(b"%PDF"));
+
+    // The QR code's page: valid, with the minimum.
+    let v: CertificateVerification = ok_json(
+        app.get(&format!("/api/v1/verify/{}", c.code))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(v.valid);
+    assert_eq!(v.number, c.number);
+    assert_eq!(v.person_name, "Иванова Мария Петровна");
 }

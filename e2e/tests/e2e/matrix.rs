@@ -389,6 +389,8 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/exports/routes.xlsx", Obj::Own),
     ("GET", "/api/v1/exports/deficits.csv", Obj::Own),
     ("GET", "/api/v1/exports/deficits.xlsx", Obj::Own),
+    ("GET", "/api/v1/exports/events.csv", Obj::Own),
+    ("GET", "/api/v1/exports/events.xlsx", Obj::Own),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.

@@ -157,6 +157,8 @@ pub struct EventFilter {
     pub status: Option<EventStatus>,
     /// Only events the caller is enrolled in.
     pub mine: Option<bool>,
+    /// Only this event (one attendance sheet's export).
+    pub event_id: Option<Uuid>,
     pub offset: Option<u64>,
     pub limit: Option<u64>,
 }

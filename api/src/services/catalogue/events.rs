@@ -124,7 +124,8 @@ fn below(u: &UnitPath) -> Condition {
     Condition::all().add(col.eq(u.leaf()))
 }
 
-fn filters(f: &EventFilter, principal: &Principal) -> Condition {
+/// The calendar's filters as a condition on `events` (also the events export's).
+pub(crate) fn filters(f: &EventFilter, principal: &Principal) -> Condition {
     let mut c = Condition::all();
     if let Some(s) = f.status {
         c = c.add(event::Column::Status.eq(s.as_str()));
@@ -140,6 +141,9 @@ fn filters(f: &EventFilter, principal: &Principal) -> Condition {
     }
     if let Some(o) = f.organiser_id {
         c = c.add(event::Column::OrganiserId.eq(o));
+    }
+    if let Some(id) = f.event_id {
+        c = c.add(event::Column::Id.eq(id));
     }
     if let Some(from) = f.from {
         c = c.add(event::Column::EndsOn.gte(from));

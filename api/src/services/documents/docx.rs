@@ -98,7 +98,13 @@ fn table(t: &Table) -> DTable {
                     cell
                 })
                 .collect();
-            TableRow::new(cells)
+            let row = TableRow::new(cells);
+            // Header rows do not split, and repeat on every page (see `mark_header_rows`).
+            if i < t.header_rows {
+                row.cant_split()
+            } else {
+                row
+            }
         })
         .collect();
     let mut out = DTable::new(rows)
@@ -166,5 +172,41 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, DocxError> {
     d.build()
         .pack(&mut out)
         .map_err(|e| DocxError(e.to_string()))?;
-    Ok(out.into_inner())
+    mark_header_rows(&out.into_inner())
+}
+
+/// What docx-rs writes for a row marked `cant_split` (only header rows are).
+const CANT_SPLIT: &str = "<w:cantSplit />";
+/// The same row also repeated at the top of every page the table continues on.
+const REPEATED_HEADER: &str = "<w:cantSplit /><w:tblHeader />";
+
+/// docx-rs (0.4) has no API for `w:tblHeader`, the row property that makes Word and
+/// LibreOffice repeat a table's header rows on every page. The header rows are the only ones
+/// written with `w:cantSplit`, so the flag is added beside it in `word/document.xml`; every
+/// other part of the package is copied as it is.
+fn mark_header_rows(package: &[u8]) -> Result<Vec<u8>, DocxError> {
+    use std::io::{Read, Write};
+    let failed = |e: &dyn std::fmt::Display| DocxError(e.to_string());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).map_err(|e| failed(&e))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(package.len())));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| failed(&e))?;
+        if entry.name() != "word/document.xml" {
+            out.raw_copy_file(entry).map_err(|e| failed(&e))?;
+            continue;
+        }
+        let mut xml = String::new();
+        entry.read_to_string(&mut xml).map_err(|e| failed(&e))?;
+        let name = entry.name().to_owned();
+        drop(entry);
+        out.start_file(
+            name,
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated),
+        )
+        .map_err(|e| failed(&e))?;
+        out.write_all(xml.replace(CANT_SPLIT, REPEATED_HEADER).as_bytes())
+            .map_err(|e| failed(&e))?;
+    }
+    Ok(out.finish().map_err(|e| failed(&e))?.into_inner())
 }

@@ -1,4 +1,5 @@
-//! List exports (routes in scope; deficits of the people in them) as CSV or XLSX.
+//! List exports (routes in scope; deficits of the people in them; events with attendance, see
+//! [`super::attendance`]) as CSV or XLSX.
 //!
 //! Rows are read a page at a time by keyset (route id), only the columns needed, and checked
 //! against the one policy row by row like the route list. CSV goes out as each page is ready;
@@ -8,12 +9,13 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use shared::DeficitState;
 use shared::access::RouteFacts;
 use shared::dto::RouteFilter;
+use shared::dto::catalogue::EventFilter;
 use shared::route::{RouteStatus, Stage};
 use uuid::Uuid;
 
@@ -31,6 +33,92 @@ pub const PAGE: u64 = 500;
 pub enum ExportKind {
     Routes,
     Deficits,
+    Events,
+}
+
+/// An export asked for: the list and its filters.
+#[derive(Debug, Clone)]
+pub enum Export {
+    Routes(RouteFilter),
+    Deficits(RouteFilter),
+    Events(EventFilter),
+}
+
+impl Export {
+    pub fn kind(&self) -> ExportKind {
+        match self {
+            Export::Routes(_) => ExportKind::Routes,
+            Export::Deficits(_) => ExportKind::Deficits,
+            Export::Events(_) => ExportKind::Events,
+        }
+    }
+}
+
+/// The number of data rows of an export, counted before it streams (the `X-Total-Rows`
+/// header; the SPA's progress bar). The SQL scope is the policy's, so this is what arrives
+/// unless the data changes meanwhile.
+pub async fn count(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    export: &Export,
+) -> AppResult<u64> {
+    Ok(match export {
+        Export::Routes(f) => {
+            route::Entity::find()
+                .filter(list::scope(principal))
+                .filter(list::filters(f, principal))
+                .count(db)
+                .await?
+        }
+        Export::Deficits(f) => {
+            route_deficit::Entity::find()
+                .filter(
+                    route_deficit::Column::RouteId.in_subquery(
+                        route::Entity::find()
+                            .select_only()
+                            .column(route::Column::Id)
+                            .filter(list::scope(principal))
+                            .filter(list::filters(f, principal))
+                            .into_query(),
+                    ),
+                )
+                .count(db)
+                .await?
+        }
+        Export::Events(f) => super::attendance::count(db, principal, f).await?,
+    })
+}
+
+/// Reads any export a page at a time.
+pub enum Source<'a> {
+    Routes(Pager<'a>),
+    Events(super::attendance::Pager<'a, DatabaseConnection>),
+}
+
+impl<'a> Source<'a> {
+    pub async fn open(
+        db: &'a DatabaseConnection,
+        principal: &'a Principal,
+        export: &'a Export,
+    ) -> AppResult<Self> {
+        Ok(match export {
+            Export::Routes(f) => {
+                Source::Routes(Pager::new(db, principal, f, ExportKind::Routes).await?)
+            }
+            Export::Deficits(f) => {
+                Source::Routes(Pager::new(db, principal, f, ExportKind::Deficits).await?)
+            }
+            Export::Events(f) => Source::Events(super::attendance::Pager::new(db, principal, f)),
+        })
+    }
+
+    /// The next page of rows (possibly empty); `None` at the end.
+    pub async fn next_page(&mut self) -> AppResult<Option<Vec<Vec<String>>>> {
+        match self {
+            Source::Routes(p) => p.next_page().await,
+            Source::Events(p) => p.next_page().await,
+        }
+    }
 }
 
 impl ExportKind {
@@ -63,6 +151,7 @@ impl ExportKind {
                 "Состояние",
                 "Подтверждён",
             ],
+            ExportKind::Events => super::attendance::HEADERS,
         }
     }
 
@@ -70,6 +159,7 @@ impl ExportKind {
         match self {
             ExportKind::Routes => "Маршруты",
             ExportKind::Deficits => "Дефициты",
+            ExportKind::Events => "Мероприятия_и_участие",
         }
     }
 }
@@ -268,6 +358,7 @@ impl<'a> Pager<'a> {
                     ]);
                 }
             }
+            ExportKind::Events => {}
             ExportKind::Deficits => {
                 let ids: Vec<Uuid> = visible.iter().map(|(r, _)| r.id).collect();
                 let deficits = if ids.is_empty() {
@@ -325,7 +416,7 @@ impl<'a> Pager<'a> {
     }
 }
 
-fn date(d: chrono::NaiveDate) -> String {
+pub(crate) fn date(d: chrono::NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
@@ -356,10 +447,10 @@ pub fn csv_chunk(rows: &[Vec<String>], with_bom_and_header: Option<&[&str]>) -> 
 pub async fn xlsx(
     db: &DatabaseConnection,
     principal: &Principal,
-    filter: &RouteFilter,
-    kind: ExportKind,
+    export: &Export,
     file: std::fs::File,
 ) -> AppResult<u64> {
+    let kind = export.kind();
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
@@ -373,7 +464,7 @@ pub async fn xlsx(
         sheet.set_column_width(c as u16, 22).map_err(xl)?;
     }
     let mut row: u32 = 1;
-    let mut pager = Pager::new(db, principal, filter, kind).await?;
+    let mut pager = Source::open(db, principal, export).await?;
     while let Some(rows) = pager.next_page().await? {
         for r in rows {
             for (c, v) in r.iter().enumerate() {

@@ -4,6 +4,7 @@
 //! What a document says is built once as a [`model::Doc`] (pure, tested); [`docx`] and [`pdf`]
 //! only lay it out. Rendering is CPU work and runs on the blocking pool.
 
+pub mod attendance;
 pub mod card;
 pub mod certificates;
 pub mod docx;

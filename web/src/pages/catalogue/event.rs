@@ -707,6 +707,9 @@ fn Sheet(event_id: Uuid, reload: Callback<()>) -> impl IntoView {
             <p class="hint">
                 "Отметка об участии и сертификат закрывают мероприятие в дорожной карте педагога и прикладываются как подтверждение."
             </p>
+            <crate::pages::documents::EventExportButtons query=Signal::derive(move || {
+                format!("?event_id={event_id}")
+            }) />
             <FormAlert form=form />
             <Transition fallback=|| view! { <Loading label="Загружаем участников…" /> }>
                 <ErrorBoundary fallback=error_fallback>

@@ -232,15 +232,20 @@ pub fn CalendarPage() -> impl IntoView {
         }
     });
 
-    // Reflect the filters in the address so a link or a reload shows the same.
-    Effect::new(move |_| {
-        let mut parts: Vec<(&str, String)> = vec![
+    // The filters chosen (the address, the list and the export take them).
+    let chosen = move || -> Vec<(&'static str, String)> {
+        vec![
             ("q", text.get()),
             ("level", level.get()),
             ("format", fmt.get()),
             ("kind", kind.get()),
             ("competency_id", competency.get()),
-        ];
+        ]
+    };
+
+    // Reflect the filters in the address so a link or a reload shows the same.
+    Effect::new(move |_| {
+        let mut parts = chosen();
         if mine.get() {
             parts.push(("mine", "true".into()));
         }
@@ -265,13 +270,7 @@ pub fn CalendarPage() -> impl IntoView {
     let list = LocalResource::new(move || {
         let mut request = ApiRequest::new(gloo_net::http::Method::GET, endpoints::CATALOGUE_EVENTS)
             .query("limit", 200);
-        for (k, v) in [
-            ("q", text.get()),
-            ("level", level.get()),
-            ("format", fmt.get()),
-            ("kind", kind.get()),
-            ("competency_id", competency.get()),
-        ] {
+        for (k, v) in chosen() {
             if !v.trim().is_empty() {
                 request = request.query(k, v.trim().to_owned());
             }
@@ -289,6 +288,26 @@ pub fn CalendarPage() -> impl IntoView {
             request = request.query("from", format::iso_date(format::today()));
         }
         async move { api.call::<Page<EventSummary>>(request).await }
+    });
+
+    // The export takes the list's filters and the period shown.
+    let export_query = Signal::derive(move || {
+        let mut parts = chosen();
+        if month_view.get() {
+            let m = month.get();
+            parts.push(("from", format::iso_date(m)));
+            parts.push((
+                "to",
+                format::iso_date(next_month(m) - chrono::Duration::days(1)),
+            ));
+        } else {
+            parts.push(("from", format::iso_date(format::today())));
+        }
+        let query: leptos_router::params::ParamsMap = parts
+            .into_iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        query.to_query_string()
     });
 
     let competency_choices = move || {
@@ -381,6 +400,7 @@ pub fn CalendarPage() -> impl IntoView {
                 <span>"Только мои записи"</span>
             </label>
         </section>
+        {organiser.then(|| view! { <crate::pages::documents::EventExportButtons query=export_query /> })}
         {move || {
             month_view
                 .get()

@@ -216,35 +216,137 @@ pub fn MyCertificates() -> impl IntoView {
     }
 }
 
-/// Export buttons for a route list: routes and deficits, CSV and Excel, with the list's
-/// filters (`query` is the `?status=…` part, or empty).
+fn size(bytes: u64) -> String {
+    crate::route_text::file_size(i64::try_from(bytes).unwrap_or(i64::MAX))
+}
+
+/// What an export download shows while it runs: «Выгружено N из M строк» and the share.
+fn export_status(p: &transfer::Progress) -> String {
+    let done = p
+        .fraction()
+        .map(|f| format!(" ({} %)", (f * 100.0).round() as u32));
+    let so_far = match (p.by_rows, p.total_rows, p.total_bytes) {
+        (true, Some(total), _) => format!("строк {} из {total}", p.rows().min(total)),
+        (false, _, Some(total)) => format!("{} из {}", size(p.bytes), size(total)),
+        _ => size(p.bytes),
+    };
+    format!("Выгружено: {so_far}{}", done.unwrap_or_default())
+}
+
+/// An export download: streams the file with a progress bar (rows of a CSV against the count
+/// the server announces, bytes of a workbook against its length), then saves it.
 #[component]
-pub fn ExportButtons(#[prop(into)] query: Signal<String>) -> impl IntoView {
-    let error = RwSignal::new(None::<ApiError>);
-    let button = move |list: &'static str, ext: &'static str, label: &'static str| {
-        let stem = if list == "routes" {
-            "Маршруты"
-        } else {
-            "Дефициты"
-        };
-        view! {
-            <DownloadButton
-                label=label
-                busy_label="Готовим файл… (большие выгрузки — до минуты)"
-                path=Signal::derive(move || paths::export(list, ext, &query.get()))
-                file_name=format!("{stem}.{ext}")
-                error=error
-                test_id=format!("export-{list}-{ext}")
-            />
+fn ExportButton(
+    list: &'static str,
+    ext: &'static str,
+    #[prop(into)] label: String,
+    #[prop(into)] file_name: String,
+    query: Signal<String>,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let api = use_api();
+    let progress = RwSignal::new(None::<transfer::Progress>);
+    // The last finished download, reported until the next one starts.
+    let finished = RwSignal::new(None::<transfer::Progress>);
+    let busy = move || progress.with(Option::is_some);
+    let click = move |_| {
+        if progress.get_untracked().is_some() {
+            return;
         }
+        progress.set(Some(transfer::Progress::default()));
+        finished.set(None);
+        error.set(None);
+        let (path, name) = (
+            paths::export(list, ext, &query.get_untracked()),
+            file_name.clone(),
+        );
+        spawn_local(async move {
+            let result =
+                transfer::download_with_progress(api, &path, &name, ext == "csv", move |p| {
+                    progress.try_set(Some(p));
+                })
+                .await;
+            let last = progress.try_get_untracked().flatten();
+            progress.try_set(None);
+            match result {
+                Ok(()) => {
+                    finished.try_set(last);
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
     };
     view! {
-        <div class="export-buttons" role="group" aria-label="Выгрузка списка">
+        <span class="export-button">
+            <button
+                type="button"
+                class="btn btn-secondary btn-small"
+                data-testid=format!("export-{list}-{ext}")
+                aria-busy=move || busy().to_string()
+                disabled=busy
+                on:click=click
+            >
+                {label}
+            </button>
+            {move || {
+                progress
+                    .get()
+                    .map(|p| {
+                        let pct = p.fraction().map(|f| (f * 100.0).round() as u32);
+                        view! {
+                            <span class="upload-progress export-progress" role="status" data-testid="export-progress">
+                                {match pct {
+                                    Some(pct) => view! { <progress max="100" value=pct aria-label="Выгрузка файла"></progress> }.into_any(),
+                                    None => view! { <progress aria-label="Выгрузка файла"></progress> }.into_any(),
+                                }}
+                                <span class="small">{export_status(&p)}</span>
+                            </span>
+                        }
+                    })
+            }}
+            {move || {
+                finished
+                    .get()
+                    .map(|p| {
+                        view! {
+                            <span class="small muted" role="status" data-testid="export-done">
+                                {format!("Файл сохранён. {}", export_status(&p))}
+                            </span>
+                        }
+                    })
+            }}
+        </span>
+    }
+}
+
+/// A row of export buttons with their shared error.
+#[component]
+fn ExportRow(
+    #[prop(into)] label: String,
+    buttons: Vec<(&'static str, &'static str, &'static str, &'static str)>,
+    query: Signal<String>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<ApiError>);
+    view! {
+        <div class="export-buttons" role="group" aria-label=label>
             <span class="small muted">"Выгрузить: "</span>
-            {button("routes", "xlsx", "Маршруты (Excel)")}
-            {button("routes", "csv", "Маршруты (CSV)")}
-            {button("deficits", "xlsx", "Дефициты (Excel)")}
-            {button("deficits", "csv", "Дефициты (CSV)")}
+            {buttons
+                .into_iter()
+                .map(|(list, ext, label, stem)| {
+                    view! {
+                        <ExportButton
+                            list=list
+                            ext=ext
+                            label=label
+                            file_name=format!("{stem}.{ext}")
+                            query=query
+                            error=error
+                        />
+                    }
+                })
+                .collect_view()}
             {move || {
                 error
                     .get()
@@ -255,5 +357,39 @@ pub fn ExportButtons(#[prop(into)] query: Signal<String>) -> impl IntoView {
                     })
             }}
         </div>
+    }
+}
+
+/// Export buttons for a route list: routes and deficits, CSV and Excel, with the list's
+/// filters (`query` is the `?status=…` part, or empty).
+#[component]
+pub fn ExportButtons(#[prop(into)] query: Signal<String>) -> impl IntoView {
+    view! {
+        <ExportRow
+            label="Выгрузка списка"
+            query=query
+            buttons=vec![
+                ("routes", "xlsx", "Маршруты (Excel)", "Маршруты"),
+                ("routes", "csv", "Маршруты (CSV)", "Маршруты"),
+                ("deficits", "xlsx", "Дефициты (Excel)", "Дефициты"),
+                ("deficits", "csv", "Дефициты (CSV)", "Дефициты"),
+            ]
+        />
+    }
+}
+
+/// Export buttons for events with attendance (the calendar's filters in `query`, or one
+/// event's sheet with `?event_id=…`).
+#[component]
+pub fn EventExportButtons(#[prop(into)] query: Signal<String>) -> impl IntoView {
+    view! {
+        <ExportRow
+            label="Выгрузка участия в мероприятиях"
+            query=query
+            buttons=vec![
+                ("events", "xlsx", "Мероприятия и участие (Excel)", "Мероприятия_и_участие"),
+                ("events", "csv", "Мероприятия и участие (CSV)", "Мероприятия_и_участие"),
+            ]
+        />
     }
 }
