@@ -839,13 +839,12 @@ async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() 
     .await;
     browser.screenshot("person-new").await;
     click(&browser, "[data-testid=create-person]").await;
-    let state = browser
-        .wait_for("[data-testid=invitation-state]")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(state, "Приглашение отправлено");
+    // The card is loaded again after the message: wait for its new state.
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='invitation-state'][normalize-space(.)='Приглашение отправлено']",
+    )
+    .await;
     browser.wait_for_text("Педагог").await;
     browser.screenshot("person-card").await;
     sign_out(&browser).await;
