@@ -14,6 +14,7 @@ mod m20261124_000004_diagnostics;
 mod m20261124_000005_catalogue;
 mod m20261124_000006_documents;
 mod m20261124_000007_integration;
+mod m20261129_000005_framework_revision;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_catalogue::Migration),
             Box::new(m20261124_000006_documents::Migration),
             Box::new(m20261124_000007_integration::Migration),
+            Box::new(m20261129_000005_framework_revision::Migration),
         ]
     }
 }
