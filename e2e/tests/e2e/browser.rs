@@ -932,3 +932,108 @@ async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() 
     assert!(texts.iter().any(|t| t.contains("Региональная диагностика")));
     browser.screenshot("self-assessment-deficits").await;
 }
+
+/// Waits for an element with this `data-testid` whose text contains `text`.
+async fn wait_for_testid_text(browser: &Browser, testid: &str, text: &str) {
+    let xpath = format!("//*[@data-testid='{testid}'][contains(normalize-space(.), '{text}')]");
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {testid} with «{text}»: {e}"));
+}
+
+#[tokio::test]
+async fn a_regional_manager_copies_the_default_framework_edits_the_draft_and_publishes_it() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "manager@iom.test").await;
+    let c = &browser.client;
+
+    // Diagnostics → «Рамки компетенций» → the platform's default framework.
+    click(&browser, "a[href='/diagnostics']").await;
+    click(&browser, "nav.tabs a[href='/frameworks']").await;
+    wait_for_testid_text(&browser, "framework-row", "По умолчанию").await;
+    browser.screenshot("frameworks").await;
+    click(&browser, "[data-testid=framework-row] a").await;
+    wait_for_testid_text(&browser, "framework-status", "Опубликована").await;
+    browser
+        .wait_for_text("Владение содержанием преподаваемого предмета")
+        .await;
+    // A published version is read, not edited: only a copy can be made.
+    assert!(
+        c.find_all(Locator::Css("[data-testid=framework-editor]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    click(&browser, "[data-testid=copy-framework]").await;
+
+    // The copy opens as the region's draft, in the editor.
+    wait_for_testid_text(&browser, "framework-status", "Черновик").await;
+    let row = "[data-testid=competency-editor][data-code='П.1']";
+    click(&browser, &format!("{row} [data-testid=edit-competency]")).await;
+    set_value(
+        &browser,
+        &format!("{row} input[id$='-name']"),
+        "Владение содержанием предмета и его методикой",
+    )
+    .await;
+    set_value(&browser, &format!("{row} input[id$='-low-max']"), "39").await;
+    set_value(&browser, &format!("{row} input[id$='-medium-max']"), "74,5").await;
+    browser.screenshot("framework-editor").await;
+    click(&browser, "[data-testid=save-framework]").await;
+    wait_for_testid_text(&browser, "framework-notice", "Черновик сохранён").await;
+
+    // Publishing asks first, and says what it means.
+    click(&browser, "[data-testid=publish-framework]").await;
+    browser.wait_for_text("становится неизменяемой").await;
+    click(&browser, "[data-testid=confirm-publish]").await;
+    wait_for_testid_text(&browser, "framework-status", "Опубликована").await;
+    wait_for_testid_text(
+        &browser,
+        "competency-row",
+        "Владение содержанием предмета и его методикой",
+    )
+    .await;
+    for css in [
+        "[data-testid=framework-editor]",
+        "[data-testid=edit-competency]",
+        "[data-testid=save-framework]",
+        "[data-testid=publish-framework]",
+    ] {
+        assert!(
+            c.find_all(Locator::Css(css)).await.unwrap().is_empty(),
+            "{css} on a published version"
+        );
+    }
+    let ranges = browser
+        .wait_for("[data-testid=competency-row][data-code='П.1'] [data-testid=competency-ranges]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ranges.contains("низкий — до 39, средний — до 74.5"),
+        "{ranges}"
+    );
+    browser.screenshot("framework-published").await;
+
+    // The server holds the region's published version with the edits.
+    let manager = app.as_user("manager@iom.test").await;
+    let all: Vec<shared::dto::FrameworkDto> = manager.get_json("/api/v1/frameworks").await;
+    let own = all
+        .iter()
+        .find(|f| f.region_id == Some(app.demo.region))
+        .expect("the region's framework");
+    assert_eq!(own.status, shared::dto::FrameworkStatus::Published);
+    let p1 = own.competencies().find(|c| c.code == "П.1").unwrap();
+    assert_eq!(p1.name, "Владение содержанием предмета и его методикой");
+    assert_eq!((p1.low_max, p1.medium_max), (Some(39.0), Some(74.5)));
+}
