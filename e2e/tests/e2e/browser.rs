@@ -174,13 +174,17 @@ async fn set_value(browser: &Browser, css: &str, value: &str) {
 /// Waits until there are at least `n` elements with this `data-testid`.
 async fn wait_for_count(browser: &Browser, testid: &str, n: usize) {
     let xpath = format!("(//*[@data-testid='{testid}'])[{n}]");
+    wait_for_xpath(browser, &xpath, &format!("{n} × {testid}")).await;
+}
+
+async fn wait_for_xpath(browser: &Browser, xpath: &str, what: &str) {
     browser
         .client
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(&xpath))
+        .for_element(Locator::XPath(xpath))
         .await
-        .unwrap_or_else(|e| panic!("waiting for {n} × {testid}: {e}"));
+        .unwrap_or_else(|e| panic!("waiting for {what}: {e}"));
 }
 
 #[tokio::test]
@@ -933,16 +937,11 @@ async fn a_teacher_completes_a_self_assessment_and_sees_the_proposed_deficits() 
     browser.screenshot("self-assessment-deficits").await;
 }
 
-/// Waits for an element with this `data-testid` whose text contains `text`.
+/// Waits for an element with this `data-testid` whose text contains `text` (the element may
+/// be re-rendered in between: what is waited for is the text, not an element found before).
 async fn wait_for_testid_text(browser: &Browser, testid: &str, text: &str) {
     let xpath = format!("//*[@data-testid='{testid}'][contains(normalize-space(.), '{text}')]");
-    browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {testid} with «{text}»: {e}"));
+    wait_for_xpath(browser, &xpath, &format!("{testid} with «{text}»")).await;
 }
 
 #[tokio::test]

@@ -403,6 +403,38 @@ pub fn FrameworkEditor(
     }
 }
 
+/// «↑» and «↓» of an item, labelled with what they move; `on_move` gets -1 or 1.
+#[component]
+fn MoveButtons(
+    label: Signal<String>,
+    first: Signal<bool>,
+    last: Signal<bool>,
+    on_move: Callback<isize>,
+) -> impl IntoView {
+    view! {
+        <div class="move-buttons">
+            <button
+                type="button"
+                class="btn btn-ghost btn-small"
+                aria-label=move || format!("Переместить выше: {}", label.get())
+                aria-disabled=move || first.get().then_some("true")
+                on:click=move |_| on_move.run(-1)
+            >
+                "↑"
+            </button>
+            <button
+                type="button"
+                class="btn btn-ghost btn-small"
+                aria-label=move || format!("Переместить ниже: {}", label.get())
+                aria-disabled=move || last.get().then_some("true")
+                on:click=move |_| on_move.run(1)
+            >
+                "↓"
+            </button>
+        </div>
+    }
+}
+
 /// Where a group and a competency sit now (they move), for the names of their fields.
 fn group_index(draft: Draft, group: GroupDraft) -> usize {
     draft
@@ -451,25 +483,13 @@ fn GroupEditor(draft: Draft, group: GroupDraft, form: FormState) -> impl IntoVie
                 <h2 class="card-title" id=title_id>
                     {move || format!("Группа «{}»", name_for_label())}
                 </h2>
-                <div class="move-buttons">
-                    <button
-                        type="button"
-                        class="btn btn-ghost btn-small"
-                        aria-label=move || format!("Переместить выше: группа «{}»", name_for_label())
-                        aria-disabled=move || first().then_some("true")
-                        on:click=move |_| draft.groups.update(|gs| shift(gs, |g| g.key == group.key, -1))
-                    >
-                        "↑"
-                    </button>
-                    <button
-                        type="button"
-                        class="btn btn-ghost btn-small"
-                        aria-label=move || format!("Переместить ниже: группа «{}»", name_for_label())
-                        aria-disabled=move || last().then_some("true")
-                        on:click=move |_| draft.groups.update(|gs| shift(gs, |g| g.key == group.key, 1))
-                    >
-                        "↓"
-                    </button>
+                <div class="item-buttons">
+                    <MoveButtons
+                        label=Signal::derive(move || format!("группа «{}»", name_for_label()))
+                        first=Signal::derive(first)
+                        last=Signal::derive(last)
+                        on_move=Callback::new(move |delta| draft.groups.update(|gs| shift(gs, |g| g.key == group.key, delta)))
+                    />
                     <button
                         type="button"
                         class="btn btn-danger btn-small"
@@ -580,26 +600,12 @@ fn CompetencyEditor(
                     </p>
                 </div>
                 <div class="item-buttons">
-                    <div class="move-buttons">
-                        <button
-                            type="button"
-                            class="btn btn-ghost btn-small"
-                            aria-label=move || format!("Переместить выше: {}", label())
-                            aria-disabled=move || first().then_some("true")
-                            on:click=move |_| group.competencies.update(|cs| shift(cs, |x| x.key == c.key, -1))
-                        >
-                            "↑"
-                        </button>
-                        <button
-                            type="button"
-                            class="btn btn-ghost btn-small"
-                            aria-label=move || format!("Переместить ниже: {}", label())
-                            aria-disabled=move || last().then_some("true")
-                            on:click=move |_| group.competencies.update(|cs| shift(cs, |x| x.key == c.key, 1))
-                        >
-                            "↓"
-                        </button>
-                    </div>
+                    <MoveButtons
+                        label=Signal::derive(label)
+                        first=Signal::derive(first)
+                        last=Signal::derive(last)
+                        on_move=Callback::new(move |delta| group.competencies.update(|cs| shift(cs, |x| x.key == c.key, delta)))
+                    />
                     <button
                         type="button"
                         class="btn btn-secondary btn-small"
