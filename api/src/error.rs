@@ -89,6 +89,18 @@ impl AppError {
         }
     }
 
+    /// 422 with several fields' messages at once.
+    pub fn invalid_fields(problems: Vec<(String, String)>) -> Self {
+        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (field, message) in problems {
+            errors.entry(field).or_default().push(message);
+        }
+        AppError::Validation {
+            detail: None,
+            errors,
+        }
+    }
+
     /// The stable machine code of this error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -213,46 +225,10 @@ impl From<sea_orm::DbErr> for AppError {
 
 impl From<ValidationErrors> for AppError {
     fn from(e: ValidationErrors) -> Self {
-        let mut errors = BTreeMap::new();
-        collect_validation_errors(&e, "", &mut errors);
+        let errors = shared::dto::validation_messages(&e);
         AppError::Validation {
             detail: None,
             errors,
-        }
-    }
-}
-
-/// Flattens nested validator errors into `field.sub[2].x → messages`.
-fn collect_validation_errors(
-    e: &ValidationErrors,
-    prefix: &str,
-    out: &mut BTreeMap<String, Vec<String>>,
-) {
-    use validator::ValidationErrorsKind;
-    for (field, kind) in e.errors() {
-        let name = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
-        match kind {
-            ValidationErrorsKind::Field(list) => {
-                let messages = out.entry(name).or_default();
-                for err in list {
-                    messages.push(
-                        err.message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| "Недопустимое значение".to_owned()),
-                    );
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => collect_validation_errors(inner, &name, out),
-            ValidationErrorsKind::List(items) => {
-                for (i, inner) in items {
-                    collect_validation_errors(inner, &format!("{name}[{i}]"), out);
-                }
-            }
         }
     }
 }

@@ -16,6 +16,7 @@ mod m20261124_000006_documents;
 mod m20261124_000007_integration;
 mod m20261201_000008_sync_keys;
 mod m20261201_000009_diagnostic_rollup;
+mod m20261201_000010_framework_revision;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_integration::Migration),
             Box::new(m20261201_000008_sync_keys::Migration),
             Box::new(m20261201_000009_diagnostic_rollup::Migration),
+            Box::new(m20261201_000010_framework_revision::Migration),
         ]
     }
 }

@@ -90,6 +90,11 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::AnalyticsPage
                     />
                     <Route path=StaticSegment(routes::MY_DIAGNOSTICS) view=crate::pages::MyDiagnosticsPage />
+                    <Route path=StaticSegment(routes::FRAMEWORKS) view=crate::pages::FrameworksPage />
+                    <Route
+                        path=(StaticSegment(routes::FRAMEWORKS), ParamSegment("id"))
+                        view=crate::pages::FrameworkPage
+                    />
                     // Administration: units, people, staff import, the outbox.
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("units"))

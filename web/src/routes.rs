@@ -61,6 +61,13 @@ pub fn event_edit(id: uuid::Uuid) -> String {
 pub const DIAGNOSTICS: &str = "/diagnostics";
 /// «Мои диагностики»: a teacher's results and self-assessment.
 pub const MY_DIAGNOSTICS: &str = "/my-diagnostics";
+/// «Рамки компетенций»: the frameworks and their versions (in the diagnostics area).
+pub const FRAMEWORKS: &str = "/frameworks";
+
+/// One framework version: its tree, and the editor of a draft.
+pub fn framework_page(id: uuid::Uuid) -> String {
+    format!("{FRAMEWORKS}/{id}")
+}
 
 /// The public verification of a certificate, `/verify/{code}` (what its QR code opens).
 pub const VERIFY: &str = "verify";

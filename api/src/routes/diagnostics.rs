@@ -58,11 +58,13 @@ pub async fn create_framework(
     Ok(HttpResponse::Created().json(dto))
 }
 
-/// Replace a draft framework's name, deficit rule, groups and competencies (a published
-/// version is immutable: 409).
+/// Replace a draft framework's name, deficit rule, groups and competencies, based on its
+/// current `revision` (a stale one gets 412; a published version is immutable: 409).
 #[utoipa::path(tag = "frameworks", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The framework version's id")), request_body = FrameworkInput,
-    responses((status = 200, body = FrameworkDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable))]
+    responses((status = 200, body = FrameworkDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict,
+        (status = 412, description = "The draft changed since `revision`", body = Problem, content_type = "application/problem+json"),
+        docs::Unprocessable))]
 #[put("/frameworks/{id}")]
 pub async fn update_framework(
     state: web::Data<AppState>,

@@ -178,6 +178,7 @@ pub async fn ensure_default(db: &impl ConnectionTrait) -> anyhow::Result<()> {
         based_on_id: Set(None),
         published_at: Set(Some(t)),
         deficit_rule: Set(r#"{"levels":["low"]}"#.into()),
+        revision: Set(1),
         created_at: Set(t),
         updated_at: Set(t),
     })
@@ -271,6 +272,7 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Frame
         deficit_rule: shared::diagnostics::DeficitRule::parse(&f.deficit_rule),
         based_on_id: f.based_on_id,
         published_at: f.published_at,
+        revision: f.revision,
         groups: groups
             .into_iter()
             .map(|g| CompetencyGroupDto {

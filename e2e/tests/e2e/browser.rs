@@ -176,13 +176,17 @@ async fn set_value(browser: &Browser, css: &str, value: &str) {
 /// Waits until there are at least `n` elements with this `data-testid`.
 async fn wait_for_count(browser: &Browser, testid: &str, n: usize) {
     let xpath = format!("(//*[@data-testid='{testid}'])[{n}]");
+    wait_for_xpath(browser, &xpath, &format!("{n} × {testid}")).await;
+}
+
+async fn wait_for_xpath(browser: &Browser, xpath: &str, what: &str) {
     browser
         .client
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(&xpath))
+        .for_element(Locator::XPath(xpath))
         .await
-        .unwrap_or_else(|e| panic!("waiting for {n} × {testid}: {e}"));
+        .unwrap_or_else(|e| panic!("waiting for {what}: {e}"));
 }
 
 #[tokio::test]
@@ -509,17 +513,6 @@ async fn choose_file(browser: &Browser, css: &str, file: &std::path::Path) {
     }
 }
 
-/// Waits until the element at `xpath` exists (the page may re-render meanwhile).
-async fn wait_for_xpath(browser: &Browser, xpath: &str) {
-    browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for `{xpath}`: {e}"));
-}
-
 #[tokio::test]
 async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes_the_teachers_roadmap()
  {
@@ -593,6 +586,7 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
     wait_for_xpath(
         &browser,
         "//*[@data-testid='rec-chosen'][contains(., 'Иванова')]",
+        "the chosen teacher",
     )
     .await;
     type_into(
@@ -658,6 +652,7 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
     wait_for_xpath(
         &browser,
         &format!("{row}/td[@data-label='Статус'][contains(., 'Участвовал')]"),
+        "the participant marked as attended",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -672,6 +667,7 @@ async fn a_municipal_coordinator_publishes_a_seminar_and_its_attendance_finishes
     wait_for_xpath(
         &browser,
         &format!("{row}/td[@data-label='Сертификат'][contains(., 'Сертификат.pdf')]"),
+        "the uploaded certificate",
     )
     .await;
     browser.screenshot("catalogue-attendance").await;
@@ -843,6 +839,7 @@ async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() 
     wait_for_xpath(
         &browser,
         "//*[@data-testid='invitation-state'][normalize-space(.)='Приглашение отправлено']",
+        "the invitation sent",
     )
     .await;
     browser.wait_for_text("Педагог").await;
@@ -1423,4 +1420,104 @@ async fn a_municipal_coordinator_exports_with_a_progress_bar_counting_to_the_ann
         .await
         .unwrap();
     assert!(done.contains("строк 0 из 0 (100 %)"), "{done}");
+}
+
+/// Waits for an element with this `data-testid` whose text contains `text` (the element may
+/// be re-rendered in between: what is waited for is the text, not an element found before).
+async fn wait_for_testid_text(browser: &Browser, testid: &str, text: &str) {
+    let xpath = format!("//*[@data-testid='{testid}'][contains(normalize-space(.), '{text}')]");
+    wait_for_xpath(browser, &xpath, &format!("{testid} with «{text}»")).await;
+}
+
+#[tokio::test]
+async fn a_regional_manager_copies_the_default_framework_edits_the_draft_and_publishes_it() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "manager@iom.test").await;
+    let c = &browser.client;
+
+    // Diagnostics → «Рамки компетенций» → the platform's default framework.
+    click(&browser, "a[href='/diagnostics']").await;
+    click(&browser, "nav.tabs a[href='/frameworks']").await;
+    wait_for_testid_text(&browser, "framework-row", "По умолчанию").await;
+    browser.screenshot("frameworks").await;
+    click(&browser, "[data-testid=framework-row] a").await;
+    wait_for_testid_text(&browser, "framework-status", "Опубликована").await;
+    browser
+        .wait_for_text("Владение содержанием преподаваемого предмета")
+        .await;
+    // A published version is read, not edited: only a copy can be made.
+    assert!(
+        c.find_all(Locator::Css("[data-testid=framework-editor]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    click(&browser, "[data-testid=copy-framework]").await;
+
+    // The copy opens as the region's draft, in the editor.
+    wait_for_testid_text(&browser, "framework-status", "Черновик").await;
+    let row = "[data-testid=competency-editor][data-code='П.1']";
+    click(&browser, &format!("{row} [data-testid=edit-competency]")).await;
+    set_value(
+        &browser,
+        &format!("{row} input[id$='-name']"),
+        "Владение содержанием предмета и его методикой",
+    )
+    .await;
+    set_value(&browser, &format!("{row} input[id$='-low-max']"), "39").await;
+    set_value(&browser, &format!("{row} input[id$='-medium-max']"), "74,5").await;
+    browser.screenshot("framework-editor").await;
+    click(&browser, "[data-testid=save-framework]").await;
+    wait_for_testid_text(&browser, "framework-notice", "Черновик сохранён").await;
+
+    // Publishing asks first, and says what it means.
+    click(&browser, "[data-testid=publish-framework]").await;
+    browser.wait_for_text("становится неизменяемой").await;
+    click(&browser, "[data-testid=confirm-publish]").await;
+    wait_for_testid_text(&browser, "framework-status", "Опубликована").await;
+    wait_for_testid_text(
+        &browser,
+        "competency-row",
+        "Владение содержанием предмета и его методикой",
+    )
+    .await;
+    for css in [
+        "[data-testid=framework-editor]",
+        "[data-testid=edit-competency]",
+        "[data-testid=save-framework]",
+        "[data-testid=publish-framework]",
+    ] {
+        assert!(
+            c.find_all(Locator::Css(css)).await.unwrap().is_empty(),
+            "{css} on a published version"
+        );
+    }
+    let ranges = browser
+        .wait_for("[data-testid=competency-row][data-code='П.1'] [data-testid=competency-ranges]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ranges.contains("низкий — до 39, средний — до 74.5"),
+        "{ranges}"
+    );
+    browser.screenshot("framework-published").await;
+
+    // The server holds the region's published version with the edits.
+    let manager = app.as_user("manager@iom.test").await;
+    let all: Vec<shared::dto::FrameworkDto> = manager.get_json("/api/v1/frameworks").await;
+    let own = all
+        .iter()
+        .find(|f| f.region_id == Some(app.demo.region))
+        .expect("the region's framework");
+    assert_eq!(own.status, shared::dto::FrameworkStatus::Published);
+    let p1 = own.competencies().find(|c| c.code == "П.1").unwrap();
+    assert_eq!(p1.name, "Владение содержанием предмета и его методикой");
+    assert_eq!((p1.low_max, p1.medium_max), (Some(39.0), Some(74.5)));
 }

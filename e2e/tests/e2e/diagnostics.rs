@@ -110,7 +110,7 @@ async fn a_region_copies_the_default_framework_edits_the_draft_and_publishes_an_
             "low_max": 40.0, "medium_max": 75.0
         }));
     let body = json!({ "name": "Рамка компетенций Демонстрационной области", "groups": groups,
-        "deficit_rule": { "levels": ["low"], "score_below": 55.0 } });
+        "deficit_rule": { "levels": ["low"], "score_below": 55.0 }, "revision": draft.revision });
     let edited: FrameworkDto = ok_json(
         send(
             &manager,
@@ -126,11 +126,32 @@ async fn a_region_copies_the_default_framework_edits_the_draft_and_publishes_an_
         default.competencies().count() + 1
     );
     assert_eq!(edited.deficit_rule.score_below, Some(55.0));
+    assert_eq!(edited.revision, draft.revision + 1);
 
-    // Bad ranges and repeated codes are refused with reasons.
+    // A second editor's copy, based on the old revision, overwrites nothing.
+    let res = send(
+        &manager,
+        Method::PUT,
+        &format!("/api/v1/frameworks/{}", draft.id),
+        json!({ "name": "Чужая правка", "groups": body["groups"], "revision": draft.revision }),
+    )
+    .await;
+    assert_eq!(
+        problem(res, StatusCode::PRECONDITION_FAILED).await.code,
+        "stale_version"
+    );
+    let unchanged: FrameworkDto = manager
+        .get_json(&format!("/api/v1/frameworks/{}", draft.id))
+        .await;
+    assert_eq!(unchanged.name, edited.name);
+    assert_eq!(unchanged.revision, edited.revision);
+
+    // Bad ranges and repeated codes are refused with reasons, beside their fields.
     let mut bad = body.clone();
+    bad["revision"] = json!(edited.revision);
     bad["groups"][0]["competencies"][0]["low_max"] = json!(90.0);
     bad["groups"][0]["competencies"][0]["medium_max"] = json!(50.0);
+    bad["groups"][1]["competencies"][0]["code"] = json!("П.1");
     let res = send(
         &manager,
         Method::PUT,
@@ -138,7 +159,16 @@ async fn a_region_copies_the_default_framework_edits_the_draft_and_publishes_an_
         bad,
     )
     .await;
-    problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        p.errors
+            .contains_key("groups[0].competencies[0].medium_max"),
+        "{p:?}"
+    );
+    assert!(
+        p.errors.contains_key("groups[1].competencies[0].code"),
+        "{p:?}"
+    );
 
     let published: FrameworkDto = ok_json(
         send(

@@ -537,7 +537,7 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         }
         ("POST", "/api/v1/integrations/{id}/rotate") => json!({ "overlap_hours": 1 }),
         ("POST", "/api/v1/frameworks") | ("PUT", "/api/v1/frameworks/{id}") => json!({
-            "region_id": ids.region, "name": "Рамка",
+            "region_id": ids.region, "name": "Рамка", "revision": v,
             "groups": [{ "code": "П", "name": "Предметные", "competencies": [{ "code": "П.1", "name": "Предмет" }] }]
         }),
         ("POST", "/api/v1/frameworks/{id}/copy") => json!({}),
@@ -631,6 +631,7 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
         based_on_id: Set(None),
         published_at: Set(None),
         deficit_rule: Set("{}".into()),
+        revision: Set(1),
         created_at: Set(api::db::now()),
         updated_at: Set(api::db::now()),
     }

@@ -64,6 +64,10 @@ pub struct CompetencyGroupInput {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworkInput {
+    /// The draft's revision the change is based on (required when replacing a draft; a stale
+    /// one gets 412).
+    #[serde(default)]
+    pub revision: Option<i32>,
     /// The region that owns it (on create; the caller's region when they have one).
     #[serde(default)]
     pub region_id: Option<Uuid>,
@@ -76,6 +80,54 @@ pub struct FrameworkInput {
     pub deficit_rule: Option<DeficitRule>,
     #[validate(length(min = 1, max = 20, message = "От 1 до 20 групп"), nested)]
     pub groups: Vec<CompetencyGroupInput>,
+}
+
+impl FrameworkInput {
+    /// What the field rules cannot see: repeated codes, score ranges out of order, a tree
+    /// without competencies, a deficit rule that names nothing. Messages by field, named as
+    /// the server names them (`groups[0].competencies[1].low_max`), so a form shows each one
+    /// beside its field.
+    pub fn tree_problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut group_codes = std::collections::HashSet::new();
+        let mut codes = std::collections::HashSet::new();
+        for (gi, g) in self.groups.iter().enumerate() {
+            if !g.code.trim().is_empty() && !group_codes.insert(g.code.trim()) {
+                out.push((
+                    format!("groups[{gi}].code"),
+                    format!("Код группы «{}» повторяется.", g.code.trim()),
+                ));
+            }
+            for (ci, c) in g.competencies.iter().enumerate() {
+                let at = format!("groups[{gi}].competencies[{ci}]");
+                if !c.code.trim().is_empty() && !codes.insert(c.code.trim()) {
+                    out.push((
+                        format!("{at}.code"),
+                        format!("Код компетенции «{}» повторяется.", c.code.trim()),
+                    ));
+                }
+                let ranges = crate::diagnostics::ScoreRanges {
+                    low_max: c.low_max,
+                    medium_max: c.medium_max,
+                };
+                if let Err(m) = ranges.check() {
+                    let field = if c.low_max.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                        "low_max"
+                    } else {
+                        "medium_max"
+                    };
+                    out.push((format!("{at}.{field}"), m.to_owned()));
+                }
+            }
+        }
+        if self.groups.iter().all(|g| g.competencies.is_empty()) {
+            out.push(("groups".into(), "Добавьте хотя бы одну компетенцию.".into()));
+        }
+        if let Some(Err(m)) = self.deficit_rule.as_ref().map(DeficitRule::check) {
+            out.push(("deficit_rule".into(), m.to_owned()));
+        }
+        out
+    }
 }
 
 /// Copying a published framework into a region's new draft version.

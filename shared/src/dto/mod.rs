@@ -32,6 +32,50 @@ pub(crate) fn non_blank(s: &str) -> Result<(), validator::ValidationError> {
     Ok(())
 }
 
+/// Validator errors as the API reports them: messages by field, nested fields flattened into
+/// `field.sub[2].x` (the server's 422 and the SPA's own checks name fields alike).
+pub fn validation_messages(
+    e: &validator::ValidationErrors,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    collect_validation_errors(e, "", &mut out);
+    out
+}
+
+fn collect_validation_errors(
+    e: &validator::ValidationErrors,
+    prefix: &str,
+    out: &mut std::collections::BTreeMap<String, Vec<String>>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in e.errors() {
+        let name = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                let messages = out.entry(name).or_default();
+                for err in list {
+                    messages.push(
+                        err.message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| "Недопустимое значение".to_owned()),
+                    );
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_validation_errors(inner, &name, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect_validation_errors(inner, &format!("{name}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

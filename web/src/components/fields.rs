@@ -51,22 +51,27 @@ impl FormState {
 
     /// Problems found before sending (the same `validator` rules as the server's).
     /// Returns `false` when there were any.
+    /// Nested fields are named as the server names them (`groups[0].competencies[1].name`).
     pub fn check(self, result: Result<(), validator::ValidationErrors>) -> bool {
         let Err(errors) = result else { return true };
-        let map = errors
-            .field_errors()
+        let map = shared::dto::validation_messages(&errors)
             .into_iter()
-            .map(|(field, list)| {
-                let text = list
-                    .iter()
-                    .filter_map(|e| e.message.as_ref().map(ToString::to_string))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                (field.to_string(), text)
-            })
+            .map(|(field, list)| (field, list.join(" ")))
             .collect();
         self.errors.set(map);
         false
+    }
+
+    /// The message of a field named at run time (an item of a list), tracked.
+    pub fn field_at(
+        self,
+        name: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Signal<Option<String>> {
+        let errors = self.errors;
+        Signal::derive(move || {
+            let name = name();
+            errors.with(|e| e.get(&name).cloned())
+        })
     }
 
     /// Marks one field as wrong (a check of our own, before sending).

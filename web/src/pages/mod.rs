@@ -17,7 +17,9 @@ pub use cabinet::CabinetPage;
 pub use catalogue::{
     CalendarPage, CohortsPage, EditEventPage, EventPage, NewEventPage, RecommendedPage,
 };
-pub use diagnostics::{AnalyticsPage, CampaignPage, CampaignsPage, MyDiagnosticsPage};
+pub use diagnostics::{
+    AnalyticsPage, CampaignPage, CampaignsPage, FrameworkPage, FrameworksPage, MyDiagnosticsPage,
+};
 pub use documents::VerifyPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;

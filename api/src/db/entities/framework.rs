@@ -13,6 +13,8 @@ pub struct Model {
     pub based_on_id: Option<Uuid>,
     pub published_at: Option<DateTimeUtc>,
     pub deficit_rule: String,
+    /// Saves of the draft so far (optimistic concurrency).
+    pub revision: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,13 +1,10 @@
 //! Editing competency frameworks: a region's draft (new, or a copy of a published version),
 //! replaced whole while it is a draft, then published and never changed again.
 
-use std::collections::HashSet;
-
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
-use shared::diagnostics::ScoreRanges;
 use shared::dto::{CopyFramework, FrameworkDto, FrameworkInput, FrameworkStatus};
 use uuid::Uuid;
 use validator::Validate;
@@ -58,38 +55,9 @@ async fn region_for(
 
 fn check_input(req: &FrameworkInput) -> AppResult<()> {
     req.validate()?;
-    let mut codes = HashSet::new();
-    for g in &req.groups {
-        if !codes.insert(format!("g:{}", g.code.trim())) {
-            return Err(AppError::invalid(
-                "groups",
-                format!("Код группы «{}» повторяется.", g.code.trim()),
-            ));
-        }
-        for c in &g.competencies {
-            if !codes.insert(c.code.trim().to_owned()) {
-                return Err(AppError::invalid(
-                    "groups",
-                    format!("Код компетенции «{}» повторяется.", c.code.trim()),
-                ));
-            }
-            ScoreRanges {
-                low_max: c.low_max,
-                medium_max: c.medium_max,
-            }
-            .check()
-            .map_err(|m| AppError::invalid("groups", format!("{}: {m}", c.code.trim())))?;
-        }
-    }
-    if codes.iter().all(|c| c.starts_with("g:")) {
-        return Err(AppError::invalid(
-            "groups",
-            "Добавьте хотя бы одну компетенцию.",
-        ));
-    }
-    if let Some(rule) = &req.deficit_rule {
-        rule.check()
-            .map_err(|m| AppError::invalid("deficit_rule", m))?;
+    let problems = req.tree_problems();
+    if !problems.is_empty() {
+        return Err(AppError::invalid_fields(problems));
     }
     Ok(())
 }
@@ -184,6 +152,7 @@ pub async fn create(
         based_on_id: Set(None),
         published_at: Set(None),
         deficit_rule: Set(rule_json(&req)?),
+        revision: Set(1),
         created_at: Set(t),
         updated_at: Set(t),
     }
@@ -241,37 +210,13 @@ pub async fn copy(
         published_at: Set(None),
         deficit_rule: Set(serde_json::to_string(&source.deficit_rule)
             .map_err(|e| AppError::Unexpected(e.into()))?),
+        revision: Set(1),
         created_at: Set(t),
         updated_at: Set(t),
     }
     .insert(&txn)
     .await?;
-    let input = FrameworkInput {
-        region_id: Some(region),
-        name: source.name.clone(),
-        deficit_rule: Some(source.deficit_rule.clone()),
-        groups: source
-            .groups
-            .iter()
-            .map(|g| shared::dto::CompetencyGroupInput {
-                code: g.code.clone(),
-                name: g.name.clone(),
-                competencies: g
-                    .competencies
-                    .iter()
-                    .map(|c| shared::dto::CompetencyInput {
-                        code: c.code.clone(),
-                        name: c.name.clone(),
-                        description: c.description.clone(),
-                        labour_function: c.labour_function.clone(),
-                        low_max: c.low_max,
-                        medium_max: c.medium_max,
-                    })
-                    .collect(),
-            })
-            .collect(),
-    };
-    write_tree(&txn, new_id, &input).await?;
+    write_tree(&txn, new_id, &source.to_input()).await?;
     audit::record(
         &txn,
         audit::Entry::by_user(
@@ -313,18 +258,28 @@ async fn editable(
     Ok(model)
 }
 
-/// Replaces a draft's name, rule, groups and competencies.
+/// Replaces a draft's name, rule, groups and competencies, when the caller's copy is the
+/// current revision (412 otherwise, so two editors never overwrite each other).
 pub async fn update(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
     req: FrameworkInput,
 ) -> AppResult<FrameworkDto> {
-    check_input(&req)?;
     let txn = db::begin_write(&state.db).await?;
     let model = editable(&txn, principal, id).await?;
+    if req.revision.is_none() {
+        return Err(AppError::invalid(
+            "revision",
+            "Укажите редакцию черновика, на основе которой сделано изменение.",
+        ));
+    }
+    crate::services::route::edit::expect_version(model.revision, req.revision)?;
+    check_input(&req)?;
     write_tree(&txn, id, &req).await?;
+    let revision = model.revision + 1;
     let mut am = model.into_active_model();
+    am.revision = Set(revision);
     am.name = Set(req.name.trim().to_owned());
     am.deficit_rule = Set(rule_json(&req)?);
     am.updated_at = Set(db::now());

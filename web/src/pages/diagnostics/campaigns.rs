@@ -7,7 +7,7 @@ use shared::{DiagnosticKind, EventLevel, Role, UnitKind};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{pages, paths};
+use super::{DiagnosticsNav, pages, paths};
 use crate::api::use_api;
 use crate::components::{
     Choice, FormAlert, FormState, Input, Loading, PageHeader, Select, enum_choices, error_fallback,
@@ -56,6 +56,7 @@ pub fn CampaignsPage() -> impl IntoView {
             title="Диагностики"
             lead="Входные, промежуточные и итоговые диагностики профессиональных компетенций и самооценка педагогов."
         />
+        <DiagnosticsNav current=crate::routes::DIAGNOSTICS />
         {move || {
             let units = organises.get();
             (!units.is_empty())

@@ -6,7 +6,7 @@ use shared::dto::{CampaignDto, FrameworkDto, PersonResultsDto, PersonResultsInpu
 use shared::{CompetencyLevel, DiagnosticKind};
 use uuid::Uuid;
 
-use super::{ResultsChart, paths};
+use super::{DiagnosticsNav, ResultsChart, paths};
 use crate::api::{endpoints, use_api};
 use crate::components::{FormAlert, FormState, Loading, PageHeader, error_fallback};
 use crate::format;
@@ -33,6 +33,7 @@ pub fn MyDiagnosticsPage() -> impl IntoView {
             title="Мои диагностики"
             lead="Результаты диагностик профессиональных компетенций, найденные в них дефициты и самооценка."
         />
+        <DiagnosticsNav current=crate::routes::MY_DIAGNOSTICS />
         <Transition fallback=|| view! { <Loading label="Загружаем…" /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || {

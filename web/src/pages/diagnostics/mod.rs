@@ -1,10 +1,13 @@
 //! Diagnostics in the SPA: the campaigns list and a campaign's page (results grid, hand entry,
 //! the import wizard), a teacher's own diagnostics with the self-assessment form, the managers'
-//! analytics, and the button that fills a route's diagnostic section from a campaign.
+//! analytics, the button that fills a route's diagnostic section from a campaign, and the
+//! competency frameworks (browser and the editor of a region's draft).
 
 mod analytics;
 mod campaign;
 mod campaigns;
+mod framework_editor;
+mod frameworks;
 mod import;
 mod mine;
 mod route_fill;
@@ -12,6 +15,7 @@ mod route_fill;
 pub use analytics::AnalyticsPage;
 pub use campaign::CampaignPage;
 pub use campaigns::CampaignsPage;
+pub use frameworks::{FrameworkPage, FrameworksPage};
 pub use mine::MyDiagnosticsPage;
 pub use route_fill::FillFromDiagnostic;
 
@@ -29,6 +33,14 @@ pub mod paths {
     pub const CAMPAIGNS: &str = "/api/v1/diagnostics/campaigns";
     pub const MINE: &str = "/api/v1/diagnostics/mine";
     pub const FRAMEWORKS: &str = "/api/v1/frameworks";
+
+    /// A framework version (`GET`, `PUT` a draft) or its `copy` / `publish`.
+    pub fn framework(id: Uuid, part: Option<&str>) -> String {
+        match part {
+            Some(part) => format!("{FRAMEWORKS}/{id}/{part}"),
+            None => format!("{FRAMEWORKS}/{id}"),
+        }
+    }
 
     pub fn campaign(id: Uuid) -> String {
         format!("{CAMPAIGNS}/{id}")
@@ -69,6 +81,50 @@ pub mod pages {
 
     pub fn analytics(id: Uuid) -> String {
         format!("{CAMPAIGNS}/{id}/analytics")
+    }
+}
+
+/// The diagnostics area's own navigation: the campaigns (for those who organise or read them),
+/// a teacher's own results, and the competency frameworks (everyone).
+#[component]
+pub fn DiagnosticsNav(
+    /// The path of the page shown.
+    current: &'static str,
+) -> impl IntoView {
+    let me = crate::session::use_session().me();
+    let items = move || {
+        let roles: Vec<shared::Role> = me.with(|m| {
+            m.as_ref()
+                .map(|m| m.roles.iter().map(|g| g.role).collect())
+                .unwrap_or_default()
+        });
+        [
+            crate::routes::DIAGNOSTICS,
+            crate::routes::MY_DIAGNOSTICS,
+            crate::routes::FRAMEWORKS,
+        ]
+        .into_iter()
+        .filter_map(|path| {
+            let title = match crate::routes::NAVIGATION.iter().find(|i| i.path == path) {
+                Some(item) if item.audience.admits(&roles) => item.title,
+                Some(_) => return None,
+                None => "Рамки компетенций",
+            };
+            let here = path == current;
+            Some(view! {
+                <li>
+                    <a href=path class="tab" class:tab-current=here aria-current=here.then_some("page")>
+                        {title}
+                    </a>
+                </li>
+            })
+        })
+        .collect_view()
+    };
+    view! {
+        <nav class="tabs" aria-label="Диагностики">
+            <ul>{items}</ul>
+        </nav>
     }
 }
 
