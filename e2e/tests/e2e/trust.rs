@@ -109,6 +109,27 @@ async fn every_response_carries_the_security_headers_and_the_spa_loader_is_allow
     }
 }
 
+#[tokio::test]
+async fn served_over_https_every_response_also_demands_https_for_a_year() {
+    e2e::init_process();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = e2e::fresh_settings(dir.path()).await;
+    settings.public_url = Some("https://iom.region.example".into());
+    let app = Application::build(settings).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    for path in ["/healthz", "/api/v1/me", "/api/docs/", "/nowhere.js"] {
+        let res = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(
+            header(&res, "strict-transport-security").as_deref(),
+            Some("max-age=31536000; includeSubDomains"),
+            "{path}"
+        );
+    }
+    handle.stop(false).await;
+}
+
 // ---- The client's address ----
 
 async fn login_from(app: &TestApp, email: &str, password: &str, forwarded: &str) -> StatusCode {
