@@ -11,4 +11,6 @@ say "building the web application (trunk build --release)"
 trunk build --release
 
 say "building and starting the server"
+# Demo accounts (a published password) only here, on request; never on an https deployment.
+export IOM_DEMO="${IOM_DEMO:-1}"
 exec cargo run --release --quiet -p api --bin iom

@@ -16,8 +16,8 @@ pub struct Settings {
     /// `IOM_DATABASE_URL`; default a SQLite file in the data directory. `postgres://…` selects
     /// PostgreSQL.
     pub database_url: String,
-    /// `IOM_DEMO`: seed demo data into an empty database. Default on only for the default
-    /// embedded database, so a production PostgreSQL never gets demo accounts by accident.
+    /// `IOM_DEMO=1`: seed demo data (accounts with a published password) into an empty
+    /// database. Off unless asked for, on any database; refused when the public URL is https.
     pub demo: bool,
     /// With the demo data, also the demo teacher's completed route and its certificate (made
     /// through the real services on the first start; on with `demo`, off in tests, which
@@ -46,6 +46,15 @@ pub struct Settings {
     pub smtp_url: Option<SecretString>,
     /// `IOM_MAIL_FROM`, default `ИОМ <noreply@iom.local>`.
     pub mail_from: String,
+    /// `IOM_TRUSTED_PROXIES`: comma-separated addresses or CIDRs of the reverse proxies in
+    /// front of the server. Only from these is `X-Forwarded-For` believed; default none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `IOM_WEBHOOKS_ALLOW_HTTP_LOOPBACK=1` (development only): webhooks may use plain `http`
+    /// to a loopback address, e.g. a receiver on the developer's machine.
+    pub webhooks_allow_http_loopback: bool,
+    /// How failed sign-ins slow an account and an address down (not from the environment;
+    /// tests shorten it).
+    pub login_throttle: crate::auth::throttle::Policy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +83,9 @@ impl Settings {
             max_upload_bytes: 20 * 1024 * 1024,
             smtp_url: None,
             mail_from: "ИОМ <noreply@iom.local>".into(),
+            trusted_proxies: Vec::new(),
+            webhooks_allow_http_loopback: false,
+            login_throttle: crate::auth::throttle::Policy::default(),
         }
     }
 
@@ -91,13 +103,12 @@ impl Settings {
                 message: format!("expected host:port, got `{bind}` ({e})"),
             })?;
         }
-        let custom_db = get("IOM_DATABASE_URL");
-        s.demo = match get("IOM_DEMO") {
-            Some(v) => parse_bool("IOM_DEMO", &v)?,
-            None => custom_db.is_none(),
-        };
+        s.demo = get("IOM_DEMO")
+            .map(|v| parse_bool("IOM_DEMO", &v))
+            .transpose()?
+            .unwrap_or(false);
         s.demo_completed_route = s.demo;
-        if let Some(url) = custom_db {
+        if let Some(url) = get("IOM_DATABASE_URL") {
             s.database_url = url;
         }
         s.jwt_secret = get("IOM_JWT_SECRET").map(SecretString::from);
@@ -124,7 +135,28 @@ impl Settings {
         s.db_max_connections = get("IOM_DB_MAX_CONNECTIONS")
             .map(|v| parse_num("IOM_DB_MAX_CONNECTIONS", &v))
             .transpose()?;
+        if let Some(list) = get("IOM_TRUSTED_PROXIES") {
+            s.trusted_proxies = parse_networks("IOM_TRUSTED_PROXIES", &list)?;
+        }
+        if let Some(v) = get("IOM_WEBHOOKS_ALLOW_HTTP_LOOPBACK") {
+            s.webhooks_allow_http_loopback = parse_bool("IOM_WEBHOOKS_ALLOW_HTTP_LOOPBACK", &v)?;
+        }
+        s.check()?;
         Ok(s)
+    }
+
+    /// Refuses combinations that must never run: demo accounts (a published password) on a
+    /// server people reach over https, i.e. a real deployment.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        if self.demo && self.secure_cookies() {
+            return Err(SettingsError::Invalid {
+                name: "IOM_DEMO",
+                message: "demo accounts have a published password and must not run on a public \
+                          https deployment (IOM_PUBLIC_URL is https://…); unset IOM_DEMO"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -154,6 +186,23 @@ fn parse_bool(name: &'static str, v: &str) -> Result<bool, SettingsError> {
     }
 }
 
+/// Addresses or CIDRs, comma-separated: `10.0.0.0/8, 192.168.1.10, ::1`.
+fn parse_networks(name: &'static str, v: &str) -> Result<Vec<ipnet::IpNet>, SettingsError> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|x| {
+            x.parse::<ipnet::IpNet>()
+                .or_else(|_| x.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| SettingsError::Invalid {
+                    name,
+                    message: format!("expected addresses or CIDRs separated by commas, got `{x}`"),
+                })
+        })
+        .collect()
+}
+
 fn parse_num<T: std::str::FromStr>(name: &'static str, v: &str) -> Result<T, SettingsError> {
     v.trim().parse().map_err(|_| SettingsError::Invalid {
         name,
@@ -175,15 +224,20 @@ mod tests {
     }
 
     #[test]
-    fn defaults_run_on_sqlite_under_data_with_demo_data() {
+    fn defaults_run_on_sqlite_under_data_without_demo_data() {
         let s = from(&[]).unwrap();
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.database_url, "sqlite://data/iom.db?mode=rwc");
-        assert!(s.demo && s.demo_completed_route && s.is_sqlite());
+        assert!(s.is_sqlite());
+        assert!(
+            !s.demo && !s.demo_completed_route,
+            "demo accounts only on request"
+        );
+        assert!(s.trusted_proxies.is_empty() && !s.webhooks_allow_http_loopback);
     }
 
     #[test]
-    fn a_custom_database_gets_no_demo_data_unless_asked() {
+    fn demo_data_comes_only_with_iom_demo_on_any_database() {
         let pg = from(&[("IOM_DATABASE_URL", "postgres://postgres@127.0.0.1/iom")]).unwrap();
         assert!(!pg.demo && !pg.is_sqlite());
         let asked = from(&[
@@ -192,6 +246,40 @@ mod tests {
         ])
         .unwrap();
         assert!(asked.demo);
+        assert!(from(&[("IOM_DEMO", "1")]).unwrap().demo_completed_route);
+    }
+
+    #[test]
+    fn demo_data_refuses_to_run_on_an_https_public_url() {
+        let err = from(&[
+            ("IOM_DEMO", "1"),
+            ("IOM_PUBLIC_URL", "https://iom.region.example"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().starts_with("IOM_DEMO"), "{err}");
+        let mut built = Settings::with_data_dir("data");
+        built.demo = true;
+        built.public_url = Some("https://iom.region.example".into());
+        assert!(
+            built.check().is_err(),
+            "settings built in code are checked too"
+        );
+        assert!(
+            from(&[
+                ("IOM_DEMO", "1"),
+                ("IOM_PUBLIC_URL", "http://localhost:8080")
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_single_addresses() {
+        let s = from(&[("IOM_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.10 ,::1")]).unwrap();
+        let shown: Vec<String> = s.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.168.1.10/32", "::1/128"]);
+        let err = from(&[("IOM_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]).unwrap_err();
+        assert!(err.to_string().contains("proxy.local"));
     }
 
     #[test]

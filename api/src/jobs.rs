@@ -50,10 +50,7 @@ impl Registry {
             from: settings.mail_from.clone(),
         };
         let files_dir = settings.files_dir.clone();
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
+        let allow_http_loopback = settings.webhooks_allow_http_loopback;
         Registry::default()
             .register(HOUSEKEEPING, move |db, payload| {
                 housekeeping(db, payload, files_dir.clone())
@@ -64,7 +61,11 @@ impl Registry {
             .register(
                 crate::services::integration::webhooks::DELIVER,
                 move |db, payload| {
-                    crate::services::integration::webhooks::deliver_job(db, http.clone(), payload)
+                    crate::services::integration::webhooks::deliver_job(
+                        db,
+                        allow_http_loopback,
+                        payload,
+                    )
                 },
             )
     }

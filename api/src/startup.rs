@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::fallback::{RouteTable, Spa, fallback};
 use crate::middleware::metrics::Metrics;
 use crate::middleware::request_id;
+use crate::middleware::security_headers::{self, SecurityHeaders};
 use crate::services::demo::{self, Demo};
 use crate::state::AppState;
 
@@ -31,6 +32,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // Two TLS back-ends end up linked (through sqlx and reqwest); choose one for the process.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        settings.check()?;
         let db = crate::db::connect(&settings).await?;
         crate::services::frameworks::ensure_default(&db).await?;
         crate::services::diagnostics::rollup::rebuild_missing(&db)
@@ -96,6 +98,11 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
     let metrics = web::Data::new(Metrics::new()?);
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");
+    let index_html = std::fs::read_to_string(&index).ok();
+    let security = web::Data::new(SecurityHeaders::new(
+        index_html.as_deref(),
+        state.settings.secure_cookies(),
+    ));
     let spa = web::Data::new(Spa {
         index: index.is_file().then_some(index),
     });
@@ -120,6 +127,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(metrics.clone())
             .app_data(routes.clone())
             .app_data(spa.clone())
+            .app_data(security.clone())
             .app_data(json)
             .app_data(path)
             .app_data(query)
@@ -153,6 +161,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             app
         };
         app.default_service(web::to(fallback))
+            .wrap(middleware::from_fn(security_headers::add))
     })
     .listen(listener)?;
     if let Some(n) = workers {

@@ -11,6 +11,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 /// A browser session and the chromedriver behind it; both end when this is dropped.
 pub struct Browser {
     pub client: Client,
+    /// chromedriver's address, for what WebDriver's standard commands lack (the console log).
+    driver_url: String,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -90,6 +92,11 @@ impl Browser {
                 ]
             }),
         );
+        // Keep the console (Content-Security-Policy violations are reported there).
+        caps.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({ "browser": "ALL" }),
+        );
         let url = format!("http://127.0.0.1:{port}");
         // chromedriver takes a moment to listen: poll for it, bounded.
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -109,6 +116,7 @@ impl Browser {
         };
         Some(Browser {
             client,
+            driver_url: url,
             driver,
             _profile: profile,
         })
@@ -133,6 +141,35 @@ impl Browser {
             .for_element(Locator::XPath(&xpath))
             .await
             .unwrap_or_else(|e| panic!("waiting for text `{text}`: {e}"))
+    }
+
+    /// The console messages logged since the last call (chromedriver hands each out once).
+    pub async fn console(&self) -> Vec<String> {
+        let id = self
+            .client
+            .session_id()
+            .await
+            .expect("the session id")
+            .expect("a session");
+        let res = reqwest::Client::new()
+            .post(format!("{}/session/{id}/se/log", self.driver_url))
+            .json(&serde_json::json!({ "type": "browser" }))
+            .send()
+            .await
+            .expect("chromedriver answers");
+        let body: serde_json::Value = res.json().await.expect("a log");
+        body["value"]
+            .as_array()
+            .expect("log entries")
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["level"].as_str().unwrap_or(""),
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
     }
 
     /// Saves a screenshot as `artifacts/screenshots/{name}.png` and returns its path.

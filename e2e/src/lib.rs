@@ -80,17 +80,22 @@ impl TestApp {
         Self::spawn_with(Options::default()).await
     }
 
+    /// A server that may deliver webhooks over plain http to this machine, where the tests'
+    /// receivers listen: the development setting `IOM_WEBHOOKS_ALLOW_HTTP_LOOPBACK`, which a
+    /// production server never has.
+    pub async fn spawn_with_loopback_webhooks() -> TestApp {
+        Self::spawn_with(Options {
+            configure: Some(Box::new(|s| s.webhooks_allow_http_loopback = true)),
+            ..Options::default()
+        })
+        .await
+    }
+
     pub async fn spawn_with(options: Options) -> TestApp {
         init_process();
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut settings = Settings::with_data_dir(dir.path());
-        settings.bind = "127.0.0.1:0".parse().unwrap();
+        let mut settings = fresh_settings(dir.path()).await;
         settings.demo = true;
-        settings.workers = Some(1);
-        if let Some(admin) = pg_admin_url() {
-            settings.database_url = fresh_pg_database(&admin).await;
-            settings.db_max_connections = Some(5);
-        }
         if let Some(web) = options.web_dir {
             settings.web_dir = web;
         } else {
@@ -249,6 +254,19 @@ pub fn client() -> Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// Settings for a server of its own: a free port, one worker, a fresh database (SQLite in
+/// `dir`, or a new PostgreSQL database), no demo data.
+pub async fn fresh_settings(dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::with_data_dir(dir);
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.workers = Some(1);
+    if let Some(admin) = pg_admin_url() {
+        settings.database_url = fresh_pg_database(&admin).await;
+        settings.db_max_connections = Some(5);
+    }
+    settings
 }
 
 /// Creates an empty database on the PostgreSQL server and returns its URL.

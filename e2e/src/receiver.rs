@@ -26,6 +26,8 @@ impl Hit {
 struct Shared {
     hits: Arc<Mutex<Vec<Hit>>>,
     status: Arc<AtomicU16>,
+    /// A `Location` to send with the answer (a redirect).
+    location: Arc<Mutex<Option<String>>>,
 }
 
 /// A listening receiver; stops with the test.
@@ -54,7 +56,13 @@ async fn record(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
         });
     }
     let status = shared.status.load(Ordering::SeqCst);
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default()).finish()
+    let mut res =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default());
+    if let Some(to) = shared.location.lock().ok().and_then(|l| l.clone()) {
+        res.insert_header(("Location", to));
+    }
+    // A body a careless sender would copy into its log.
+    res.body("internal detail: db password=hunter2")
 }
 
 impl Receiver {
@@ -62,6 +70,7 @@ impl Receiver {
         let shared = Shared {
             hits: Arc::new(Mutex::new(Vec::new())),
             status: Arc::new(AtomicU16::new(200)),
+            location: Arc::new(Mutex::new(None)),
         };
         let data = web::Data::new(shared.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
@@ -87,6 +96,14 @@ impl Receiver {
     /// What the receiver answers from now on.
     pub fn answer(&self, status: u16) {
         self.shared.status.store(status, Ordering::SeqCst);
+    }
+
+    /// Answers from now on with a redirect to `url`.
+    pub fn redirect_to(&self, url: &str) {
+        self.answer(302);
+        if let Ok(mut l) = self.shared.location.lock() {
+            *l = Some(url.to_owned());
+        }
     }
 
     pub fn hits(&self) -> Vec<Hit> {

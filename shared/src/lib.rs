@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod diagnostics;
 pub mod dto;
 pub mod levels;
+pub mod links;
 pub mod org;
 pub mod password;
 pub mod roles;

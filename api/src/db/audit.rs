@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::entities::audit_log::ActiveModel;
 use super::{new_id, now};
-use crate::middleware::request_id;
+use crate::middleware::{client_address, request_id};
 
 /// One entry, before it is written.
 #[derive(Debug, Clone)]
@@ -51,6 +51,7 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> Result<(), D
         entity_id: Set(entry.entity_id),
         details: Set(entry.details.to_string()),
         request_id: Set(request_id::current()),
+        address: Set(client_address::current().map(|a| a.to_string())),
     })
     .exec_without_returning(db)
     .await?;

@@ -296,6 +296,7 @@ pub async fn preview_import(
     q: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
+    import::authorize(&state, &principal, q.unit_id).await?;
     let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
     let q = q.into_inner();
     let name = q.name.unwrap_or_else(|| "staff".into());

@@ -62,7 +62,7 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address = crate::middleware::client_address::of(&req);
     let session = auth::login(&state, body.into_inner(), address).await?;
     Ok(session_response(&state, session))
 }

@@ -279,6 +279,7 @@ pub async fn upload_certificate(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<Json<EnrolmentDto>> {
+    enrol::may_upload_certificate(&state, &principal, *id).await?;
     let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
     let content_type = req
         .headers()

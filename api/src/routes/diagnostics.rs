@@ -307,6 +307,7 @@ pub async fn preview_results_import(
     q: web::Query<ResultsImportQuery>,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
+    import::authorize(&state, &principal, *id).await?;
     let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
     let q = q.into_inner();
     let name = q.name.unwrap_or_else(|| "results".into());

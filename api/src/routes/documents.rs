@@ -194,7 +194,7 @@ pub async fn verify_certificate(
     code: web::Path<String>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address = crate::middleware::client_address::of(&req).map(|a| a.to_string());
     let v = certificates::verify(&state, address.as_deref(), &code).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -520,6 +520,7 @@ pub async fn upload_file(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
+    files::may_upload(&state, &principal, *id).await?;
     let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
     let content_type = req
         .headers()

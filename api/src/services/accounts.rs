@@ -131,7 +131,13 @@ pub async fn request_reset(state: &AppState, req: PasswordResetRequest) -> AppRe
     let (failures, started) = row
         .as_ref()
         .map_or((0, now), |r| (r.failures, r.window_started_at));
-    let (count, started, blocked) = throttle::after_failure(failures, started, now, FREE_RESETS);
+    let window = state.settings.login_throttle.window;
+    let limit = throttle::Limit {
+        free_attempts: FREE_RESETS,
+        first_delay: Duration::seconds(30),
+        max_delay: window,
+    };
+    let (count, started, blocked) = throttle::after_failure(failures, started, now, window, limit);
     throttle_db::save(&txn, row, &key, count, started, blocked).await?;
     if let Some(person) = users::find_by_email(&txn, &email)
         .await?

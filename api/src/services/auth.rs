@@ -12,10 +12,6 @@ use crate::state::AppState;
 
 /// Refresh tokens live two weeks from their last rotation.
 pub const REFRESH_TTL_DAYS: i64 = 14;
-/// Failures allowed per account before pauses start; an address gets more, as many people may
-/// share one (a school's network).
-const FREE_ATTEMPTS_ACCOUNT: i32 = 5;
-const FREE_ATTEMPTS_ADDRESS: i32 = 30;
 
 /// A new access token and the refresh token that replaces the previous one.
 pub struct Session {
@@ -38,14 +34,18 @@ fn invalid_refresh() -> AppError {
     }
 }
 
+/// Signs in with a password. `address` is the client's address (see
+/// [`crate::middleware::client_address`]). While a counter says to wait, the attempt is
+/// answered 429 without looking at the password, so waiting out the delay is the only way on.
 pub async fn login(
     state: &AppState,
     req: LoginRequest,
-    address: Option<String>,
+    address: Option<std::net::IpAddr>,
 ) -> AppResult<Session> {
     req.validate()?;
     let email = shared::text::normalize_email(&req.email);
-    let keys = throttle_keys(&email, address.as_deref());
+    let policy = state.settings.login_throttle;
+    let keys = throttle_keys(&email, address, &policy);
     let now = db::now();
     for (key, _) in &keys {
         if let Some(row) = throttle_db::get(&state.db, key).await?
@@ -64,7 +64,7 @@ pub async fn login(
     )
     .await?;
     let Some(user) = user.filter(|_| ok) else {
-        record_failure(state, &keys).await?;
+        record_failure(state, &keys, policy.window).await?;
         return Err(invalid_credentials());
     };
     if !user.active {
@@ -94,23 +94,34 @@ pub async fn login(
     Ok(session)
 }
 
-fn throttle_keys(email: &str, address: Option<&str>) -> Vec<(String, i32)> {
-    let mut keys = vec![(format!("email:{email}"), FREE_ATTEMPTS_ACCOUNT)];
+/// The counters a sign-in touches: the account's first (cleared on success), then the
+/// address's.
+fn throttle_keys(
+    email: &str,
+    address: Option<std::net::IpAddr>,
+    policy: &throttle::Policy,
+) -> Vec<(String, throttle::Limit)> {
+    let mut keys = vec![(format!("email:{email}"), policy.account)];
     if let Some(a) = address {
-        keys.push((format!("ip:{a}"), FREE_ATTEMPTS_ADDRESS));
+        keys.push((format!("ip:{a}"), policy.address));
     }
     keys
 }
 
-async fn record_failure(state: &AppState, keys: &[(String, i32)]) -> AppResult<()> {
+async fn record_failure(
+    state: &AppState,
+    keys: &[(String, throttle::Limit)],
+    window: Duration,
+) -> AppResult<()> {
     let txn = db::begin_write(&state.db).await?;
     let now = db::now();
-    for (key, free) in keys {
+    for (key, limit) in keys {
         let row = throttle_db::get_for_update(&txn, key).await?;
         let (failures, started) = row
             .as_ref()
             .map_or((0, now), |r| (r.failures, r.window_started_at));
-        let (failures, started, blocked) = throttle::after_failure(failures, started, now, *free);
+        let (failures, started, blocked) =
+            throttle::after_failure(failures, started, now, window, *limit);
         throttle_db::save(&txn, row, key, failures, started, blocked).await?;
     }
     txn.commit().await?;

@@ -1521,3 +1521,78 @@ async fn a_regional_manager_copies_the_default_framework_edits_the_draft_and_pub
     assert_eq!(p1.name, "Владение содержанием предмета и его методикой");
     assert_eq!((p1.low_max, p1.medium_max), (Some(39.0), Some(74.5)));
 }
+
+/// Console messages that report a Content-Security-Policy violation.
+fn csp_violations(console: &[String]) -> Vec<&String> {
+    console
+        .iter()
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_spa_and_the_api_documentation_work_under_the_content_security_policy() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    // An event whose link was stored before links were checked: it must not become clickable.
+    let muni = app.as_user("municipal@iom.test").await;
+    let event = crate::catalogue::publish(
+        &muni,
+        json!({
+            "title": "Семинар со старой ссылкой", "kind": "seminar", "format": "online",
+            "organiser_id": app.demo.municipality_a,
+            "link": "https://iro.example.ru/events/7",
+            "starts_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(20)).to_string(),
+        }),
+    )
+    .await;
+    let stored = "javascript:alert(document.cookie)";
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        api::db::entities::event::Entity::update_many()
+            .col_expr(api::db::entities::event::Column::Link, Expr::value(stored))
+            .filter(api::db::entities::event::Column::Id.eq(event.summary.id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    browser.wait_for_text("Личный кабинет").await;
+    browser.wait_for_text("Смирнова").await;
+
+    c.goto(&app.url(&format!("/catalogue/{}", event.summary.id)))
+        .await
+        .unwrap();
+    browser.wait_for_text("Семинар со старой ссылкой").await;
+    browser.wait_for_text(stored).await;
+    let script_links = c
+        .find_all(Locator::Css("a[href^='javascript']"))
+        .await
+        .unwrap();
+    assert!(script_links.is_empty(), "a script link was rendered");
+
+    // The diagnostics pages draw bars with dynamic widths (set through the CSS object model).
+    c.goto(&app.url("/diagnostics")).await.unwrap();
+    browser.wait_for("[data-testid=user-name]").await;
+    browser.screenshot("csp-cabinet").await;
+    let console = browser.console().await;
+    assert!(
+        csp_violations(&console).is_empty(),
+        "the SPA broke its policy: {console:#?}"
+    );
+
+    c.goto(&app.url("/api/docs/")).await.unwrap();
+    browser.wait_for(".swagger-ui .info .title").await;
+    browser.wait_for(".opblock").await;
+    browser.screenshot("csp-api-docs").await;
+    let console = browser.console().await;
+    assert!(
+        csp_violations(&console).is_empty(),
+        "the API documentation broke its policy: {console:#?}"
+    );
+}

@@ -569,7 +569,7 @@ fn verify(secret: &str, header: &str, body: &str) -> bool {
 
 #[tokio::test]
 async fn approvals_and_completions_arrive_as_signed_webhooks_and_nothing_from_another_region() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_loopback_webhooks().await;
     let receiver = Receiver::start().await;
     let manager = app.as_user("manager@iom.test").await;
     let client = register(&manager, app.demo.region, &["read_routes"], json!({})).await;
@@ -656,7 +656,7 @@ async fn approvals_and_completions_arrive_as_signed_webhooks_and_nothing_from_an
 
 #[tokio::test]
 async fn failing_receivers_are_retried_with_backoff_then_given_up_and_disabled() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_loopback_webhooks().await;
     let receiver = Receiver::start().await;
     receiver.answer(500);
     let manager = app.as_user("manager@iom.test").await;
@@ -752,7 +752,7 @@ async fn failing_receivers_are_retried_with_backoff_then_given_up_and_disabled()
 /// Two workers share the queue: every delivery is sent exactly once.
 #[tokio::test]
 async fn two_workers_never_send_a_delivery_twice() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_loopback_webhooks().await;
     let receiver = Receiver::start().await;
     let manager = app.as_user("manager@iom.test").await;
     let client = register(&manager, app.demo.region, &["read_routes"], json!({})).await;

@@ -16,3 +16,4 @@ mod people;
 mod routes;
 mod service;
 mod sync_feeds;
+mod trust;

@@ -906,7 +906,8 @@ struct Env {
 
 impl Env {
     async fn new() -> Env {
-        let app = TestApp::spawn().await;
+        // The probe subscribes a webhook to a loopback address.
+        let app = TestApp::spawn_with_loopback_webhooks().await;
         let (inside, outside) = world(&app).await;
         let secret = api::db::settings::get(&app.db, "jwt_secret")
             .await

@@ -95,8 +95,9 @@ pub struct EventInput {
     #[serde(default)]
     #[validate(length(max = 300, message = "Не более 300 символов"))]
     pub place: Option<String>,
+    /// An absolute `http` or `https` address (see `shared::links`).
     #[serde(default)]
-    #[validate(url(message = "Укажите адрес ссылки полностью, с https://"))]
+    #[validate(custom(function = "crate::links::validate"))]
     pub link: Option<String>,
     #[serde(default)]
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]

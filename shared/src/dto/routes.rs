@@ -598,8 +598,9 @@ pub struct ProductInput {
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
     pub description: Option<String>,
+    /// An absolute `http` or `https` address (see `shared::links`).
     #[serde(default)]
-    #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[validate(custom(function = "crate::links::validate"))]
     pub link: Option<String>,
 }
 

@@ -4,6 +4,7 @@ pub mod badge;
 pub mod details;
 pub mod feedback;
 pub mod fields;
+pub mod link;
 pub mod page;
 pub mod shell;
 
@@ -14,5 +15,6 @@ pub use fields::{
     CheckList, Checkbox, Choice, FormAlert, FormState, Input, Select, TextArea, TextField,
     enum_choices, opt, optional_enum_choices,
 };
+pub use link::WebLink;
 pub use page::{PageHeader, set_title};
 pub use shell::{PublicShell, Shell, focus_element, focus_main};

@@ -13,6 +13,8 @@ pub struct Model {
     pub entity_id: Option<Uuid>,
     pub details: String,
     pub request_id: Option<String>,
+    /// The client's address (see `middleware::client_address`), when there was a request.
+    pub address: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

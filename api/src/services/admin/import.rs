@@ -449,6 +449,32 @@ fn may_import(principal: &Principal) -> bool {
         })
 }
 
+/// Whether the caller may upload a staff file (and the school given for rows without one):
+/// asked before the file is read, and again by [`preview`].
+pub async fn authorize(
+    state: &AppState,
+    principal: &Principal,
+    unit_id: Option<Uuid>,
+) -> AppResult<Option<org_unit::Model>> {
+    if !may_import(principal) {
+        return Err(AppError::forbidden(
+            "Загружать сотрудников могут координаторы и руководители.",
+        ));
+    }
+    match unit_id {
+        Some(id) => {
+            let u = units::find(&state.db, id)
+                .await?
+                .ok_or_else(|| AppError::invalid("unit_id", "Организация не найдена."))?;
+            if !principal.actor.can_read_unit(&units::path(&u)?) {
+                return Err(AppError::invalid("unit_id", "Организация не найдена."));
+            }
+            Ok(Some(u))
+        }
+        None => Ok(None),
+    }
+}
+
 /// Reads and checks a file; stores it for the commit; returns the preview.
 pub async fn preview(
     state: &AppState,
@@ -458,24 +484,8 @@ pub async fn preview(
     unit_id: Option<Uuid>,
     invite: bool,
 ) -> AppResult<ImportPreview> {
-    if !may_import(principal) {
-        return Err(AppError::forbidden(
-            "Загружать сотрудников могут координаторы и руководители.",
-        ));
-    }
-    let default_unit = match unit_id {
-        Some(id) => {
-            let u = units::find(&state.db, id)
-                .await?
-                .ok_or_else(|| AppError::invalid("unit_id", "Организация не найдена."))?;
-            if !principal.actor.can_read_unit(&units::path(&u)?) {
-                return Err(AppError::invalid("unit_id", "Организация не найдена."));
-            }
-            Some(u)
-        }
-        None => None,
-    };
-    let table = tabular::read(bytes).map_err(|m| AppError::invalid("file", m))?;
+    let default_unit = authorize(state, principal, unit_id).await?;
+    let table = tabular::read_off_thread(bytes).await?;
     let raw = match read_rows(&table) {
         Ok(rows) => rows,
         Err(problems) => {

@@ -324,6 +324,30 @@ fn blob(state: &AppState, key: &str) -> std::path::PathBuf {
 }
 
 /// A certificate for an enrolment, uploaded by the organiser or the participant.
+/// Whether the caller may attach a certificate to an enrolment (the organiser, or the
+/// participant while registered): asked before the upload's body is read, so a stranger's
+/// file is neither read nor stored.
+pub async fn may_upload_certificate(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+) -> AppResult<()> {
+    let (row, _) = load_enrolment(&state.db, principal, id, true).await?;
+    takes_certificate(&row)
+}
+
+fn takes_certificate(row: &enrolment::Model) -> AppResult<()> {
+    if row.status == EnrolmentStatus::Cancelled.as_str()
+        || row.status == EnrolmentStatus::Waitlisted.as_str()
+    {
+        return Err(AppError::conflict(
+            "not_registered",
+            "Сертификат прикрепляют к записи участника мероприятия.",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn certificate(
     state: &AppState,
     principal: &Principal,
@@ -333,6 +357,8 @@ pub async fn certificate(
     bytes: &[u8],
 ) -> AppResult<EnrolmentDto> {
     let (name, content_type) = files::check(name, content_type, bytes)?;
+    // Checked again in the transaction below; here so nothing is written for a stranger.
+    may_upload_certificate(state, principal, id).await?;
     let key = format!("cert{}", Uuid::new_v4().simple());
     let path = blob(state, &key);
     let dir = state.settings.files_dir.clone();
@@ -347,16 +373,16 @@ pub async fn certificate(
     .map_err(|e| AppError::Unexpected(e.into()))?
     .map_err(|e| AppError::Unexpected(e.into()))?;
     let txn = db::begin_write(&state.db).await?;
-    let (row, _) = load_enrolment(&txn, principal, id, true).await?;
-    if row.status == EnrolmentStatus::Cancelled.as_str()
-        || row.status == EnrolmentStatus::Waitlisted.as_str()
-    {
-        files::remove_blob(state, &key);
-        return Err(AppError::conflict(
-            "not_registered",
-            "Сертификат прикрепляют к записи участника мероприятия.",
-        ));
-    }
+    let checked = load_enrolment(&txn, principal, id, true)
+        .await
+        .and_then(|(row, _)| takes_certificate(&row).map(|()| row));
+    let row = match checked {
+        Ok(row) => row,
+        Err(e) => {
+            files::remove_blob(state, &key);
+            return Err(e);
+        }
+    };
     let old = row.certificate_key.clone();
     let mut am = row.into_active_model();
     am.certificate_name = Set(Some(name.clone()));

@@ -257,10 +257,25 @@ pub async fn make_feed(state: &AppState, principal: &Principal) -> AppResult<Cal
 
 /// Revokes the caller's feed addresses.
 pub async fn revoke_feed(state: &AppState, principal: &Principal) -> AppResult<()> {
-    calendar_feed::Entity::delete_many()
+    let txn = db::begin_write(&state.db).await?;
+    let gone = calendar_feed::Entity::delete_many()
         .filter(calendar_feed::Column::UserId.eq(principal.id()))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
+    if gone.rows_affected > 0 {
+        audit::record(
+            &txn,
+            audit::Entry::by_user(
+                principal.id(),
+                "calendar_feed.revoke",
+                "user",
+                principal.id(),
+                serde_json::json!({}),
+            ),
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

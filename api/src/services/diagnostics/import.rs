@@ -477,6 +477,17 @@ fn may_import(principal: &Principal, c: &Campaign) -> AppResult<()> {
     Ok(())
 }
 
+/// Whether the caller may upload results to the campaign: asked before the file is read, and
+/// again by [`preview`].
+pub async fn authorize(
+    state: &AppState,
+    principal: &Principal,
+    campaign_id: Uuid,
+) -> AppResult<()> {
+    let c = load_campaign(&state.db, principal, campaign_id).await?;
+    may_import(principal, &c)
+}
+
 /// Reads and checks a file; keeps it for the commit; answers the preview.
 pub async fn preview(
     state: &AppState,
@@ -489,7 +500,7 @@ pub async fn preview(
     let c = load_campaign(&state.db, principal, campaign_id).await?;
     may_import(principal, &c)?;
     let fw = load_framework(&state.db, c.model.framework_id).await?;
-    let table = tabular::read(bytes).map_err(|m| AppError::invalid("file", m))?;
+    let table = tabular::read_off_thread(bytes).await?;
     let stored = read(&table, by, &fw).map_err(|problems| AppError::Validation {
         detail: Some("Файл не подходит для загрузки результатов диагностики.".into()),
         errors: [("file".to_owned(), problems)].into_iter().collect(),

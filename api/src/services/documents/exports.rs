@@ -436,14 +436,42 @@ pub fn csv_chunk(rows: &[Vec<String>], with_bom_and_header: Option<&[&str]>) -> 
         .from_writer(&mut buf);
     for r in rows {
         // Writing to memory cannot fail.
-        let _ = w.write_record(r);
+        for c in r {
+            let _ = w.write_field(csv_cell(c).as_bytes());
+        }
+        let _ = w.write_record(None::<&[u8]>);
     }
     let _ = w.flush();
     drop(w);
     buf
 }
 
-/// Writes the whole export as XLSX into `file` (constant memory).
+/// A cell as a spreadsheet may safely open it: text that a spreadsheet would take for a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return — a person's name or a
+/// route's title is anyone's input) gets a leading `'`, which Excel and LibreOffice show as
+/// text. Real numbers (`-5`, `-3,5`) are left as they are.
+pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// `-5`, `+12`, `-3.5`, `-3,5`: a sign, digits, at most one decimal separator and digits.
+fn is_plain_number(value: &str) -> bool {
+    let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (whole, fraction) = match digits.split_once(['.', ',']) {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && fraction.is_none_or(all_digits)
+}
+
+/// Writes the whole export as XLSX into `file` (constant memory). Every value goes in with
+/// `write_string`, which stores text and never a formula, whatever it starts with.
 pub async fn xlsx(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -479,4 +507,48 @@ pub async fn xlsx(
         .map_err(|e| AppError::Unexpected(e.into()))?
         .map_err(xl)?;
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_as_a_formula_is_neutralised() {
+        for risky in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\t=1",
+            "\r=1",
+            "-",
+        ] {
+            assert_eq!(csv_cell(risky), format!("'{risky}"), "{risky:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_ordinary_text_stay_as_they_are() {
+        for plain in [
+            "-5",
+            "+12",
+            "-3.5",
+            "-3,5",
+            "42",
+            "Иванова",
+            "",
+            "a=b",
+            " =x",
+        ] {
+            assert_eq!(csv_cell(plain), plain, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn a_csv_chunk_neutralises_every_cell() {
+        let rows = vec![vec!["=1+1".to_owned(), "-7".to_owned()]];
+        let text = String::from_utf8(csv_chunk(&rows, None)).unwrap();
+        assert_eq!(text, "'=1+1;-7\n");
+    }
 }

@@ -189,7 +189,7 @@ impl FromRequest for ClientPrincipal {
             .and_then(|v| v.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, t)| t.trim().to_owned());
-        let addr = req.peer_addr().map(|a| a.ip());
+        let addr = crate::middleware::client_address::of(req);
         let method = req.method().to_string();
         let path = req.path().to_owned();
         Box::pin(async move {

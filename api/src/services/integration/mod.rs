@@ -6,4 +6,5 @@ pub mod clients;
 pub mod rate;
 pub mod summary;
 pub mod sync;
+pub mod webhook_target;
 pub mod webhooks;

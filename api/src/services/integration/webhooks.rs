@@ -17,6 +17,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::clients::{load_managed, parse_list};
+use super::webhook_target;
 use crate::auth::{Principal, tokens};
 use crate::db::entities::{integration_client, webhook_delivery, webhook_subscription};
 use crate::db::{self, audit, jobs, units};
@@ -64,9 +65,11 @@ pub async fn create(
     req: CreateWebhook,
 ) -> AppResult<WebhookDto> {
     req.validate()?;
-    if !(req.url.starts_with("https://") || req.url.starts_with("http://")) {
-        return Err(AppError::invalid("url", "Укажите адрес вида https://…"));
-    }
+    // Who may manage the client is asked first: a stranger learns nothing about addresses.
+    load_managed(&state.db, principal, client_id).await?;
+    webhook_target::check(&req.url, state.settings.webhooks_allow_http_loopback)
+        .await
+        .map_err(|r| AppError::invalid("url", r.message_ru()))?;
     let txn = db::begin_write(&state.db).await?;
     load_managed(&txn, principal, client_id).await?;
     let t = db::now();
@@ -134,11 +137,33 @@ async fn load_subscription(
 
 pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
     let txn = db::begin_write(&state.db).await?;
-    load_subscription(&txn, principal, id).await?;
+    let s = load_subscription(&txn, principal, id).await?;
     webhook_subscription::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
+    record(&txn, principal, "webhook.deleted", &s).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// An audit entry for a change to a subscription.
+async fn record(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    action: &'static str,
+    s: &webhook_subscription::Model,
+) -> AppResult<()> {
+    audit::record(
+        db,
+        audit::Entry::by_user(
+            principal.id(),
+            action,
+            "webhook",
+            s.id,
+            serde_json::json!({ "client": s.client_id, "url": s.url }),
+        ),
+    )
+    .await?;
     Ok(())
 }
 
@@ -160,6 +185,7 @@ pub async fn enable(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
         .exec(&txn)
         .await?;
     let s = load_subscription(&txn, principal, id).await?;
+    record(&txn, principal, "webhook.enabled", &s).await?;
     txn.commit().await?;
     Ok(to_dto(&s, false))
 }
@@ -208,7 +234,8 @@ pub async fn redeliver(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    load_subscription(&txn, principal, d.subscription_id).await?;
+    let s = load_subscription(&txn, principal, d.subscription_id).await?;
+    record(&txn, principal, "webhook.redelivered", &s).await?;
     webhook_delivery::Entity::update_many()
         .col_expr(
             webhook_delivery::Column::Status,
@@ -309,10 +336,12 @@ pub async fn emit(
     Ok(())
 }
 
-/// The job: sends one delivery, signed.
+/// The job: sends one delivery, signed, to the address checked just before (see
+/// [`webhook_target`]). The log keeps a generic reason for a failure, never what the target
+/// answered or the connection error's text.
 pub async fn deliver_job(
     db: DatabaseConnection,
-    http: reqwest::Client,
+    allow_http_loopback: bool,
     payload: serde_json::Value,
 ) -> anyhow::Result<()> {
     let id: Uuid = serde_json::from_value(payload["delivery_id"].clone())?;
@@ -340,8 +369,17 @@ pub async fn deliver_job(
         return Ok(());
     }
     let ts = chrono::Utc::now().timestamp();
+    let target = webhook_target::check(&sub.url, allow_http_loopback).await;
+    let client = target.map(|t| t.client().map(|c| (c, t.url)));
+    let (http, url) = match client {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(e)) => return Err(e.into()),
+        Err(refusal) => {
+            return failed(&db, &d, &sub, None, refusal.reason_ru()).await;
+        }
+    };
     let result = http
-        .post(&sub.url)
+        .post(url)
         .header("content-type", "application/json")
         .header("user-agent", "IOM-Webhooks/1")
         .header("iom-signature", signature(&sub.secret, ts, &d.payload))
@@ -358,9 +396,9 @@ pub async fn deliver_job(
         Ok(res) => (
             false,
             Some(i32::from(res.status().as_u16())),
-            Some(format!("ответ {}", res.status())),
+            Some(answered(res.status())),
         ),
-        Err(e) => (false, None, Some(e.to_string())),
+        Err(_) => (false, None, Some(webhook_target::REASON_CONNECT.to_owned())),
     };
     if ok {
         finish(&db, &d, DeliveryStatus::Delivered, code, None).await?;
@@ -374,9 +412,27 @@ pub async fn deliver_job(
             .await?;
         return Ok(());
     }
+    failed(&db, &d, &sub, code, error.as_deref().unwrap_or_default()).await
+}
+
+/// "сервер ответил 4xx": the class of the answer, not what the server said.
+fn answered(status: reqwest::StatusCode) -> String {
+    format!("сервер ответил {}xx", status.as_u16() / 100)
+}
+
+/// Records a failed attempt: another try later (the job's error), or given up after the last
+/// one, disabling a subscription that keeps failing.
+async fn failed(
+    db: &DatabaseConnection,
+    d: &webhook_delivery::Model,
+    sub: &webhook_subscription::Model,
+    code: Option<i32>,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let error = Some(reason.to_owned());
     let attempts = d.attempts + 1;
     if attempts >= MAX_ATTEMPTS {
-        finish(&db, &d, DeliveryStatus::Failed, code, error.clone()).await?;
+        finish(db, d, DeliveryStatus::Failed, code, error.clone()).await?;
         let failures = sub.consecutive_failures + 1;
         let mut q = webhook_subscription::Entity::update_many()
             .col_expr(
@@ -396,7 +452,7 @@ pub async fn deliver_job(
                 );
         }
         q.filter(webhook_subscription::Column::Id.eq(sub.id))
-            .exec(&db)
+            .exec(db)
             .await?;
         // Given up: the job ends without another retry.
         return Ok(());
@@ -413,12 +469,9 @@ pub async fn deliver_job(
         )
         .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(db::now()))
         .filter(webhook_delivery::Column::Id.eq(d.id))
-        .exec(&db)
+        .exec(db)
         .await?;
-    Err(anyhow::anyhow!(
-        "webhook delivery failed: {}",
-        error.unwrap_or_default()
-    ))
+    Err(anyhow::anyhow!("webhook delivery failed: {reason}"))
 }
 
 async fn finish(

@@ -57,7 +57,46 @@ const CONCLUSION_WRITERS: &[Participant] = &[
     Participant::RegionalManager,
 ];
 
+/// Whether `principal` may write `part` of the route now: 403 without the right, 409 when the
+/// route's status holds that part.
+fn may_write(principal: &Principal, ctx: &access::RouteCtx, part: Part) -> AppResult<()> {
+    let allowed = match part {
+        Part::Conclusion => ctx
+            .participants
+            .iter()
+            .any(|p| CONCLUSION_WRITERS.contains(p)),
+        _ => principal.actor.can_edit_route(&ctx.facts),
+    };
+    if !allowed {
+        return Err(AppError::forbidden(
+            "У вас нет права изменять эту часть маршрута.",
+        ));
+    }
+    if !workflow::editable(part, ctx.status()) {
+        return Err(AppError::conflict(
+            "route_locked",
+            format!(
+                "Маршрут в статусе «{}»: эту часть сейчас изменить нельзя.",
+                ctx.status().title_ru()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl<'a> Editor<'a> {
+    /// The checks [`Editor::begin`] makes, without opening a write: asked before an upload's
+    /// body is read, so a stranger's file is neither read nor stored.
+    pub async fn check(
+        state: &AppState,
+        principal: &Principal,
+        id: Uuid,
+        part: Part,
+    ) -> AppResult<()> {
+        let ctx = access::load(&state.db, principal, id, false).await?;
+        may_write(principal, &ctx, part)
+    }
+
     /// Opens the route for writing `part`: 404 out of scope, 403 without the right, 409 when
     /// the route's status holds that part still.
     pub async fn begin(
@@ -68,27 +107,7 @@ impl<'a> Editor<'a> {
     ) -> AppResult<Self> {
         let txn = db::begin_write(&state.db).await?;
         let ctx = access::load(&txn, principal, id, true).await?;
-        let allowed = match part {
-            Part::Conclusion => ctx
-                .participants
-                .iter()
-                .any(|p| CONCLUSION_WRITERS.contains(p)),
-            _ => principal.actor.can_edit_route(&ctx.facts),
-        };
-        if !allowed {
-            return Err(AppError::forbidden(
-                "У вас нет права изменять эту часть маршрута.",
-            ));
-        }
-        if !workflow::editable(part, ctx.status()) {
-            return Err(AppError::conflict(
-                "route_locked",
-                format!(
-                    "Маршрут в статусе «{}»: эту часть сейчас изменить нельзя.",
-                    ctx.status().title_ru()
-                ),
-            ));
-        }
+        may_write(principal, &ctx, part)?;
         Ok(Editor {
             txn,
             ctx,

@@ -119,6 +119,11 @@ pub fn remove_blob(state: &AppState, key: &str) {
     }
 }
 
+/// Whether the caller may attach files to the route now (asked before the body is read).
+pub async fn may_upload(state: &AppState, principal: &Principal, route_id: Uuid) -> AppResult<()> {
+    Editor::check(state, principal, route_id, Part::Progress).await
+}
+
 pub async fn upload(
     state: &AppState,
     principal: &Principal,

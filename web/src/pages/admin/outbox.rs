@@ -6,7 +6,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::dto::{MailMessageDto, MailStatus, Page};
 
 use crate::api::{ApiRequest, endpoints, use_api};
-use crate::components::{Alert, AlertKind, Badge, BadgeKind, Loading, PageHeader, error_fallback};
+use crate::components::{
+    Alert, AlertKind, Badge, BadgeKind, Loading, PageHeader, WebLink, error_fallback,
+};
 use crate::format;
 use crate::routes;
 
@@ -28,13 +30,9 @@ fn body_view(body: &str) -> impl IntoView + use<> {
     body.lines()
         .map(|line| {
             let trimmed = line.trim();
-            if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
-                let href = trimmed.to_owned();
-                let text = href.clone();
+            if shared::links::is_web_link(trimmed) {
                 view! {
-                    <a href=href data-testid="mail-link">
-                        {text}
-                    </a>
+                    <WebLink href=trimmed.to_owned() testid="mail-link" />
                     <br />
                 }
                 .into_any()

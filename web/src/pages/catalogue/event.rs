@@ -19,7 +19,7 @@ use super::{enrolment_badge, seats, status_badge};
 use crate::api::{ApiError, ApiRequest, endpoints, transfer, use_api};
 use crate::components::{
     Alert, AlertKind, Badge, CheckList, Choice, Details, ErrorAlert, FormAlert, FormState, Input,
-    Loading, Select, TextArea, error_fallback, set_title,
+    Loading, Select, TextArea, WebLink, error_fallback, set_title,
 };
 use crate::format;
 use crate::route_text;
@@ -136,7 +136,7 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
                         .map(|l| {
                             view! {
                                 <Item label="Ссылка">
-                                    <a href=l.clone() rel="noopener" target="_blank">{l.clone()}</a>
+                                    <WebLink href=l />
                                 </Item>
                             }
                         })}

@@ -146,8 +146,8 @@ fn Analytics(a: CampaignAnalytics) -> impl IntoView {
                                         {u.deficits.iter().map(|d| {
                                             let share = *d as f64 / u.assessed.max(1) as f64;
                                             let alpha = (share / max_share).clamp(0.0, 1.0);
-                                            let style = format!("background: rgba(192, 57, 43, {alpha:.2})");
-                                            view! { <td style=style title=format!("{d} чел., {:.0} %", share * 100.0)>{*d}</td> }
+                                            let shade = format!("rgba(192, 57, 43, {alpha:.2})");
+                                            view! { <td style:background=shade title=format!("{d} чел., {:.0} %", share * 100.0)>{*d}</td> }
                                         }).collect_view()}
                                     </tr>
                                 }

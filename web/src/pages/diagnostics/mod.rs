@@ -140,16 +140,18 @@ pub fn level_badge(level: CompetencyLevel) -> BadgeKind {
 #[component]
 pub fn LevelBar(counts: LevelCounts) -> impl IntoView {
     let total = (counts.low + counts.medium + counts.high).max(1) as f64;
-    let pct = |n: u64| format!("width: {:.1}%", n as f64 * 100.0 / total);
+    // Set through the CSS object model (`style:`), which the Content-Security-Policy allows;
+    // a `style` attribute would need 'unsafe-inline'.
+    let pct = |n: u64| format!("{:.1}%", n as f64 * 100.0 / total);
     let label = format!(
         "низкий: {}, средний: {}, высокий: {}",
         counts.low, counts.medium, counts.high
     );
     view! {
         <div class="level-bar" role="img" aria-label=label.clone() title=label>
-            <span class="level-low" style=pct(counts.low)></span>
-            <span class="level-medium" style=pct(counts.medium)></span>
-            <span class="level-high" style=pct(counts.high)></span>
+            <span class="level-low" style:width=pct(counts.low)></span>
+            <span class="level-medium" style:width=pct(counts.medium)></span>
+            <span class="level-high" style:width=pct(counts.high)></span>
         </div>
     }
 }
@@ -192,7 +194,7 @@ pub fn ResultsChart(results: Vec<ResultDto>) -> impl IntoView {
                                             {r.competency.name.clone()}
                                         </span>
                                         <span class="result-track">
-                                            <span class=class style=format!("width: {share:.0}%")></span>
+                                            <span class=class style:width=format!("{share:.0}%")></span>
                                         </span>
                                         <span class="result-value small">
                                             {value}

@@ -20,7 +20,7 @@ use super::{
 use crate::api::endpoints::{self, Items};
 use crate::components::{
     Alert, AlertKind, Badge, BadgeKind, Checkbox, DetailRow, Details, FormAlert, FormState, Input,
-    Select, TextArea, opt, optional_enum_choices,
+    Select, TextArea, WebLink, opt, optional_enum_choices,
 };
 use crate::format;
 use crate::route_text;
@@ -122,14 +122,7 @@ fn ProductItem(p: ProductDto, editable: Memo<bool>) -> impl IntoView {
                     }}
                 </div>
                 {p.description.clone().map(|d| view! { <p class="pre-line">{d}</p> })}
-                {p
-                    .link
-                    .clone()
-                    .filter(|l| l.starts_with("http://") || l.starts_with("https://"))
-                    .map(|l| {
-                        let href = l.clone();
-                        view! { <p><a href=href rel="noopener noreferrer" target="_blank">{l}</a></p> }
-                    })}
+                {p.link.clone().map(|l| view! { <p><WebLink href=l /></p> })}
                 <Files owner=Owner::Product(id) editable=editable />
             </li>
         }
