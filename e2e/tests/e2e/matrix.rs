@@ -900,7 +900,6 @@ struct Env {
     app: TestApp,
     inside: Ids,
     outside: Ids,
-    keys: api::auth::jwt::JwtKeys,
     deactivated_token: String,
 }
 
@@ -908,11 +907,6 @@ impl Env {
     async fn new() -> Env {
         let app = TestApp::spawn().await;
         let (inside, outside) = world(&app).await;
-        let secret = api::db::settings::get(&app.db, "jwt_secret")
-            .await
-            .unwrap()
-            .unwrap();
-        let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
         let off = fixtures::person(
             &app.db,
             "off@iom.test",
@@ -927,12 +921,11 @@ impl Env {
             am.active = Set(false);
             am.update(&app.db).await.unwrap();
         }
-        let deactivated_token = keys.issue(off, api::auth::jwt::now_secs()).unwrap();
+        let deactivated_token = app.mint_token(off).await;
         Env {
             app,
             inside,
             outside,
-            keys,
             deactivated_token,
         }
     }
@@ -940,7 +933,7 @@ impl Env {
     /// A token minted directly (signing in a thousand times would only measure argon2).
     async fn token(&self, email: &str) -> String {
         let id = fixtures::id_of(&self.app, email).await;
-        self.keys.issue(id, api::auth::jwt::now_secs()).unwrap()
+        self.app.mint_token(id).await
     }
 
     async fn send(&self, method: &str, path: &str, token: Option<String>, ids: &Ids) -> StatusCode {

@@ -13,6 +13,8 @@ pub struct Model {
     pub entity_id: Option<Uuid>,
     pub details: String,
     pub request_id: Option<String>,
+    /// The person the entry concerns (whose route, card, results or profile was read).
+    pub subject_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
