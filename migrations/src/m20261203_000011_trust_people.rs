@@ -14,13 +14,8 @@ pub struct Migration;
 
 /// SQLite alters one column per statement.
 async fn add(m: &SchemaManager<'_>, table: &'static str, col: ColumnDef) -> Result<(), DbErr> {
-    m.alter_table(
-        Table::alter()
-            .table(table)
-            .add_column(&mut col.to_owned())
-            .to_owned(),
-    )
-    .await
+    m.alter_table(Table::alter().table(table).add_column(col).to_owned())
+        .await
 }
 
 async fn drop(m: &SchemaManager<'_>, table: &'static str, col: &'static str) -> Result<(), DbErr> {

@@ -38,7 +38,10 @@ pub async fn invitation_status(
     let latest = one_time::latest(db, person.id, TokenPurpose::Invitation).await?;
     let now = db::now();
     let state = match &latest {
-        _ if person.last_login_at.is_some() => InvitationState::Accepted,
+        // A password is set (through an invitation, or given another way): nothing to invite to.
+        _ if person.last_login_at.is_some() || person.password_hash.is_some() => {
+            InvitationState::Accepted
+        }
         Some(t) if t.used_at.is_some() => InvitationState::Accepted,
         Some(t) if t.revoked_at.is_some() => InvitationState::None,
         Some(t) if t.expires_at <= now => InvitationState::Expired,
@@ -330,6 +333,11 @@ pub async fn request_email_change(
     by: Uuid,
 ) -> AppResult<()> {
     one_time::revoke_open(db, person.id, Some(TokenPurpose::EmailChange)).await?;
+    // An invitation not yet accepted went to the old address, which may be a typo (someone
+    // else's mailbox): it stops now, and confirming the new address sends a fresh one.
+    if person.password_hash.is_none() {
+        one_time::revoke_open(db, person.id, Some(TokenPurpose::Invitation)).await?;
+    }
     let token = tokens::generate();
     let expires = db::now() + Duration::hours(EMAIL_CHANGE_TTL_HOURS);
     one_time::insert(

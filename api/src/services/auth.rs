@@ -53,8 +53,8 @@ pub async fn login(
         if let Some(row) = throttle_db::get(&state.db, key).await?
             && let Some(secs) = throttle::retry_after(row.blocked_until, now)
         {
-            let known = users::find_by_email(&state.db, &email).await?.map(|u| u.id);
-            failed_sign_in(&state.db, known, "throttled", address.as_deref()).await?;
+            // Not audited: refusing costs no write, so hammering a paused account cannot fill
+            // the log (the failures that paused it are there).
             return Err(AppError::TooManyRequests {
                 retry_after_secs: secs,
             });

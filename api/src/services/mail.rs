@@ -34,7 +34,7 @@ pub struct MailSettings {
 /// never holds a live link.
 const SECRET_PLACEHOLDER: &str = "\u{2063}[secret]\u{2063}";
 /// What the outbox shows instead of a secret.
-pub const REDACTED: &str = "[скрыто]";
+pub const REDACTED: &str = shared::dto::REDACTED_SECRET;
 
 /// Stores a message and queues its sending, in the caller's transaction: it leaves only if
 /// the change it reports commits.

@@ -1209,7 +1209,7 @@ async fn an_e_mail_change_takes_effect_only_once_the_new_address_confirms_it() {
     );
     // A link goes to the new address; the old one is told, without the full new address.
     app.run_jobs().await;
-    let mut letters = vec![
+    let mut letters = [
         sink.inbox.recv().await.unwrap(),
         sink.inbox.recv().await.unwrap(),
     ];
@@ -1515,4 +1515,54 @@ async fn a_methodist_mentor_is_chosen_by_the_regional_manager_only() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn re_addressing_someone_not_yet_signed_in_stops_the_old_invitation_and_invites_the_new_address()
+ {
+    let (app, mut sink) = with_smtp().await;
+    let created = new_teacher(&app, "manager@iom.test", "petrova@scool1.ru", true).await;
+    app.run_jobs().await;
+    let typo = sink.inbox.recv().await.unwrap();
+    assert_eq!(typo.to, ["petrova@scool1.ru"]);
+    let old_link = link_token(&typo.text(), "invite");
+    let manager = app.as_user("manager@iom.test").await;
+    ok_json::<PersonDetail>(
+        send(
+            &manager,
+            Method::PUT,
+            &format!("/api/v1/people/{}", created.person.id),
+            json!({ "surname": "Петрова", "first_name": "Анна", "email": "petrova@school1.ru" }),
+        )
+        .await,
+    )
+    .await;
+    // Whoever owns the mistyped mailbox can no longer get in.
+    problem(
+        app.get(&format!("/api/v1/auth/links/{old_link}"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    app.run_jobs().await;
+    let mut token = None;
+    for _ in 0..2 {
+        let mail = sink.inbox.recv().await.unwrap();
+        if mail.to == ["petrova@school1.ru"] {
+            token = Some(link_token(&mail.text(), "confirm-email"));
+        }
+    }
+    let res = app
+        .post("/api/v1/auth/confirm-email")
+        .json(&json!({ "token": token.unwrap() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.run_jobs().await;
+    let invitation = sink.inbox.recv().await.unwrap();
+    assert_eq!(invitation.to, ["petrova@school1.ru"]);
+    assert!(invitation.text().contains("/invite/"));
 }

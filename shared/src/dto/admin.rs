@@ -70,7 +70,8 @@ domain_enum! {
         None => ("none", "Не приглашён"),
         Pending => ("pending", "Приглашение отправлено"),
         Expired => ("expired", "Приглашение истекло"),
-        Accepted => ("accepted", "Вход выполнен"),
+        /// The person has a password (an invitation is not needed any more).
+        Accepted => ("accepted", "Пароль задан"),
     }
 }
 
@@ -317,6 +318,10 @@ pub struct PendingEmailChange {
 }
 
 // ---- Mail ----
+
+/// What the outbox shows in place of a letter's one-time secret (the token of an invitation,
+/// reset or confirmation link): an administrator never sees a live link.
+pub const REDACTED_SECRET: &str = "[скрыто]";
 
 domain_enum! {
     pub enum MailStatus {
