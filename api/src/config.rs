@@ -55,6 +55,9 @@ pub struct Settings {
     /// How failed sign-ins slow an account and an address down (not from the environment;
     /// tests shorten it).
     pub login_throttle: crate::auth::throttle::Policy,
+    /// `IOM_SESSION_MAX_DAYS`, default 30: a sign-in ends this long after it began, however
+    /// often it is refreshed.
+    pub session_max_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             webhooks_allow_http_loopback: false,
             login_throttle: crate::auth::throttle::Policy::default(),
+            session_max_days: 30,
         }
     }
 
@@ -132,6 +136,15 @@ impl Settings {
         if let Some(from) = get("IOM_MAIL_FROM") {
             s.mail_from = from;
         }
+        if let Some(v) = get("IOM_SESSION_MAX_DAYS") {
+            s.session_max_days = parse_num("IOM_SESSION_MAX_DAYS", &v)?;
+            if s.session_max_days == 0 {
+                return Err(SettingsError::Invalid {
+                    name: "IOM_SESSION_MAX_DAYS",
+                    message: "expected at least 1 day".into(),
+                });
+            }
+        }
         s.db_max_connections = get("IOM_DB_MAX_CONNECTIONS")
             .map(|v| parse_num("IOM_DB_MAX_CONNECTIONS", &v))
             .transpose()?;
@@ -148,7 +161,7 @@ impl Settings {
     /// Refuses combinations that must never run: demo accounts (a published password) on a
     /// server people reach over https, i.e. a real deployment.
     pub fn check(&self) -> Result<(), SettingsError> {
-        if self.demo && self.secure_cookies() {
+        if self.demo && self.public_url_is_https() {
             return Err(SettingsError::Invalid {
                 name: "IOM_DEMO",
                 message: "demo accounts have a published password and must not run on a public \
@@ -159,16 +172,35 @@ impl Settings {
         Ok(())
     }
 
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
-    }
-
-    /// Cookies get the `Secure` flag when the product is served over HTTPS.
-    pub fn secure_cookies(&self) -> bool {
+    /// Whether people reach the server over https (HSTS, and no demo accounts).
+    pub fn public_url_is_https(&self) -> bool {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
     }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Whether cookies get the `Secure` flag for a product reached at `public_url` (the configured
+/// `IOM_PUBLIC_URL`, else the server's own address): always, except over plain `http` on a
+/// loopback host, which is development on one's own machine.
+pub fn secure_cookies(public_url: &str) -> bool {
+    let Some(rest) = public_url.strip_prefix("http://") else {
+        return true;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
 }
 
 fn default_database_url(data_dir: &std::path::Path) -> String {
@@ -291,12 +323,39 @@ mod tests {
     }
 
     #[test]
-    fn https_public_url_turns_on_secure_cookies() {
-        assert!(
-            from(&[("IOM_PUBLIC_URL", "https://iom.example/")])
+    fn cookies_are_secure_unless_served_over_plain_http_on_a_loopback_host() {
+        for url in [
+            "https://iom.example",
+            "http://iom.example",
+            "http://iom.example:8080/",
+            "http://0.0.0.0:8080",
+            "http://192.168.1.10:8080",
+            "https://127.0.0.1:8443",
+            "http://localhost.iom.example",
+        ] {
+            assert!(secure_cookies(url), "{url}");
+        }
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://[::1]:8080/",
+            "http://127.0.0.2",
+        ] {
+            assert!(!secure_cookies(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_absolute_session_lifetime_is_a_setting() {
+        assert_eq!(from(&[]).unwrap().session_max_days, 30);
+        assert_eq!(
+            from(&[("IOM_SESSION_MAX_DAYS", "7")])
                 .unwrap()
-                .secure_cookies()
+                .session_max_days,
+            7
         );
-        assert!(!from(&[]).unwrap().secure_cookies());
+        assert!(from(&[("IOM_SESSION_MAX_DAYS", "0")]).is_err());
+        assert!(from(&[("IOM_SESSION_MAX_DAYS", "week")]).is_err());
     }
 }

@@ -25,6 +25,8 @@ pub struct Application {
     /// What demo data was seeded on this start, if any.
     pub demo: Option<Demo>,
     pub db: sea_orm::DatabaseConnection,
+    /// The audit of reads, flushed once more when the server stops.
+    pub reads: crate::db::audit::Reads,
 }
 
 impl Application {
@@ -60,11 +62,15 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}:{port}", settings.bind.ip()));
+        let reads = crate::db::audit::Reads::new(db.clone());
+        reads.spawn_flusher();
         let state = web::Data::new(AppState {
             db: db.clone(),
             jwt: JwtKeys::new(&secret),
             settings,
+            secure_cookies: crate::config::secure_cookies(&base_url),
             base_url,
+            reads: reads.clone(),
         });
         if demo.is_some() && state.settings.demo_completed_route {
             crate::services::route::demo::seed_completed(&state).await?;
@@ -75,6 +81,7 @@ impl Application {
             server,
             demo,
             db,
+            reads,
         })
     }
 
@@ -87,8 +94,13 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped, then writes the reads still waiting for the audit log.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Err(e) = self.reads.flush().await {
+            tracing::error!(error = %e, "audit of reads: the last batch was not written");
+        }
+        result
     }
 }
 
@@ -101,7 +113,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
     let index_html = std::fs::read_to_string(&index).ok();
     let security = web::Data::new(SecurityHeaders::new(
         index_html.as_deref(),
-        state.settings.secure_cookies(),
+        state.settings.public_url_is_https(),
     ));
     let spa = web::Data::new(Spa {
         index: index.is_file().then_some(index),

@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
+use crate::db::audit::Reads;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -12,4 +13,8 @@ pub struct AppState {
     /// Where people reach the product (`IOM_PUBLIC_URL`, else this server's own address), for
     /// links in mail and documents.
     pub base_url: String,
+    /// Whether cookies carry `Secure` (see [`crate::config::secure_cookies`]).
+    pub secure_cookies: bool,
+    /// Reads of people's data, written to the audit log in batches.
+    pub reads: Reads,
 }

@@ -1,6 +1,8 @@
 //! How long reading a whole route takes: a route with 30 roadmap activities (and its
 //! diagnostics, deficits, tasks, progress records and files), read over HTTP many times.
 //!
+//! Read by the owner and by the school's director (whose reads are audited).
+//!
 //! `cargo bench -p e2e --bench route_read` (SQLite); with
 //! `IOM_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres` on PostgreSQL.
 #![allow(
@@ -99,10 +101,17 @@ async fn main() {
         call(Method::POST, format!("{base}/progress"), json!({ "period_kind": "month", "period": format!("2026-{m:02}"), "text": "Что сделано за месяц" })).await;
     }
 
+    // The owner's reads, then the director's (a read by someone else, which is audited).
+    let director = app.as_user("director@iom.test").await;
+    measure(&teacher, &base, "owner").await;
+    measure(&director, &base, "director").await;
+}
+
+async fn measure(reader: &e2e::User<'_>, base: &str, who: &str) {
     // Warm up, then measure.
     for _ in 0..20 {
-        teacher
-            .get(&base)
+        reader
+            .get(base)
             .send()
             .await
             .unwrap()
@@ -114,7 +123,7 @@ async fn main() {
     let mut size = 0;
     for _ in 0..READS {
         let started = Instant::now();
-        let res = teacher.get(&base).send().await.unwrap();
+        let res = reader.get(base).send().await.unwrap();
         assert!(res.status().is_success());
         size = res.bytes().await.unwrap().len();
         times.push(started.elapsed());
@@ -123,7 +132,7 @@ async fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len() as f64;
     println!(
-        "route read ({backend:?}, {ACTIVITIES} activities, {size} bytes): median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, mean {:.2} ms over {READS} reads",
+        "route read by the {who} ({backend:?}, {ACTIVITIES} activities, {size} bytes): median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, mean {:.2} ms over {READS} reads",
         ms(times[READS / 2]),
         ms(times[READS * 95 / 100]),
         ms(times[READS * 99 / 100]),

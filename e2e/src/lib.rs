@@ -183,6 +183,34 @@ impl TestApp {
         res.json::<TokenResponse>().await.unwrap().access_token
     }
 
+    /// The server's signing keys (from the database, where the server keeps its secret).
+    pub async fn jwt_keys(&self) -> api::auth::jwt::JwtKeys {
+        let secret = api::db::settings::get(&self.db, "jwt_secret")
+            .await
+            .unwrap()
+            .expect("a signing secret");
+        api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret))
+    }
+
+    /// An access token minted directly for a person, with their current security stamp, issued
+    /// at `issued` (seconds since the epoch): for probes where signing in a thousand times would
+    /// only measure argon2.
+    pub async fn mint_token_at(&self, id: uuid::Uuid, issued: u64) -> String {
+        let user = api::db::users::find(&self.db, id)
+            .await
+            .unwrap()
+            .expect("the person exists");
+        self.jwt_keys()
+            .await
+            .issue(id, &user.security_stamp, issued, None)
+            .unwrap()
+    }
+
+    /// [`TestApp::mint_token_at`] now.
+    pub async fn mint_token(&self, id: uuid::Uuid) -> String {
+        self.mint_token_at(id, api::auth::jwt::now_secs()).await
+    }
+
     /// A client for one signed-in person.
     pub async fn as_user(&self, email: &str) -> User<'_> {
         User {

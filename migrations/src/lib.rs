@@ -17,6 +17,7 @@ mod m20261124_000007_integration;
 mod m20261201_000008_sync_keys;
 mod m20261201_000009_diagnostic_rollup;
 mod m20261201_000010_framework_revision;
+mod m20261203_000011_trust_people;
 mod m20261203_000012_trust_http;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_sync_keys::Migration),
             Box::new(m20261201_000009_diagnostic_rollup::Migration),
             Box::new(m20261201_000010_framework_revision::Migration),
+            Box::new(m20261203_000011_trust_people::Migration),
             Box::new(m20261203_000012_trust_http::Migration),
         ]
     }

@@ -40,8 +40,21 @@ pub struct Links {
 }
 
 impl Links {
-    pub fn any(&self) -> bool {
-        self.tutor || self.mentor || self.expert
+    /// A tutor counts only once the teacher has consented (regulation 3.1.3).
+    pub fn consenting_tutor(&self) -> bool {
+        self.tutor && self.tutor_consent
+    }
+
+    /// Whether a personal link lets the actor read the teacher's personal data (profile,
+    /// diagnostic results, deficits).
+    ///
+    /// The consent of regulation 3.1.3 is the tutor's: the tutor is assigned at school level and
+    /// sees anything of the teacher only after the teacher agrees. The methodist-mentor is chosen
+    /// by the regional manager for the teacher (step 5 of the regional algorithm) and reads by
+    /// that assignment; an expert reads the teacher assigned to them. Their reads (like every
+    /// read by someone other than the teacher) go to the audit log.
+    pub fn reads(&self) -> bool {
+        self.consenting_tutor() || self.mentor || self.expert
     }
 }
 
@@ -137,8 +150,63 @@ impl Actor {
     pub fn can_read_person(&self, person: &PersonFacts) -> bool {
         person.id == self.user_id
             || self.is_admin()
-            || person.links.any()
+            || person.links.reads()
             || person.workplace.is_some_and(|w| self.manages(&w))
+    }
+
+    /// The actor's roles by which they read someone else's data, for the audit log (empty for
+    /// one's own data and when they may not read it).
+    pub fn read_basis(&self, person: &PersonFacts) -> Vec<Role> {
+        if person.id == self.user_id || !self.can_read_person(person) {
+            return Vec::new();
+        }
+        let mut roles = Vec::new();
+        if person.links.consenting_tutor() {
+            roles.push(Role::Tutor);
+        }
+        if person.links.mentor {
+            roles.push(Role::Methodist);
+        }
+        if person.links.expert {
+            roles.push(Role::Expert);
+        }
+        if let Some(w) = &person.workplace {
+            for g in &self.grants {
+                if g.role.manages_unit()
+                    && g.unit.is_some_and(|u| u.contains(w))
+                    && !roles.contains(&g.role)
+                {
+                    roles.push(g.role);
+                }
+            }
+        }
+        if roles.is_empty() && self.is_admin() {
+            roles.push(Role::Admin);
+        }
+        roles
+    }
+
+    /// Managing a person: editing their profile and e-mail, deactivating and activating,
+    /// re-inviting, granting and revoking their roles, assigning staff to them.
+    ///
+    /// One rule for all of it: the person is in the actor's scope (as for
+    /// [`Actor::can_update_person`]) and the actor could grant every role the person holds at
+    /// that role's unit (`holds`), so nobody takes over someone above them (a coordinator
+    /// re-addressing the director's invitation, a manager another manager). A person holding
+    /// `admin` is managed by an administrator only. Nobody manages themselves this way: one's
+    /// own profile is edited through the same endpoint, but roles, activation and invitations
+    /// are never one's own to change.
+    pub fn can_manage_person(&self, person: &PersonFacts, holds: &[Grant]) -> bool {
+        if person.id == self.user_id {
+            return false;
+        }
+        if holds.iter().any(|g| g.role == Role::Admin) {
+            return self.is_admin();
+        }
+        self.can_update_person(person)
+            && holds
+                .iter()
+                .all(|g| self.can_grant(g.role, g.unit.as_ref()))
     }
 
     /// Editing a person's profile (the route card's information section); a person edits their own.
@@ -162,8 +230,15 @@ impl Actor {
             return false;
         };
         let mut allowed: Vec<Role> = Vec::new();
+        // Nobody appoints their own peers: a regional manager is appointed by the administrator,
+        // a municipal coordinator by the region, a director by the municipality.
         if self.covers(Role::RegionalManager, unit) {
-            allowed.extend(Role::ALL.iter().copied().filter(|r| *r != Role::Admin));
+            allowed.extend(
+                Role::ALL
+                    .iter()
+                    .copied()
+                    .filter(|r| !matches!(r, Role::Admin | Role::RegionalManager)),
+            );
         }
         if self.covers(Role::MunicipalCoordinator, unit) {
             allowed.extend([
@@ -189,13 +264,20 @@ impl Actor {
         allowed.contains(&role)
     }
 
-    /// Assigning a tutor, a methodist-mentor or an expert to a teacher working at `workplace`.
+    /// Assigning a tutor or an expert to a teacher working at `workplace`.
     pub fn can_assign_to(&self, workplace: &UnitPath) -> bool {
         self.is_admin()
             || self.covers(Role::RegionalManager, workplace)
             || self.covers(Role::MunicipalCoordinator, workplace)
             || self.covers(Role::Director, workplace)
             || self.covers(Role::SchoolCoordinator, workplace)
+    }
+
+    /// Assigning a methodist-mentor: the regional manager chooses the mentor for the teacher
+    /// (step 5 of the regional algorithm). A mentor reads the teacher's routes without the
+    /// tutor's consent, so the school cannot hand that reach out itself.
+    pub fn can_assign_mentor_to(&self, workplace: &UnitPath) -> bool {
+        self.is_admin() || self.covers(Role::RegionalManager, workplace)
     }
 
     /// Reading a route. The administrator runs the platform and does not read teachers' routes.
@@ -367,9 +449,9 @@ impl Actor {
         self.can_manage_event(organiser) || participant.workplace.is_some_and(|w| self.manages(&w))
     }
 
-    /// Recommending events to a teacher: the teacher's managers, tutor and mentor.
+    /// Recommending events to a teacher: the teacher's managers, consenting tutor and mentor.
     pub fn can_recommend_to(&self, teacher: &PersonFacts) -> bool {
-        teacher.links.tutor
+        teacher.links.consenting_tutor()
             || teacher.links.mentor
             || teacher.workplace.is_some_and(|w| self.manages(&w))
     }
@@ -412,6 +494,13 @@ impl ClientActor {
     pub fn may(&self, scope: ClientScope, path: &UnitPath) -> bool {
         self.scopes.contains(&scope) && self.unit.contains(path)
     }
+}
+
+/// Whether a personal assignment (tutor, mentor, expert) still stands after its staff member
+/// lost the role at one unit: it stands when a grant of the same role that remains (`remaining`,
+/// the units of the staff member's other grants of that role) covers the teacher's workplace.
+pub fn assignment_still_covered(remaining: &[UnitPath], workplace: Option<&UnitPath>) -> bool {
+    workplace.is_some_and(|w| remaining.iter().any(|u| u.contains(w)))
 }
 
 /// An expert sees a route from the moment its product is submitted.
@@ -732,8 +821,189 @@ mod tests {
         let manager = actor(Role::RegionalManager, Some(w.region));
         assert!(manager.can_grant(Role::MunicipalCoordinator, Some(&w.muni_a)));
         assert!(!manager.can_grant(Role::Admin, Some(&w.region)));
+        assert!(
+            !manager.can_grant(Role::RegionalManager, Some(&w.region)),
+            "managers are appointed by the administrator, not by each other"
+        );
+        assert!(!muni.can_grant(Role::MunicipalCoordinator, Some(&w.muni_a)));
+        assert!(!coordinator.can_grant(Role::SchoolCoordinator, Some(&w.school_a1)));
         assert!(!manager.can_grant(Role::Tutor, Some(&w.other_region_school)));
         assert!(!manager.can_grant(Role::Tutor, None));
+    }
+
+    fn held(role: Role, unit: Option<UnitPath>) -> Grant {
+        Grant { role, unit }
+    }
+
+    fn staff_at(workplace: UnitPath) -> PersonFacts {
+        PersonFacts {
+            id: Uuid::from_u128(300),
+            workplace: Some(workplace),
+            links: Links::default(),
+        }
+    }
+
+    #[test]
+    fn a_person_is_managed_only_by_someone_who_could_grant_every_role_they_hold() {
+        let w = world();
+        let coordinator = actor(Role::SchoolCoordinator, Some(w.school_a1));
+        let person = staff_at(w.school_a1);
+        let teacher = [held(Role::Teacher, Some(w.school_a1))];
+        let director = [held(Role::Director, Some(w.school_a1))];
+        assert!(coordinator.can_manage_person(&person, &teacher));
+        assert!(
+            !coordinator.can_manage_person(&person, &director),
+            "a coordinator does not take over the director"
+        );
+        let teacher_and_methodist = [
+            held(Role::Teacher, Some(w.school_a1)),
+            held(Role::Methodist, Some(w.muni_a)),
+        ];
+        assert!(!coordinator.can_manage_person(&person, &teacher_and_methodist));
+        let muni = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        assert!(muni.can_manage_person(&person, &teacher_and_methodist));
+        assert!(muni.can_manage_person(&person, &director));
+        assert!(!muni.can_manage_person(&staff_at(w.school_b1), &teacher));
+
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        let other_manager = [held(Role::RegionalManager, Some(w.region))];
+        assert!(
+            !manager.can_manage_person(&staff_at(w.region), &other_manager),
+            "a manager does not manage another manager"
+        );
+        assert!(manager.can_manage_person(&person, &director));
+        let admin_with_workplace = [
+            held(Role::Admin, None),
+            held(Role::Teacher, Some(w.school_a1)),
+        ];
+        assert!(!manager.can_manage_person(&person, &admin_with_workplace));
+        assert!(!muni.can_manage_person(&person, &admin_with_workplace));
+        let admin = actor(Role::Admin, None);
+        assert!(admin.can_manage_person(&person, &admin_with_workplace));
+        assert!(admin.can_manage_person(&staff_at(w.region), &other_manager));
+        // A grant whose unit is unknown is managed by nobody but the administrator.
+        let lost = [held(Role::Teacher, None)];
+        assert!(!manager.can_manage_person(&person, &lost));
+        assert!(admin.can_manage_person(&person, &lost));
+    }
+
+    #[test]
+    fn nobody_manages_themselves_not_even_the_administrator() {
+        let w = world();
+        let admin = actor(Role::Admin, None);
+        let me = PersonFacts {
+            id: admin.user_id,
+            workplace: None,
+            links: Links::default(),
+        };
+        assert!(!admin.can_manage_person(&me, &[held(Role::Admin, None)]));
+        let director = actor(Role::Director, Some(w.school_a1));
+        let me = PersonFacts {
+            id: director.user_id,
+            workplace: Some(w.school_a1),
+            links: Links::default(),
+        };
+        assert!(!director.can_manage_person(&me, &director.grants));
+        // Editing one's own profile stays allowed.
+        assert!(director.can_update_person(&me));
+    }
+
+    #[test]
+    fn a_tutor_reads_a_teacher_only_with_consent_and_a_mentor_by_assignment() {
+        let w = world();
+        let tutor = actor(Role::Tutor, Some(w.school_a1));
+        let person = |links| PersonFacts {
+            id: Uuid::from_u128(300),
+            workplace: Some(w.school_a2),
+            links,
+        };
+        let no_consent = Links {
+            tutor: true,
+            ..Links::default()
+        };
+        let consent = Links {
+            tutor_consent: true,
+            ..no_consent
+        };
+        assert!(!tutor.can_read_person(&person(no_consent)));
+        assert!(!tutor.can_recommend_to(&person(no_consent)));
+        assert!(!tutor.can_read_recommendations(&person(no_consent)));
+        assert!(tutor.can_read_person(&person(consent)));
+        assert!(tutor.can_read_recommendations(&person(consent)));
+        let mentor = Links {
+            mentor: true,
+            ..Links::default()
+        };
+        let methodist = actor(Role::Methodist, Some(w.region));
+        assert!(methodist.can_read_person(&person(mentor)));
+        assert!(methodist.can_recommend_to(&person(mentor)));
+    }
+
+    #[test]
+    fn the_basis_of_a_read_names_the_roles_it_is_made_by() {
+        let w = world();
+        let mut director = actor(Role::Director, Some(w.school_a1));
+        director.grants.push(held(Role::Tutor, Some(w.school_a1)));
+        let consent = Links {
+            tutor: true,
+            tutor_consent: true,
+            ..Links::default()
+        };
+        let tutee = PersonFacts {
+            id: Uuid::from_u128(300),
+            workplace: Some(w.school_a1),
+            links: consent,
+        };
+        assert_eq!(director.read_basis(&tutee), [Role::Tutor, Role::Director]);
+        let me = PersonFacts {
+            id: director.user_id,
+            ..tutee
+        };
+        assert!(
+            director.read_basis(&me).is_empty(),
+            "one's own reads are not audited"
+        );
+        let stranger = staff_at(w.school_b1);
+        assert!(director.read_basis(&stranger).is_empty());
+        assert_eq!(
+            actor(Role::Admin, None).read_basis(&stranger),
+            [Role::Admin]
+        );
+    }
+
+    #[test]
+    fn only_the_regional_manager_chooses_a_mentor() {
+        let w = world();
+        assert!(actor(Role::RegionalManager, Some(w.region)).can_assign_mentor_to(&w.school_a1));
+        assert!(actor(Role::Admin, None).can_assign_mentor_to(&w.school_a1));
+        for role in [
+            Role::SchoolCoordinator,
+            Role::Director,
+            Role::MunicipalCoordinator,
+        ] {
+            let unit = if role == Role::MunicipalCoordinator {
+                w.muni_a
+            } else {
+                w.school_a1
+            };
+            let a = actor(role, Some(unit));
+            assert!(a.can_assign_to(&w.school_a1), "{role}");
+            assert!(!a.can_assign_mentor_to(&w.school_a1), "{role}");
+        }
+    }
+
+    #[test]
+    fn an_assignment_stands_while_a_remaining_grant_covers_the_teachers_workplace() {
+        let w = world();
+        assert!(!assignment_still_covered(&[], Some(&w.school_a1)));
+        assert!(assignment_still_covered(&[w.school_a1], Some(&w.school_a1)));
+        assert!(!assignment_still_covered(
+            &[w.school_a2],
+            Some(&w.school_a1)
+        ));
+        assert!(assignment_still_covered(&[w.muni_a], Some(&w.school_a1)));
+        assert!(!assignment_still_covered(&[w.muni_a], Some(&w.school_b1)));
+        assert!(!assignment_still_covered(&[w.region], None));
     }
 
     #[test]

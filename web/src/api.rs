@@ -124,6 +124,7 @@ pub mod endpoints {
     pub const INTEGRATIONS: &str = "/api/v1/integrations";
     pub const PASSWORD_RESET: &str = "/api/v1/auth/password-reset";
     pub const SET_PASSWORD: &str = "/api/v1/auth/set-password";
+    pub const CONFIRM_EMAIL: &str = "/api/v1/auth/confirm-email";
 
     /// A unit (`PUT` renames) or a part of it: `archive`, `restore`, `policy`.
     pub fn unit(id: Uuid) -> String {
@@ -242,6 +243,14 @@ impl ApiError {
         match self {
             ApiError::Http { problem, .. } => problem.errors.get(name).map(|m| m.join(" ")),
             _ => None,
+        }
+    }
+
+    /// What a page shows for a link that is not the kind it expects (as if it did not exist).
+    pub fn not_found() -> Self {
+        ApiError::Http {
+            problem: fallback(404),
+            retry_after: None,
         }
     }
 
@@ -486,7 +495,7 @@ pub mod auth {
         decode(response).await
     }
 
-    /// Whom a one-time link (invitation or password reset) is for.
+    /// Whom a one-time link (invitation, password reset, e-mail confirmation) is for.
     pub async fn link_info(token: &str) -> Result<shared::dto::TokenInfo, ApiError> {
         let response = ApiRequest::new(Method::GET, endpoints::link_info(token))
             .send(None)
@@ -499,6 +508,17 @@ pub mod auth {
         request: &shared::dto::SetPasswordRequest,
     ) -> Result<TokenResponse, ApiError> {
         let response = ApiRequest::new(Method::POST, endpoints::SET_PASSWORD)
+            .json(request)?
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    /// Confirms a new e-mail address with the link sent to it; every sign-in of the person ends.
+    pub async fn confirm_email(
+        request: &shared::dto::ConfirmEmailRequest,
+    ) -> Result<shared::dto::EmailConfirmed, ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::CONFIRM_EMAIL)
             .json(request)?
             .send(None)
             .await?;

@@ -7,8 +7,8 @@ use leptos_router::{NavigateOptions, ParamSegment, StaticSegment};
 
 use crate::components::{Loading, Shell};
 use crate::pages::admin::{
-    ForgotPasswordPage, ImportPage, InvitePage, NewPersonPage, OutboxPage, PeoplePage, PersonPage,
-    ResetPage, UnitsPage,
+    ConfirmEmailPage, ForgotPasswordPage, ImportPage, InvitePage, NewPersonPage, OutboxPage,
+    PeoplePage, PersonPage, ResetPage, UnitsPage,
 };
 use crate::pages::integrations::{IntegrationPage, IntegrationsPage};
 use crate::pages::{
@@ -41,6 +41,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=(StaticSegment("reset"), ParamSegment(routes::TOKEN_PARAM))
                     view=ResetPage
+                />
+                <Route
+                    path=(StaticSegment("confirm-email"), ParamSegment(routes::TOKEN_PARAM))
+                    view=ConfirmEmailPage
                 />
                 <Route path=StaticSegment(routes::FORGOT_PASSWORD) view=ForgotPasswordPage />
                 // Everything else needs a sign-in and sits in the shell.

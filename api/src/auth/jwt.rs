@@ -15,6 +15,9 @@ pub struct Claims {
     pub iat: u64,
     pub exp: u64,
     pub iss: String,
+    /// The person's security stamp when the token was issued; a token whose stamp is no
+    /// longer the person's is refused (see [`crate::auth::principal::session_is_current`]).
+    pub sst: String,
 }
 
 /// The signing keys, made once from the secret.
@@ -33,12 +36,22 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user_id: Uuid, now_secs: u64) -> anyhow::Result<String> {
+    /// An access token for 15 minutes, never past `not_after` (the end of the sign-in's
+    /// absolute lifetime, in seconds since the epoch).
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        stamp: &str,
+        now_secs: u64,
+        not_after: Option<u64>,
+    ) -> anyhow::Result<String> {
+        let exp = (now_secs + ACCESS_TTL_SECS).min(not_after.unwrap_or(u64::MAX));
         let claims = Claims {
             sub: user_id,
             iat: now_secs,
-            exp: now_secs + ACCESS_TTL_SECS,
+            exp,
             iss: ISSUER.to_owned(),
+            sst: stamp.to_owned(),
         };
         Ok(jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -121,7 +134,7 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_with_the_same_secret_only() {
         let id = Uuid::from_u128(7);
-        let token = keys("s1").issue(id, now_secs()).unwrap();
+        let token = keys("s1").issue(id, "st", now_secs(), None).unwrap();
         assert_eq!(keys("s1").verify(&token).map(|c| c.sub), Some(id));
         assert!(keys("s2").verify(&token).is_none());
         assert!(keys("s1").verify("not-a-token").is_none());
@@ -134,7 +147,7 @@ mod tests {
         let client = k
             .issue_client(id, "read_routes".into(), now_secs())
             .unwrap();
-        let person = k.issue(id, now_secs()).unwrap();
+        let person = k.issue(id, "st", now_secs(), None).unwrap();
         assert!(k.verify(&client).is_none());
         assert!(k.verify_client(&person).is_none());
         assert_eq!(
@@ -146,7 +159,20 @@ mod tests {
     #[test]
     fn an_expired_token_is_refused() {
         let old = now_secs() - ACCESS_TTL_SECS - 60;
-        let token = keys("s").issue(Uuid::from_u128(1), old).unwrap();
+        let token = keys("s")
+            .issue(Uuid::from_u128(1), "st", old, None)
+            .unwrap();
         assert!(keys("s").verify(&token).is_none());
+    }
+
+    #[test]
+    fn a_token_never_outlives_its_sign_in() {
+        let now = now_secs();
+        let token = keys("s")
+            .issue(Uuid::from_u128(1), "st", now, Some(now + 60))
+            .unwrap();
+        let claims = keys("s").verify(&token).unwrap();
+        assert_eq!(claims.exp, now + 60);
+        assert_eq!(claims.sst, "st");
     }
 }

@@ -11,6 +11,7 @@ use sea_orm::ConnectionTrait;
 use shared::access::{Actor, Grant};
 use uuid::Uuid;
 
+use crate::auth::jwt::Claims;
 use crate::db::entities::{org_unit, role_grant, user};
 use crate::db::{self, grants, units, users};
 use crate::error::AppError;
@@ -62,6 +63,13 @@ pub async fn load(db: &impl ConnectionTrait, user: user::Model) -> Result<Princi
     })
 }
 
+/// Whether an access token still speaks for its person: they are active and the token carries
+/// their current security stamp (a sign-out, a new password or e-mail, changed roles or a
+/// deactivation give them a new one). The one place this is decided.
+pub fn session_is_current(user: &user::Model, claims: &Claims) -> bool {
+    user.active && user.security_stamp == claims.sst
+}
+
 fn unauthenticated() -> AppError {
     AppError::Unauthorized {
         code: "unauthenticated",
@@ -99,7 +107,7 @@ impl FromRequest for Principal {
             let claims = state.jwt.verify(&token).ok_or_else(invalid_token)?;
             let user = users::find(&state.db, claims.sub)
                 .await?
-                .filter(|u| u.active)
+                .filter(|u| session_is_current(u, &claims))
                 .ok_or_else(invalid_token)?;
             load(&state.db, user).await
         })

@@ -1,4 +1,5 @@
-//! One-time links (invitations, password resets): only hashes are stored.
+//! One-time links (invitations, password resets, e-mail confirmations): only hashes are
+//! stored.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -19,6 +20,7 @@ pub async fn insert(
     token_hash: String,
     expires_at: DateTime<Utc>,
     created_by: Option<Uuid>,
+    new_email: Option<&str>,
 ) -> Result<Model, DbErr> {
     let t = now();
     ActiveModel {
@@ -30,6 +32,7 @@ pub async fn insert(
         expires_at: Set(expires_at),
         used_at: Set(None),
         revoked_at: Set(None),
+        new_email: Set(new_email.map(str::to_owned)),
         created_at: Set(t),
         updated_at: Set(t),
     }

@@ -16,6 +16,7 @@ pub async fn insert(
     family_id: Uuid,
     token_hash: String,
     expires_at: DateTime<Utc>,
+    session_started_at: DateTime<Utc>,
 ) -> Result<Model, DbErr> {
     ActiveModel {
         id: Set(new_id()),
@@ -26,6 +27,7 @@ pub async fn insert(
         expires_at: Set(expires_at),
         used_at: Set(None),
         revoked_at: Set(None),
+        session_started_at: Set(Some(session_started_at)),
     }
     .insert(db)
     .await

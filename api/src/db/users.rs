@@ -67,12 +67,32 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<Model
         workplace_id: Set(new.workplace_id),
         external_id: Set(None),
         active: Set(true),
+        security_stamp: Set(new_stamp()),
         last_login_at: Set(None),
         created_at: Set(t),
         updated_at: Set(t),
     }
     .insert(db)
     .await
+}
+
+/// A fresh security stamp.
+pub fn new_stamp() -> String {
+    Uuid::new_v4().simple().to_string()
+}
+
+/// Gives the person a new security stamp, so every access token issued before stops working
+/// (sign-out, a new password, a confirmed e-mail, changed roles, deactivation). Returns it, for
+/// the session that continues.
+pub async fn bump_stamp(db: &impl ConnectionTrait, id: Uuid) -> Result<String, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let stamp = new_stamp();
+    Entity::update_many()
+        .col_expr(Column::SecurityStamp, Expr::value(stamp.clone()))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(stamp)
 }
 
 pub async fn touch_login(db: &impl ConnectionTrait, user: Model) -> Result<Model, DbErr> {

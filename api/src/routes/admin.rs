@@ -133,10 +133,14 @@ pub async fn person_card(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> AppResult<Json<PersonDetail>> {
-    Ok(web::Json(people::detail(&state.db, &principal, *id).await?))
+    Ok(web::Json(people::card(&state, &principal, *id).await?))
 }
 
-/// Edit a person's profile (one's own, or as their manager: also e-mail, workplace, code).
+/// Edit a person's profile (one's own, or as their manager: also workplace, code).
+///
+/// A different e-mail does not change the address at once: a confirmation link goes to the new
+/// address and a notice to the old one; the card shows the change as pending until it is
+/// confirmed. Managing someone needs the right to grant every role they hold (else 403).
 #[utoipa::path(tag = "people", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The person's id")),
     request_body = UpdatePerson, responses((status = 200, body = PersonDetail), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable))]
 #[put("/people/{id}")]
@@ -179,7 +183,10 @@ pub async fn activate_person(
     ))
 }
 
-/// Send (or re-send) an invitation: an e-mail with a one-time link to set a password.
+/// Send (or re-send) an invitation: an e-mail with a one-time link to set a first password.
+///
+/// Only for an account with no password yet: otherwise 409 `already_has_password` (the person
+/// signs in, or asks for a reset link at the sign-in page, which goes to their own address).
 #[utoipa::path(tag = "people", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The person's id")),
     responses((status = 200, body = InvitationStatus), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict))]
 #[post("/people/{id}/invitation")]

@@ -7,27 +7,30 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use shared::dto::{
-    ChangePasswordRequest, LoginRequest, PasswordResetRequest, SetPasswordRequest, TokenInfo,
-    TokenResponse,
+    ChangePasswordRequest, ConfirmEmailRequest, EmailConfirmed, LoginRequest, PasswordResetRequest,
+    SetPasswordRequest, TokenInfo, TokenResponse,
 };
 
 use super::docs;
 use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::services::accounts;
-use crate::services::auth::{self, REFRESH_TTL_DAYS, Session};
+use crate::services::auth::{self, Session};
 use crate::state::AppState;
 
 pub const REFRESH_COOKIE: &str = "iom_refresh";
 const COOKIE_PATH: &str = "/api/v1/auth";
 
 fn session_response(state: &AppState, session: Session) -> HttpResponse {
+    let max_age = (session.refresh_expires_at - chrono::Utc::now())
+        .num_seconds()
+        .max(0);
     let cookie = Cookie::build(REFRESH_COOKIE, session.refresh_token)
         .path(COOKIE_PATH)
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.settings.secure_cookies())
-        .max_age(CookieDuration::days(REFRESH_TTL_DAYS))
+        .secure(state.secure_cookies)
+        .max_age(CookieDuration::seconds(max_age))
         .finish();
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -83,7 +86,8 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> AppResult<
     Ok(session_response(&state, session))
 }
 
-/// Sign out: revokes the refresh token's sign-in and clears the cookie.
+/// Sign out: revokes the refresh token's sign-in, ends the access tokens issued so far, and
+/// clears the cookie.
 #[utoipa::path(tag = "auth", responses((status = 204, description = "Signed out")))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
@@ -92,6 +96,7 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<H
         .path(COOKIE_PATH)
         .http_only(true)
         .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
         .finish();
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
@@ -113,7 +118,8 @@ pub async fn request_reset(
     Ok(HttpResponse::Accepted().finish())
 }
 
-/// Whom a one-time link (invitation or reset) is for; 404 when it is invalid, used or expired.
+/// Whom a one-time link (invitation, reset or e-mail confirmation) is for; 404 when it is
+/// invalid, used or expired.
 #[utoipa::path(
     tag = "auth",
     params(("token" = String, Path, description = "The token from the link")),
@@ -125,6 +131,30 @@ pub async fn link_info(
     token: web::Path<String>,
 ) -> AppResult<web::Json<TokenInfo>> {
     Ok(web::Json(accounts::token_info(&state, &token).await?))
+}
+
+/// Confirm a new e-mail address with the link sent to it.
+///
+/// The address changes only now; every sign-in of the person ends (refresh tokens are revoked
+/// and access tokens stop working at once), and open links sent to the old address stop
+/// working. A person with no password yet gets a fresh invitation at the new address.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ConfirmEmailRequest,
+    responses(
+        (status = 200, description = "The new address is in force", body = EmailConfirmed),
+        docs::NotFound, docs::Conflict, docs::Unprocessable
+    )
+)]
+#[post("/auth/confirm-email")]
+pub async fn confirm_email(
+    state: web::Data<AppState>,
+    body: web::Json<ConfirmEmailRequest>,
+) -> AppResult<HttpResponse> {
+    let confirmed = accounts::confirm_email(&state, body.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(confirmed))
 }
 
 /// Set a password with a one-time link and sign in.

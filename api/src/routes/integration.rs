@@ -98,7 +98,17 @@ pub async fn sync_routes(
         None => Default::default(),
     };
     let rows = sync::unchanged(&state.db, &rows).await?;
-    Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
+    let page = sync::page(&rows, &states, next, more);
+    client.record_reads(
+        &state.reads,
+        ClientScope::ReadRoutes,
+        "route.read",
+        "route",
+        page.items
+            .iter()
+            .filter_map(|i| i.data.as_ref().map(|r| (r.id, r.teacher.id))),
+    );
+    Ok(client.decorate(HttpResponse::Ok().json(page)))
 }
 
 /// People changed after the cursor, in the client's region or municipality. Needs `read_people`.
@@ -126,7 +136,17 @@ pub async fn sync_people(
         .collect();
     let states = summary::people(&state.db, &ids).await?;
     let rows = sync::unchanged(&state.db, &rows).await?;
-    Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
+    let page = sync::page(&rows, &states, next, more);
+    client.record_reads(
+        &state.reads,
+        ClientScope::ReadPeople,
+        "person.read",
+        "user",
+        page.items
+            .iter()
+            .filter_map(|i| i.data.as_ref().map(|p| (p.id, p.id))),
+    );
+    Ok(client.decorate(HttpResponse::Ok().json(page)))
 }
 
 /// Catalogue events changed after the cursor, organised in the client's region or
@@ -191,7 +211,17 @@ pub async fn sync_diagnostics(
     .await?;
     let states = summary::diagnostics(&state.db, &rows).await?;
     let rows = sync::unchanged(&state.db, &rows).await?;
-    Ok(client.decorate(HttpResponse::Ok().json(sync::page(&rows, &states, next, more))))
+    let page = sync::page(&rows, &states, next, more);
+    client.record_reads(
+        &state.reads,
+        ClientScope::ReadDiagnostics,
+        "diagnostics.read",
+        "diagnostic_campaign",
+        page.items
+            .iter()
+            .filter_map(|i| i.data.as_ref().map(|d| (d.campaign_id, d.person_id))),
+    );
+    Ok(client.decorate(HttpResponse::Ok().json(page)))
 }
 
 /// Enrolments on catalogue events changed after the cursor, of people working in the client's
@@ -260,6 +290,13 @@ pub async fn route_status(
                 .finish(),
         ));
     }
+    client.record_reads(
+        &state.reads,
+        ClientScope::ReadRoutes,
+        "route.read",
+        "route",
+        [(route.id, route.teacher_id)],
+    );
     let mut map = summary::routes(&state.db, &[route.id]).await?;
     let body = map.remove(&route.id).ok_or(AppError::NotFound)?;
     Ok(client.decorate(

@@ -49,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::request_reset)
                 .service(auth::link_info)
                 .service(auth::set_password)
+                .service(auth::confirm_email)
                 .service(auth::change_password)
                 .service(people::me)
                 .service(people::get_person)

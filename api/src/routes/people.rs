@@ -39,5 +39,5 @@ pub async fn get_person(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<PersonDto>> {
-    Ok(web::Json(people::get(&state.db, &principal, *id).await?))
+    Ok(web::Json(people::get(&state, &principal, *id).await?))
 }

@@ -120,6 +120,8 @@ pub async fn get_route(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let ctx = access::load(&state.db, &principal, *id, false).await?;
+    // A 304 is a read too: the caller is looking at the route it already holds.
+    access::audit_read(&state, &principal, &ctx, "route.read", "route", *id);
     let tag = etag(ctx.route.version);
     let unchanged = req
         .headers()
@@ -157,6 +159,7 @@ pub async fn get_section(
 ) -> AppResult<HttpResponse> {
     let (id, section) = path.into_inner();
     let ctx = access::load(&state.db, &principal, id, false).await?;
+    access::audit_read(&state, &principal, &ctx, "route.read", "route", id);
     let route = read::assemble(&state.db, &principal, &ctx).await?;
     let body = match section {
         Section::Information => serde_json::to_value(&route.information),

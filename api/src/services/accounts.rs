@@ -5,8 +5,8 @@ use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
 use secrecy::SecretString;
 use shared::dto::{
-    ChangePasswordRequest, InvitationState, InvitationStatus, PasswordResetRequest,
-    SetPasswordRequest, TokenInfo, TokenPurpose,
+    ChangePasswordRequest, ConfirmEmailRequest, EmailConfirmed, InvitationState, InvitationStatus,
+    PasswordResetRequest, PendingEmailChange, SetPasswordRequest, TokenInfo, TokenPurpose,
 };
 use uuid::Uuid;
 use validator::Validate;
@@ -19,9 +19,10 @@ use crate::services::auth::{Session, start_session};
 use crate::services::mail;
 use crate::state::AppState;
 
-/// Invitations stay valid a week; reset links an hour.
+/// Invitations stay valid a week; reset links an hour; an e-mail confirmation a day.
 const INVITATION_TTL_DAYS: i64 = 7;
 const RESET_TTL_MINUTES: i64 = 60;
+const EMAIL_CHANGE_TTL_HOURS: i64 = 24;
 /// Reset requests allowed per account before they are slowed down.
 const FREE_RESETS: i32 = 3;
 
@@ -37,7 +38,10 @@ pub async fn invitation_status(
     let latest = one_time::latest(db, person.id, TokenPurpose::Invitation).await?;
     let now = db::now();
     let state = match &latest {
-        _ if person.last_login_at.is_some() => InvitationState::Accepted,
+        // A password is set (through an invitation, or given another way): nothing to invite to.
+        _ if person.last_login_at.is_some() || person.password_hash.is_some() => {
+            InvitationState::Accepted
+        }
         Some(t) if t.used_at.is_some() => InvitationState::Accepted,
         Some(t) if t.revoked_at.is_some() => InvitationState::None,
         Some(t) if t.expires_at <= now => InvitationState::Expired,
@@ -75,6 +79,7 @@ pub async fn invite(
         tokens::hash(&token),
         expires,
         by,
+        None,
     )
     .await?;
     let name = shared::text::full_name(
@@ -91,18 +96,20 @@ pub async fn invite(
         expires.format("%d.%m.%Y"),
         person.email,
     );
-    mail::enqueue(
+    mail::enqueue_with_secret(
         db,
         Some(person.id),
         "invitation",
         &person.email,
         "Приглашение на платформу ИОМ",
         &body,
+        Some(&token),
     )
     .await?;
     audit::record(
         db,
         audit::Entry {
+            subject_id: None,
             actor_id: by,
             actor_kind: if by.is_some() { "user" } else { "system" },
             action: "person.invited",
@@ -153,6 +160,7 @@ pub async fn request_reset(state: &AppState, req: PasswordResetRequest) -> AppRe
             tokens::hash(&token),
             expires,
             None,
+            None,
         )
         .await?;
         let body = format!(
@@ -161,13 +169,14 @@ pub async fn request_reset(state: &AppState, req: PasswordResetRequest) -> AppRe
              Если вы не просили восстановить пароль, ничего делать не нужно: старый пароль продолжает действовать.",
             state.base_url
         );
-        mail::enqueue(
+        mail::enqueue_with_secret(
             &txn,
             Some(person.id),
             "password_reset",
             &person.email,
             "Восстановление пароля ИОМ",
             &body,
+            Some(&token),
         )
         .await?;
     }
@@ -206,6 +215,7 @@ pub async fn token_info(state: &AppState, token: &str) -> AppResult<TokenInfo> {
             person.patronymic.as_deref(),
         ),
         expires_at: link.expires_at,
+        new_email: link.new_email.clone(),
     })
 }
 
@@ -221,12 +231,16 @@ pub async fn set_password(state: &AppState, req: SetPasswordRequest) -> AppResul
     req.validate()?;
     let txn = db::begin_write(&state.db).await?;
     let (purpose, person, link) = open_link(&txn, &req.token).await?;
+    if purpose == TokenPurpose::EmailChange {
+        return Err(invalid_link());
+    }
     check_password(&req.password, &person.email, "password")?;
     if !one_time::mark_used(&txn, link.id).await? {
         return Err(invalid_link());
     }
     let hash = password::hash(SecretString::from(req.password)).await?;
     crate::db::tokens::revoke_user(&txn, person.id).await?;
+    let stamp = users::bump_stamp(&txn, person.id).await?;
     one_time::revoke_open(&txn, person.id, None).await?;
     let mut am = person.clone().into_active_model();
     am.password_hash = Set(Some(hash));
@@ -236,11 +250,12 @@ pub async fn set_password(state: &AppState, req: SetPasswordRequest) -> AppResul
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(person.id),
             actor_kind: "user",
             action: match purpose {
                 TokenPurpose::Invitation => "person.invitation_accepted",
-                TokenPurpose::PasswordReset => "person.password_reset",
+                TokenPurpose::PasswordReset | TokenPurpose::EmailChange => "person.password_reset",
             },
             entity_type: "user",
             entity_id: Some(person.id),
@@ -248,7 +263,7 @@ pub async fn set_password(state: &AppState, req: SetPasswordRequest) -> AppResul
         },
     )
     .await?;
-    let session = start_session(state, &txn, person.id, db::new_id()).await?;
+    let session = start_session(state, &txn, person.id, &stamp, db::new_id(), db::now()).await?;
     txn.commit().await?;
     Ok(session)
 }
@@ -275,13 +290,17 @@ pub async fn change_password(
     let hash = password::hash(SecretString::from(req.new_password)).await?;
     let txn = db::begin_write(&state.db).await?;
     crate::db::tokens::revoke_user(&txn, principal.id()).await?;
+    let stamp = users::bump_stamp(&txn, principal.id()).await?;
     let mut am = principal.user.clone().into_active_model();
+    // The stamp was set above; the model's copy must not put the old one back.
+    am.security_stamp = Set(stamp.clone());
     am.password_hash = Set(Some(hash));
     am.updated_at = Set(db::now());
     am.update(&txn).await?;
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "person.password_changed",
@@ -291,7 +310,198 @@ pub async fn change_password(
         },
     )
     .await?;
-    let session = start_session(state, &txn, principal.id(), db::new_id()).await?;
+    let session =
+        start_session(state, &txn, principal.id(), &stamp, db::new_id(), db::now()).await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// `n•••@school.ru`: enough for the owner of the old address to recognise a change, not a
+/// stranger's address spelled out.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
+/// Starts changing `person`'s e-mail to `new_email`, in the caller's transaction: a link goes to
+/// the new address (the change takes effect only when it is followed), and the old address is
+/// told. An earlier change still waiting is replaced.
+pub async fn request_email_change(
+    db: &impl ConnectionTrait,
+    base_url: &str,
+    person: &user::Model,
+    new_email: &str,
+    by: Uuid,
+) -> AppResult<()> {
+    one_time::revoke_open(db, person.id, Some(TokenPurpose::EmailChange)).await?;
+    // An invitation not yet accepted went to the old address, which may be a typo (someone
+    // else's mailbox): it stops now, and confirming the new address sends a fresh one.
+    if person.password_hash.is_none() {
+        one_time::revoke_open(db, person.id, Some(TokenPurpose::Invitation)).await?;
+    }
+    let token = tokens::generate();
+    let expires = db::now() + Duration::hours(EMAIL_CHANGE_TTL_HOURS);
+    one_time::insert(
+        db,
+        person.id,
+        TokenPurpose::EmailChange,
+        tokens::hash(&token),
+        expires,
+        Some(by),
+        Some(new_email),
+    )
+    .await?;
+    let name = shared::text::full_name(
+        &person.surname,
+        &person.first_name,
+        person.patronymic.as_deref(),
+    );
+    let body = format!(
+        "Здравствуйте, {name}!\n\n\
+         Этот адрес указан как новый адрес электронной почты вашей учётной записи на платформе ИОМ.\n\
+         Чтобы подтвердить его, перейдите по ссылке (она действует сутки):\n\n{base_url}/confirm-email/{token}\n\n\
+         После подтверждения входить нужно будет с этим адресом; все открытые сеансы завершатся.\n\
+         Если вы не ждали этого письма, просто не отвечайте на него: адрес не изменится."
+    );
+    mail::enqueue_with_secret(
+        db,
+        Some(person.id),
+        "email_change",
+        new_email,
+        "Подтвердите новый адрес электронной почты ИОМ",
+        &body,
+        Some(&token),
+    )
+    .await?;
+    let notice = format!(
+        "Здравствуйте, {name}!\n\n\
+         Для вашей учётной записи на платформе ИОМ запрошена смена адреса электронной почты на {}.\n\
+         Адрес сменится, только когда по ссылке в письме на новый адрес подтвердят его; до тех пор \
+         входить можно с этим адресом.\n\n\
+         Если вы этого не просили, сообщите координатору вашей организации и смените пароль.",
+        mask_email(new_email)
+    );
+    mail::enqueue(
+        db,
+        Some(person.id),
+        "email_change_notice",
+        &person.email,
+        "Запрошена смена адреса электронной почты ИОМ",
+        &notice,
+    )
+    .await?;
+    audit::record(
+        db,
+        audit::Entry::by_user(
+            by,
+            "person.email_change_requested",
+            "user",
+            person.id,
+            serde_json::json!({ "new_email": new_email, "expires_at": expires }),
+        )
+        .about(person.id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A change of `person`'s e-mail still waiting for confirmation.
+pub async fn pending_email(
+    db: &impl ConnectionTrait,
+    person: Uuid,
+) -> AppResult<Option<PendingEmailChange>> {
+    let latest = one_time::latest(db, person, TokenPurpose::EmailChange).await?;
+    Ok(latest
+        .filter(|t| t.used_at.is_none() && t.revoked_at.is_none() && t.expires_at > db::now())
+        .and_then(|t| {
+            Some(PendingEmailChange {
+                email: t.new_email?,
+                requested_at: t.created_at,
+                expires_at: t.expires_at,
+            })
+        }))
+}
+
+/// Confirms a new address with the link sent to it: the address changes, every sign-in of the
+/// person ends (refresh tokens revoked, access tokens through the new security stamp), open
+/// links sent to the old address stop working. A person who has no password yet gets a fresh
+/// invitation at the new address.
+pub async fn confirm_email(
+    state: &AppState,
+    req: ConfirmEmailRequest,
+) -> AppResult<EmailConfirmed> {
+    req.validate()?;
+    let txn = db::begin_write(&state.db).await?;
+    let (purpose, person, link) = open_link(&txn, &req.token).await?;
+    let new_email = match (purpose, link.new_email.as_deref()) {
+        (TokenPurpose::EmailChange, Some(e)) => shared::text::normalize_email(e),
+        _ => return Err(invalid_link()),
+    };
+    if users::find_by_email(&txn, &new_email)
+        .await?
+        .is_some_and(|u| u.id != person.id)
+    {
+        return Err(AppError::conflict(
+            "email_taken",
+            "Пользователь с таким адресом электронной почты уже есть.",
+        ));
+    }
+    if !one_time::mark_used(&txn, link.id).await? {
+        return Err(invalid_link());
+    }
+    let old = person.email.clone();
+    crate::db::tokens::revoke_user(&txn, person.id).await?;
+    let stamp = users::bump_stamp(&txn, person.id).await?;
+    one_time::revoke_open(&txn, person.id, None).await?;
+    let mut am = person.clone().into_active_model();
+    am.email = Set(new_email.clone());
+    am.security_stamp = Set(stamp);
+    am.updated_at = Set(db::now());
+    let person = am.update(&txn).await.map_err(|e| {
+        if crate::error::is_unique_violation(&e) {
+            AppError::conflict(
+                "email_taken",
+                "Пользователь с таким адресом электронной почты уже есть.",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor_id: Some(person.id),
+            actor_kind: "user",
+            action: "person.email_changed",
+            entity_type: "user",
+            entity_id: Some(person.id),
+            details: serde_json::json!({ "from": old, "to": new_email }),
+            subject_id: Some(person.id),
+        },
+    )
+    .await?;
+    crate::services::integration::sync::touch_person(&txn, person.id).await?;
+    if person.password_hash.is_none() && person.active {
+        invite(&txn, &state.base_url, &person, link.created_by).await?;
+    }
+    txn.commit().await?;
+    Ok(EmailConfirmed {
+        email: person.email,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_old_address_is_told_a_masked_new_one() {
+        assert_eq!(mask_email("novikova@school1.ru"), "n•••@school1.ru");
+        assert_eq!(mask_email("не адрес"), "•••");
+    }
 }

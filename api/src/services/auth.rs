@@ -1,6 +1,6 @@
 //! Signing in, refreshing and signing out.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use shared::dto::LoginRequest;
 use validator::Validate;
@@ -18,6 +18,8 @@ pub struct Session {
     pub access_token: String,
     pub expires_in: u64,
     pub refresh_token: String,
+    /// When the refresh token expires (two weeks on, never past the sign-in's absolute end).
+    pub refresh_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 fn invalid_credentials() -> AppError {
@@ -46,11 +48,14 @@ pub async fn login(
     let email = shared::text::normalize_email(&req.email);
     let policy = state.settings.login_throttle;
     let keys = throttle_keys(&email, address, &policy);
+    let address = address.map(|a| a.to_string());
     let now = db::now();
     for (key, _) in &keys {
         if let Some(row) = throttle_db::get(&state.db, key).await?
             && let Some(secs) = throttle::retry_after(row.blocked_until, now)
         {
+            // Not audited: refusing costs no write, so hammering a paused account cannot fill
+            // the log (the failures that paused it are there).
             return Err(AppError::TooManyRequests {
                 retry_after_secs: secs,
             });
@@ -63,11 +68,13 @@ pub async fn login(
         user.as_ref().and_then(|u| u.password_hash.clone()),
     )
     .await?;
+    let known = user.as_ref().map(|u| u.id);
     let Some(user) = user.filter(|_| ok) else {
-        record_failure(state, &keys, policy.window).await?;
+        record_failure(state, &keys, policy.window, known, address.as_deref()).await?;
         return Err(invalid_credentials());
     };
     if !user.active {
+        failed_sign_in(&state.db, Some(user.id), "inactive", address.as_deref()).await?;
         return Err(AppError::Unauthorized {
             code: "account_inactive",
             detail: "Учётная запись отключена. Обратитесь к координатору.".into(),
@@ -77,10 +84,19 @@ pub async fn login(
     let txn = db::begin_write(&state.db).await?;
     throttle_db::clear(&txn, &keys[0].0).await?;
     let user = users::touch_login(&txn, user).await?;
-    let session = start_session(state, &txn, user.id, db::new_id()).await?;
+    let session = start_session(
+        state,
+        &txn,
+        user.id,
+        &user.security_stamp,
+        db::new_id(),
+        db::now(),
+    )
+    .await?;
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(user.id),
             actor_kind: "user",
             action: "auth.login",
@@ -108,12 +124,50 @@ fn throttle_keys(
     keys
 }
 
+/// A failed sign-in goes to the audit log: about the account when the address is one (so the
+/// person can later see attempts on it), with the client address and why it failed. The
+/// password tried is never kept, nor an unknown e-mail.
+async fn failed_sign_in(
+    db: &impl sea_orm::ConnectionTrait,
+    user: Option<uuid::Uuid>,
+    reason: &str,
+    address: Option<&str>,
+) -> AppResult<()> {
+    audit::record(
+        db,
+        audit::Entry {
+            actor_id: None,
+            actor_kind: "anonymous",
+            action: "auth.login_failed",
+            entity_type: "user",
+            entity_id: user,
+            details: serde_json::json!({ "reason": reason, "address": address }),
+            subject_id: user,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 async fn record_failure(
     state: &AppState,
     keys: &[(String, throttle::Limit)],
     window: Duration,
+    user: Option<uuid::Uuid>,
+    address: Option<&str>,
 ) -> AppResult<()> {
     let txn = db::begin_write(&state.db).await?;
+    failed_sign_in(
+        &txn,
+        user,
+        if user.is_some() {
+            "password"
+        } else {
+            "unknown_account"
+        },
+        address,
+    )
+    .await?;
     let now = db::now();
     for (key, limit) in keys {
         let row = throttle_db::get_for_update(&txn, key).await?;
@@ -128,26 +182,42 @@ async fn record_failure(
     Ok(())
 }
 
-/// Issues an access token and a new refresh token in `family`.
+/// When a sign-in that began at `started` must end, whatever refreshes it.
+pub fn session_end(state: &AppState, started: DateTime<Utc>) -> DateTime<Utc> {
+    started + Duration::days(i64::from(state.settings.session_max_days))
+}
+
+/// Issues an access token carrying the person's security `stamp` and a new refresh token in
+/// `family`, the sign-in that began at `started`: neither outlives its absolute end.
 pub async fn start_session(
     state: &AppState,
     db: &impl sea_orm::ConnectionTrait,
     user_id: uuid::Uuid,
+    stamp: &str,
     family: uuid::Uuid,
+    started: DateTime<Utc>,
 ) -> AppResult<Session> {
+    let now = db::now();
+    let end = session_end(state, started);
     let refresh = tokens::generate();
+    let refresh_expires_at = (now + Duration::days(REFRESH_TTL_DAYS)).min(end);
     crate::db::tokens::insert(
         db,
         user_id,
         family,
         tokens::hash(&refresh),
-        db::now() + Duration::days(REFRESH_TTL_DAYS),
+        refresh_expires_at,
+        started,
     )
     .await?;
+    let now_secs = jwt::now_secs();
+    let end_secs = u64::try_from(end.timestamp()).unwrap_or(0);
+    let access_token = state.jwt.issue(user_id, stamp, now_secs, Some(end_secs))?;
     Ok(Session {
-        access_token: state.jwt.issue(user_id, jwt::now_secs())?,
-        expires_in: jwt::ACCESS_TTL_SECS,
+        access_token,
+        expires_in: jwt::ACCESS_TTL_SECS.min(end_secs.saturating_sub(now_secs)),
         refresh_token: refresh,
+        refresh_expires_at,
     })
 }
 
@@ -171,6 +241,7 @@ pub async fn refresh(state: &AppState, presented: Option<String>) -> AppResult<S
         audit::record(
             &txn,
             audit::Entry {
+                subject_id: None,
                 actor_id: Some(token.user_id),
                 actor_kind: "user",
                 action: "auth.refresh_reused",
@@ -183,17 +254,30 @@ pub async fn refresh(state: &AppState, presented: Option<String>) -> AppResult<S
         txn.commit().await?;
         return Err(invalid_refresh());
     }
+    let started = token.session_started_at.unwrap_or(token.created_at);
+    if session_end(state, started) <= now {
+        return Err(invalid_refresh());
+    }
     let user = users::find(&txn, token.user_id)
         .await?
         .filter(|u| u.active)
         .ok_or_else(invalid_refresh)?;
-    let session = start_session(state, &txn, user.id, token.family_id).await?;
+    let session = start_session(
+        state,
+        &txn,
+        user.id,
+        &user.security_stamp,
+        token.family_id,
+        started,
+    )
+    .await?;
     txn.commit().await?;
     Ok(session)
 }
 
-/// Ends the sign-in the refresh token belongs to. Unknown tokens are fine: signing out twice
-/// is not an error.
+/// Ends the sign-in the refresh token belongs to, and every access token issued so far (the
+/// person's security stamp changes; their other sign-ins get a new access token at their next
+/// refresh). Unknown tokens are fine: signing out twice is not an error.
 pub async fn logout(state: &AppState, presented: Option<String>) -> AppResult<()> {
     let Some(presented) = presented else {
         return Ok(());
@@ -201,9 +285,11 @@ pub async fn logout(state: &AppState, presented: Option<String>) -> AppResult<()
     let txn = db::begin_write(&state.db).await?;
     if let Some(token) = crate::db::tokens::find_by_hash(&txn, &tokens::hash(&presented)).await? {
         crate::db::tokens::revoke_family(&txn, token.family_id).await?;
+        users::bump_stamp(&txn, token.user_id).await?;
         audit::record(
             &txn,
             audit::Entry {
+                subject_id: None,
                 actor_id: Some(token.user_id),
                 actor_kind: "user",
                 action: "auth.logout",

@@ -29,6 +29,13 @@ pub struct MailSettings {
     pub from: String,
 }
 
+/// Stands in the stored text of a letter for its one-time secret (a link's token). The secret
+/// itself is kept apart and only until the letter leaves, so the outbox administrators read
+/// never holds a live link.
+const SECRET_PLACEHOLDER: &str = "\u{2063}[secret]\u{2063}";
+/// What the outbox shows instead of a secret.
+pub const REDACTED: &str = shared::dto::REDACTED_SECRET;
+
 /// Stores a message and queues its sending, in the caller's transaction: it leaves only if
 /// the change it reports commits.
 pub async fn enqueue(
@@ -39,19 +46,39 @@ pub async fn enqueue(
     subject: &str,
     body: &str,
 ) -> AppResult<Uuid> {
+    enqueue_with_secret(db, user_id, kind, to, subject, body, None).await
+}
+
+/// [`enqueue`] for a letter that carries a one-time secret (`body` contains it): the stored
+/// text holds a placeholder instead, and the secret is dropped once the letter is sent (or
+/// kept in the outbox for want of SMTP, or given up).
+pub async fn enqueue_with_secret(
+    db: &impl ConnectionTrait,
+    user_id: Option<Uuid>,
+    kind: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    secret: Option<&str>,
+) -> AppResult<Uuid> {
     let t = db::now();
     let id = db::new_id();
+    let stored = match secret.filter(|s| !s.is_empty()) {
+        Some(s) => body.replace(s, SECRET_PLACEHOLDER),
+        None => body.to_owned(),
+    };
     mail_message::ActiveModel {
         id: Set(id),
         user_id: Set(user_id),
         kind: Set(kind.to_owned()),
         to_address: Set(to.to_owned()),
         subject: Set(subject.to_owned()),
-        body: Set(body.to_owned()),
+        body: Set(stored),
         status: Set(MailStatus::Queued.as_str().to_owned()),
         attempts: Set(0),
         last_error: Set(None),
         sent_at: Set(None),
+        secret: Set(secret.filter(|s| !s.is_empty()).map(str::to_owned)),
         created_at: Set(t),
         updated_at: Set(t),
     }
@@ -111,7 +138,12 @@ async fn set_status(
     sent: bool,
 ) -> anyhow::Result<()> {
     let t = db::now();
-    let mut q = mail_message::Entity::update_many()
+    let mut q = mail_message::Entity::update_many();
+    if status != MailStatus::Queued {
+        // Nothing will send this letter again: its secret has no reader left.
+        q = q.col_expr(mail_message::Column::Secret, Expr::value(None::<String>));
+    }
+    let mut q = q
         .col_expr(mail_message::Column::Status, Expr::value(status.as_str()))
         .col_expr(mail_message::Column::UpdatedAt, Expr::value(t))
         .col_expr(
@@ -134,7 +166,7 @@ async fn deliver(url: &SecretString, from: &str, msg: &mail_message::Model) -> a
         .to(to)
         .subject(&msg.subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(msg.body.clone())?;
+        .body(letter_text(msg))?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())?
         .timeout(Some(std::time::Duration::from_secs(30)))
         .build();
@@ -142,7 +174,22 @@ async fn deliver(url: &SecretString, from: &str, msg: &mail_message::Model) -> a
     Ok(())
 }
 
-/// The outbox, newest first, for administrators.
+/// The text that leaves: the stored body with its secret put back.
+fn letter_text(msg: &mail_message::Model) -> String {
+    match &msg.secret {
+        Some(secret) => msg.body.replace(SECRET_PLACEHOLDER, secret),
+        None => msg.body.clone(),
+    }
+}
+
+/// The text the outbox shows: never a secret.
+fn outbox_text(body: &str) -> String {
+    body.replace(SECRET_PLACEHOLDER, REDACTED)
+}
+
+/// The outbox, newest first, for administrators. Links carrying a one-time secret show
+/// [`REDACTED`] in its place: an administrator never sees a live invitation, reset or
+/// confirmation link.
 pub async fn outbox(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -164,7 +211,7 @@ pub async fn outbox(
                     id: m.id,
                     to: m.to_address,
                     subject: m.subject,
-                    body: m.body,
+                    body: outbox_text(&m.body),
                     status: db::parse_code(&m.status)?,
                     attempts: m.attempts,
                     last_error: m.last_error,
@@ -177,4 +224,43 @@ pub async fn outbox(
         offset,
         limit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(body: &str, secret: Option<&str>) -> mail_message::Model {
+        let t = db::now();
+        mail_message::Model {
+            id: Uuid::nil(),
+            user_id: None,
+            kind: "invitation".into(),
+            to_address: "a@b.ru".into(),
+            subject: "s".into(),
+            body: body.into(),
+            status: "queued".into(),
+            attempts: 0,
+            last_error: None,
+            sent_at: None,
+            secret: secret.map(str::to_owned),
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    #[test]
+    fn the_letter_carries_its_secret_and_the_outbox_never_shows_it() {
+        let stored = format!("Ссылка: https://iom.example/invite/{SECRET_PLACEHOLDER}\nВсё.");
+        let msg = message(&stored, Some("t0k3n"));
+        assert_eq!(
+            letter_text(&msg),
+            "Ссылка: https://iom.example/invite/t0k3n\nВсё."
+        );
+        let shown = outbox_text(&msg.body);
+        assert!(!shown.contains("t0k3n"));
+        assert!(shown.contains("/invite/[скрыто]"));
+        // Once the secret is gone, the letter text stays redacted.
+        assert!(!letter_text(&message(&stored, None)).contains("t0k3n"));
+    }
 }

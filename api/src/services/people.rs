@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use sea_orm::ConnectionTrait;
-use shared::access::PersonFacts;
+use shared::access::{Grant, PersonFacts};
 use shared::dto::{AssignmentDto, AssignmentKind, MeResponse, PersonDto, PersonRef, RoleGrantDto};
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::db::entities::{assignment, org_unit, user};
-use crate::db::{self, assignments, units, users};
+use crate::db::{self, assignments, grants, units, users};
 use crate::error::{AppError, AppResult};
 
 pub fn to_dto(u: &user::Model, workplace: Option<&org_unit::Model>) -> AppResult<PersonDto> {
@@ -89,6 +89,7 @@ pub async fn me(db: &impl ConnectionTrait, principal: &Principal) -> AppResult<M
         roles,
         my_staff: view(&as_teacher, |a| a.staff_id)?,
         my_teachers: view(&as_staff, |a| a.teacher_id)?,
+        pending_email: crate::services::accounts::pending_email(db, principal.id()).await?,
     })
 }
 
@@ -110,15 +111,85 @@ pub async fn facts(
     Ok((facts, workplace))
 }
 
-pub async fn get(
+/// The roles a person holds, each at its unit, as the policy judges managing them
+/// ([`shared::access::Actor::can_manage_person`]). Grants on archived units count too: they
+/// come back with the unit. A grant whose unit is gone has no unit, which only the
+/// administrator may manage.
+pub async fn held_roles(db: &impl ConnectionTrait, person: Uuid) -> AppResult<Vec<Grant>> {
+    let rows = grants::for_user(db, person).await?;
+    let unit_ids: Vec<Uuid> = rows.iter().filter_map(|g| g.unit_id).collect();
+    let unit_rows: HashMap<Uuid, org_unit::Model> = units::find_many(db, &unit_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    rows.iter()
+        .map(|g| {
+            Ok(Grant {
+                role: db::parse_code(&g.role)?,
+                unit: g
+                    .unit_id
+                    .and_then(|u| unit_rows.get(&u))
+                    .map(units::path)
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// Whether `principal` manages `person` (the one rule: see
+/// [`shared::access::Actor::can_manage_person`]).
+pub async fn manages(
     db: &impl ConnectionTrait,
+    principal: &Principal,
+    facts: &PersonFacts,
+) -> AppResult<bool> {
+    if facts.id == principal.id() {
+        return Ok(false);
+    }
+    let holds = held_roles(db, facts.id).await?;
+    Ok(principal.actor.can_manage_person(facts, &holds))
+}
+
+/// Records that `principal` read `facts.id`'s data (nothing for one's own).
+pub fn audit_read(
+    state: &crate::state::AppState,
+    principal: &Principal,
+    facts: &PersonFacts,
+    action: &'static str,
+    entity_type: &'static str,
+    entity_id: Uuid,
+) {
+    if facts.id == principal.id() {
+        return;
+    }
+    state.reads.record(crate::db::audit::Read {
+        actor_id: principal.id(),
+        actor_kind: "user",
+        basis: principal
+            .actor
+            .read_basis(facts)
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        action,
+        entity_type,
+        entity_id,
+        subject_id: facts.id,
+    });
+}
+
+pub async fn get(
+    state: &crate::state::AppState,
     principal: &Principal,
     id: Uuid,
 ) -> AppResult<PersonDto> {
+    let db = &state.db;
     let person = users::find(db, id).await?.ok_or(AppError::NotFound)?;
     let (facts, workplace) = self::facts(db, principal, &person).await?;
     if !principal.actor.can_read_person(&facts) {
         return Err(AppError::NotFound);
     }
+    audit_read(state, principal, &facts, "person.read", "user", person.id);
     to_dto(&person, workplace.as_ref())
 }

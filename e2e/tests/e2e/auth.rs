@@ -1,5 +1,6 @@
-use e2e::{TestApp, ok_json, problem};
+use e2e::{Options, TestApp, ok_json, problem};
 use reqwest::StatusCode;
+use shared::Role;
 use shared::dto::{MeResponse, TokenResponse};
 
 #[tokio::test]
@@ -108,6 +109,10 @@ async fn the_refresh_cookie_is_http_only_strict_and_scoped_to_auth() {
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Strict"));
     assert!(cookie.contains("Path=/api/v1/auth"));
+    assert!(
+        !cookie.contains("Secure"),
+        "served over plain http on a loopback host (development): {cookie}"
+    );
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(
         body.get("refresh_token").is_none(),
@@ -188,7 +193,7 @@ async fn missing_malformed_and_foreign_tokens_get_401() {
     assert_eq!(p.code, "invalid_token");
     // Signed with another secret.
     let foreign = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from("other"))
-        .issue(uuid::Uuid::new_v4(), api::auth::jwt::now_secs())
+        .issue(uuid::Uuid::new_v4(), "", api::auth::jwt::now_secs(), None)
         .unwrap();
     let res = app
         .get("/api/v1/me")
@@ -203,13 +208,8 @@ async fn missing_malformed_and_foreign_tokens_get_401() {
 #[tokio::test]
 async fn an_expired_access_token_gets_401() {
     let app = TestApp::spawn().await;
-    let secret = api::db::settings::get(&app.db, "jwt_secret")
-        .await
-        .unwrap()
-        .unwrap();
     let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
-    let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
-    let valid = keys.issue(teacher, api::auth::jwt::now_secs()).unwrap();
+    let valid = app.mint_token(teacher).await;
     let ok = app
         .get("/api/v1/me")
         .bearer_auth(valid)
@@ -221,9 +221,9 @@ async fn an_expired_access_token_gets_401() {
         StatusCode::OK,
         "a token signed with the stored secret works"
     );
-    let expired = keys
-        .issue(teacher, api::auth::jwt::now_secs() - 3600)
-        .unwrap();
+    let expired = app
+        .mint_token_at(teacher, api::auth::jwt::now_secs() - 3600)
+        .await;
     let p = problem(
         app.get("/api/v1/me")
             .bearer_auth(expired)
@@ -279,4 +279,239 @@ async fn sign_ins_and_reuse_are_in_the_audit_log() {
         rows.iter()
             .any(|r| r.action == "auth.login" && r.request_id.is_some())
     );
+}
+
+/// The `Set-Cookie` of a sign-in on a server reached at `public_url`.
+async fn sign_in_cookie(public_url: &str) -> String {
+    let url = public_url.to_owned();
+    let app = TestApp::spawn_with(Options {
+        configure: Some(Box::new(move |s| s.public_url = Some(url))),
+        ..Default::default()
+    })
+    .await;
+    let res = app.login_response("teacher@iom.test", "demo12345").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.headers()["set-cookie"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_refresh_cookie_is_secure_unless_the_product_is_plain_http_on_a_loopback_host() {
+    for url in ["https://iom.example", "http://iom.example"] {
+        let cookie = sign_in_cookie(url).await;
+        assert!(cookie.contains("; Secure"), "{url}: {cookie}");
+    }
+    let cookie = sign_in_cookie("http://localhost:8080").await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_access_token_at_once_and_other_sign_ins_refresh() {
+    let app = TestApp::spawn().await;
+    // Another device, with its own cookie store.
+    let phone = e2e::client();
+    let phone_session: TokenResponse = ok_json(
+        phone
+            .post(app.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "email": "teacher@iom.test", "password": "demo12345" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let user = app.as_user("teacher@iom.test").await;
+    assert_eq!(
+        user.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let res = app.post("/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let p = problem(
+        user.get("/api/v1/me").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(p.code, "invalid_token");
+    // The other device's access token stops too, but its sign-in goes on: one refresh.
+    let me = phone
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&phone_session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let refreshed: TokenResponse = ok_json(
+        phone
+            .post(app.url("/api/v1/auth/refresh"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let me = phone
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&refreshed.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_new_password_ends_every_access_token_issued_before() {
+    let app = TestApp::spawn().await;
+    let other_tab = app.as_user("teacher@iom.test").await;
+    let user = app.as_user("teacher@iom.test").await;
+    let res = user
+        .post("/api/v1/me/password")
+        .json(&serde_json::json!({ "current_password": "demo12345", "new_password": "новый надёжный пароль" }))
+        .send()
+        .await
+        .unwrap();
+    let session: TokenResponse = ok_json(res).await;
+    for old in [&other_tab, &user] {
+        assert_eq!(
+            old.get("/api/v1/me").send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let me = app
+        .get("/api/v1/me")
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "the new session works");
+}
+
+#[tokio::test]
+async fn granting_or_revoking_a_role_renews_the_persons_access_tokens() {
+    let app = TestApp::spawn().await;
+    let id =
+        e2e::fixtures::person(&app.db, "t@iom.test", Role::Teacher, Some(app.demo.school)).await;
+    let person = app.as_user("t@iom.test").await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let card: shared::dto::PersonDetail = ok_json(
+        coordinator
+            .post(&format!("/api/v1/people/{id}/roles"))
+            .json(&serde_json::json!({ "role": "tutor", "unit_id": app.demo.school }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        person.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let person = app.as_user("t@iom.test").await;
+    let grant = card
+        .roles
+        .iter()
+        .find(|r| r.role == Role::Tutor)
+        .unwrap()
+        .id;
+    let res = coordinator
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/role-grants/{grant}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        person.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Moves the start of every sign-in of a person back by `days`.
+async fn age_sessions(app: &TestApp, email: &str, days: i64) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id = e2e::fixtures::id_of(app, email).await;
+    api::db::entities::refresh_token::Entity::update_many()
+        .col_expr(
+            api::db::entities::refresh_token::Column::SessionStartedAt,
+            Expr::value(api::db::now() - chrono::Duration::days(days)),
+        )
+        .filter(api::db::entities::refresh_token::Column::UserId.eq(id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_sign_in_ends_at_its_absolute_lifetime_however_often_it_is_refreshed() {
+    let app = TestApp::spawn_with(Options {
+        configure: Some(Box::new(|s| s.session_max_days = 2)),
+        ..Default::default()
+    })
+    .await;
+    let res = app.login_response("teacher@iom.test", "demo12345").await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let max_age: i64 = cookie
+        .split("; ")
+        .find_map(|p| p.strip_prefix("Max-Age="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        max_age <= 2 * 86400 && max_age > 2 * 86400 - 60,
+        "the cookie lives no longer than the sign-in: {max_age}"
+    );
+    // A day in, refreshing still works; the new cookie ends where the sign-in ends.
+    age_sessions(&app, "teacher@iom.test", 1).await;
+    let res = app.post("/api/v1/auth/refresh").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let max_age: i64 = cookie
+        .split("; ")
+        .find_map(|p| p.strip_prefix("Max-Age="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(max_age <= 86400, "{max_age}");
+    let token: TokenResponse = res.json().await.unwrap();
+    assert!(token.expires_in <= 900);
+    // Past its lifetime, no refresh brings it back.
+    age_sessions(&app, "teacher@iom.test", 3).await;
+    let p = problem(
+        app.post("/api/v1/auth/refresh").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(p.code, "invalid_refresh_token");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_in_the_audit_log_without_the_password() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::spawn().await;
+    let wrong = app
+        .login_response("teacher@iom.test", "guessed-password")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let unknown = app
+        .login_response("nobody@iom.test", "guessed-password")
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let rows = api::db::entities::audit_log::Entity::find()
+        .filter(api::db::entities::audit_log::Column::Action.eq("auth.login_failed"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
+    let about_teacher = rows
+        .iter()
+        .find(|r| r.subject_id == Some(teacher))
+        .expect("the failure on the teacher's account");
+    assert!(about_teacher.details.contains("\"password\""));
+    assert!(about_teacher.details.contains("127.0.0.1"));
+    assert!(
+        rows.iter()
+            .any(|r| r.subject_id.is_none() && r.details.contains("unknown_account"))
+    );
+    assert!(rows.iter().all(|r| !r.details.contains("guessed")));
 }

@@ -8,13 +8,18 @@ use fantoccini::Locator;
 use serde_json::json;
 use shared::catalogue::EventStatus;
 use shared::dto::catalogue::{EventDto, EventSummary, RecommendationsDto};
-use shared::dto::{ClientDto, MailMessageDto, Page, RouteDto, RouteSummary};
+use shared::dto::{ClientDto, Page, RouteDto, RouteSummary};
 use shared::workflow::RouteAction;
 use shared::{ActivityStatus, RouteStatus};
 
 use crate::routes::{create, fill, step_ok};
 
 async fn app_with_spa() -> Option<TestApp> {
+    app_with_spa_and(None).await
+}
+
+/// The SPA's server, delivering mail to `smtp` when given.
+async fn app_with_spa_and(smtp: Option<String>) -> Option<TestApp> {
     let Some(dist) = built_spa() else {
         assert!(
             !required(),
@@ -26,7 +31,7 @@ async fn app_with_spa() -> Option<TestApp> {
     Some(
         TestApp::spawn_with(e2e::Options {
             web_dir: Some(dist),
-            ..Default::default()
+            configure: Some(Box::new(move |s| s.smtp_url = smtp.map(Into::into))),
         })
         .await,
     )
@@ -809,7 +814,8 @@ async fn sign_out(browser: &Browser) {
 
 #[tokio::test]
 async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() {
-    let Some(app) = app_with_spa().await else {
+    let mut sink = e2e::smtp::SmtpSink::start().await;
+    let Some(app) = app_with_spa_and(Some(sink.url())).await else {
         return;
     };
     let Some(browser) = Browser::start().await else {
@@ -846,29 +852,41 @@ async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() 
     browser.screenshot("person-card").await;
     sign_out(&browser).await;
 
-    // The administrator sees the mail in the outbox, its one-time link with it.
-    sign_in(&browser, &app, "admin@iom.test").await;
-    click(&browser, "a[href='/admin/outbox']").await;
-    browser
-        .wait_for(&format!(
-            "[data-testid=mail][data-to='{email}'] [data-testid=mail-link]"
-        ))
-        .await;
-    browser.screenshot("outbox").await;
-    let admin = app.as_user("admin@iom.test").await;
-    let outbox: Page<MailMessageDto> = admin.get_json("/api/v1/admin/outbox").await;
-    let mail = outbox
-        .items
-        .iter()
-        .find(|m| m.to == email)
-        .expect("the invitation is in the outbox");
-    let token = mail
-        .body
+    // The letter leaves; the administrator sees it in the outbox without its one-time link.
+    app.run_jobs().await;
+    let mail = sink
+        .inbox
+        .recv()
+        .await
+        .expect("the invitation is delivered");
+    assert_eq!(mail.to, [email]);
+    let text = mail.text();
+    let token = text
         .split("/invite/")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the mail carries the link")
         .to_owned();
+    sign_in(&browser, &app, "admin@iom.test").await;
+    click(&browser, "a[href='/admin/outbox']").await;
+    let shown = browser
+        .wait_for(&format!("[data-testid=mail][data-to='{email}']"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(shown.contains("[скрыто]"), "{shown}");
+    assert!(!shown.contains(&token));
+    assert!(
+        c.find_all(Locator::Css(&format!(
+            "[data-testid=mail][data-to='{email}'] [data-testid=mail-link]"
+        )))
+        .await
+        .unwrap()
+        .is_empty(),
+        "no link to follow"
+    );
+    browser.screenshot("outbox").await;
     sign_out(&browser).await;
 
     // The teacher opens the link: it says whom it is for; a weak password is refused in Russian.
@@ -1003,14 +1021,29 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     let Some(browser) = Browser::start().await else {
         return;
     };
+    // Someone invited who has not set a password yet.
+    let email = "ivanova.olga@school1.test";
+    let res = app
+        .as_user("manager@iom.test")
+        .await
+        .post("/api/v1/people")
+        .json(&json!({
+            "email": email, "surname": "Иванова", "first_name": "Ольга",
+            "workplace_id": app.demo.school,
+            "roles": [{ "role": "teacher", "unit_id": app.demo.school }], "invite": true
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     sign_in(&browser, &app, "manager@iom.test").await;
     click(&browser, "a[href='/admin/people']").await;
     type_into(&browser, "#people-q", "Иванова").await;
     click(&browser, "form[role=search] button[type=submit]").await;
     // The row of that person, not whatever row comes first while the search is loading.
     // The list is re-rendered when the search answers: a link found just before goes stale.
-    let row = "//*[@data-testid='person-row'][contains(., 'teacher@iom.test')]//a";
-    click_xpath(&browser, row).await;
+    let row = format!("//*[@data-testid='person-row'][contains(., '{email}')]//a");
+    click_xpath(&browser, &row).await;
     browser.wait_for("[data-testid=invitation-state]").await;
     let roles_before = browser
         .client
@@ -1019,10 +1052,10 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
         .unwrap()
         .len();
 
-    // A link to sign in, sent again; the card says so at once.
+    // The invitation, sent again; the card says so at once.
     click(&browser, "[data-testid=invite]").await;
     browser
-        .wait_for_text("Приглашение отправлено на teacher@iom.test")
+        .wait_for_text(&format!("Приглашение отправлено на {email}"))
         .await;
     let state = browser
         .wait_for("[data-testid=invitation-state]")
@@ -1038,6 +1071,24 @@ async fn a_manager_re_invites_and_grants_a_role_on_the_persons_card() {
     click(&browser, "[data-testid=grant-role]").await;
     wait_for_count(&browser, "role-row", roles_before + 1).await;
     browser.screenshot("person-card-roles").await;
+
+    // Someone who has signed in is offered no invitation: they reset a forgotten password.
+    let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/admin/people/{teacher}")))
+        .await
+        .unwrap();
+    browser.wait_for("[data-testid=invitation-state]").await;
+    browser.wait_for("[data-testid=edit-profile]").await;
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css("[data-testid=invite]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// The text of every element with this `data-testid`.
@@ -1595,4 +1646,96 @@ async fn the_spa_and_the_api_documentation_work_under_the_content_security_polic
         csp_violations(&console).is_empty(),
         "the API documentation broke its policy: {console:#?}"
     );
+}
+
+#[tokio::test]
+async fn a_new_e_mail_shows_as_pending_until_the_person_confirms_it_from_the_new_mailbox() {
+    let mut sink = e2e::smtp::SmtpSink::start().await;
+    let Some(app) = app_with_spa_and(Some(sink.url())).await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    let teacher = e2e::fixtures::id_of(&app, "teacher@iom.test").await;
+
+    // The coordinator re-addresses the teacher: the card shows the change as pending.
+    sign_in(&browser, &app, "coordinator@iom.test").await;
+    c.goto(&app.url(&format!("/admin/people/{teacher}")))
+        .await
+        .unwrap();
+    click(&browser, "[data-testid=edit-profile]").await;
+    set_value(&browser, "#person-email", "maria.ivanova@school1.test").await;
+    click(&browser, "[data-testid=save-profile]").await;
+    browser.wait_for("[data-testid=card-message]").await;
+    let pending = browser
+        .wait_for("[data-testid=pending-email]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(pending.contains("maria.ivanova@school1.test"), "{pending}");
+    assert!(pending.contains("ждёт подтверждения"), "{pending}");
+    browser.screenshot("person-pending-email").await;
+    sign_out(&browser).await;
+
+    // The teacher sees it in the profile, with the old address still in force.
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    c.goto(&app.url("/profile")).await.unwrap();
+    let pending = browser
+        .wait_for("[data-testid=pending-email]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(pending.contains("maria.ivanova@school1.test"), "{pending}");
+
+    // The link from the new mailbox: opening it changes nothing until the button is pressed.
+    app.run_jobs().await;
+    let mut token = None;
+    for _ in 0..2 {
+        let mail = sink.inbox.recv().await.unwrap();
+        if mail.to == ["maria.ivanova@school1.test"] {
+            token = mail
+                .text()
+                .split("/confirm-email/")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(str::to_owned);
+        }
+    }
+    let token = token.expect("the confirmation link");
+    c.goto(&app.url(&format!("/confirm-email/{token}")))
+        .await
+        .unwrap();
+    let shown = browser
+        .wait_for("[data-testid=new-email]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, "maria.ivanova@school1.test");
+    browser.screenshot("confirm-email").await;
+    assert_eq!(
+        app.login_response("teacher@iom.test", "demo12345")
+            .await
+            .status(),
+        reqwest::StatusCode::OK,
+        "not changed by opening the page"
+    );
+    click(&browser, "[data-testid=confirm-email]").await;
+    browser.wait_for("[data-testid=email-confirmed]").await;
+    browser.screenshot("email-confirmed").await;
+    assert_eq!(
+        app.login_response("maria.ivanova@school1.test", "demo12345")
+            .await
+            .status(),
+        reqwest::StatusCode::OK
+    );
+    // The link is spent.
+    c.goto(&app.url(&format!("/confirm-email/{token}")))
+        .await
+        .unwrap();
+    browser.wait_for_text("Ссылка недействительна").await;
 }

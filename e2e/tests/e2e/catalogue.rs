@@ -435,11 +435,6 @@ async fn twenty_people_registering_at_once_never_overbook_five_seats() {
     let mut body = seminar("Мастер-класс «Смысловое чтение»", comps[2].id, 20);
     body["capacity"] = json!(5);
     let e = publish(&muni, body).await;
-    let secret = api::db::settings::get(&app.db, "jwt_secret")
-        .await
-        .unwrap()
-        .unwrap();
-    let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
     let mut tokens = Vec::new();
     for i in 0..20 {
         let id = fixtures::person(
@@ -453,7 +448,7 @@ async fn twenty_people_registering_at_once_never_overbook_five_seats() {
             }),
         )
         .await;
-        tokens.push(keys.issue(id, api::auth::jwt::now_secs()).unwrap());
+        tokens.push(app.mint_token(id).await);
     }
     let path = format!("/api/v1/catalogue/events/{}/enrolment", e.summary.id);
     let requests = tokens

@@ -150,6 +150,7 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/auth/password-reset", Obj::Public),
     ("GET", "/api/v1/auth/links/{token}", Obj::Public),
     ("POST", "/api/v1/auth/set-password", Obj::Public),
+    ("POST", "/api/v1/auth/confirm-email", Obj::Public),
     ("GET", "/api/v1/me", Obj::Own),
     ("POST", "/api/v1/me/password", Obj::Own),
     ("PUT", "/api/v1/me/assignments/{id}/consent", Obj::Consent),
@@ -470,6 +471,7 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/auth/set-password") => {
             json!({ "token": "not-a-real-token", "password": "зелёный чайник" })
         }
+        ("POST", "/api/v1/auth/confirm-email") => json!({ "token": "not-a-real-token" }),
         ("POST", "/api/v1/me/password") => {
             json!({ "current_password": "wrong", "new_password": "зелёный чайник" })
         }
@@ -900,7 +902,6 @@ struct Env {
     app: TestApp,
     inside: Ids,
     outside: Ids,
-    keys: api::auth::jwt::JwtKeys,
     deactivated_token: String,
 }
 
@@ -909,11 +910,6 @@ impl Env {
         // The probe subscribes a webhook to a loopback address.
         let app = TestApp::spawn_with_loopback_webhooks().await;
         let (inside, outside) = world(&app).await;
-        let secret = api::db::settings::get(&app.db, "jwt_secret")
-            .await
-            .unwrap()
-            .unwrap();
-        let keys = api::auth::jwt::JwtKeys::new(&secrecy::SecretString::from(secret));
         let off = fixtures::person(
             &app.db,
             "off@iom.test",
@@ -928,12 +924,11 @@ impl Env {
             am.active = Set(false);
             am.update(&app.db).await.unwrap();
         }
-        let deactivated_token = keys.issue(off, api::auth::jwt::now_secs()).unwrap();
+        let deactivated_token = app.mint_token(off).await;
         Env {
             app,
             inside,
             outside,
-            keys,
             deactivated_token,
         }
     }
@@ -941,7 +936,7 @@ impl Env {
     /// A token minted directly (signing in a thousand times would only measure argon2).
     async fn token(&self, email: &str) -> String {
         let id = fixtures::id_of(&self.app, email).await;
-        self.keys.issue(id, api::auth::jwt::now_secs()).unwrap()
+        self.app.mint_token(id).await
     }
 
     async fn send(&self, method: &str, path: &str, token: Option<String>, ids: &Ids) -> StatusCode {
@@ -1092,4 +1087,251 @@ async fn every_endpoint_answers_every_role_within_scope_and_never_outside_it() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// Who, what (a label), the request, its body, and the answer it must get.
+type Finding = (
+    &'static str,
+    &'static str,
+    Method,
+    String,
+    Option<Value>,
+    StatusCode,
+);
+
+/// The attacks found against the platform (issue 13), each as an endpoint × actor case that
+/// succeeded once and must now fail: who, what, on whom, and the answer they must get.
+#[tokio::test]
+async fn the_takeover_consent_and_revocation_findings_stay_closed() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let db = &app.db;
+    let director = fixtures::id_of(&app, "director@iom.test").await;
+    let admin = fixtures::id_of(&app, "admin@iom.test").await;
+    let other_manager = fixtures::person(
+        db,
+        "manager2@iom.test",
+        Role::RegionalManager,
+        Some(d.region),
+    )
+    .await;
+    let admin_at_school = fixtures::person(db, "x@iom.test", Role::Teacher, Some(d.school)).await;
+    api::db::grants::insert(db, admin_at_school, Role::Admin, None, None)
+        .await
+        .unwrap();
+    // A tutee who has not consented, with a route, results and open deficits.
+    let tutee = fixtures::person(db, "nc@iom.test", Role::Teacher, Some(d.school)).await;
+    let tutor = fixtures::id_of(&app, "tutor@iom.test").await;
+    fixtures::assign(db, AssignmentKind::Tutor, tutor, tutee, false).await;
+    let tutee_user = app.as_user("nc@iom.test").await;
+    fill(&tutee_user, create(&tutee_user, "Маршрут").await).await;
+    let manager = app.as_user("manager@iom.test").await;
+    let campaign: CampaignDto = e2e::ok_json(
+        manager
+            .post("/api/v1/diagnostics/campaigns")
+            .json(&json!({ "name": "Диагностика", "level": "regional", "kind": "entry",
+                "framework_id": api::services::frameworks::default_id(), "organiser_id": d.region }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    // A tutor whose role was revoked, and the route of the teacher they tutored.
+    let former = fixtures::person(db, "former@iom.test", Role::Tutor, Some(d.school)).await;
+    let teacher = fixtures::id_of(&app, "teacher@iom.test").await;
+    fixtures::assign(db, AssignmentKind::Tutor, former, teacher, true).await;
+    let teacher_user = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher_user, "Маршрут").await;
+    let former_user = app.as_user("former@iom.test").await;
+    assert_eq!(
+        former_user
+            .get(&format!("/api/v1/routes/{}", route.id))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK,
+        "the tutor reads the route before the role is revoked"
+    );
+    let grant = api::db::grants::for_user(db, former).await.unwrap()[0].id;
+    let res = app
+        .as_user("coordinator@iom.test")
+        .await
+        .request(Method::DELETE, &format!("/api/v1/role-grants/{grant}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let event = crate::catalogue::publish(
+        &app.as_user("municipal@iom.test").await,
+        json!({
+            "title": "Семинар", "kind": "seminar", "format": "online",
+            "organiser_id": d.municipality_a,
+            "starts_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(20)).to_string(),
+        }),
+    )
+    .await;
+
+    let readdress = json!({ "surname": "Х", "first_name": "Х", "email": "attacker@evil.test" });
+    let cases: Vec<Finding> = vec![
+        (
+            "coordinator@iom.test",
+            "→ director: new e-mail",
+            Method::PUT,
+            format!("/api/v1/people/{director}"),
+            Some(readdress.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "coordinator@iom.test",
+            "→ director: invitation",
+            Method::POST,
+            format!("/api/v1/people/{director}/invitation"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "coordinator@iom.test",
+            "→ director: deactivate",
+            Method::POST,
+            format!("/api/v1/people/{director}/deactivate"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "manager@iom.test",
+            "→ manager: new e-mail",
+            Method::PUT,
+            format!("/api/v1/people/{other_manager}"),
+            Some(readdress.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "manager@iom.test",
+            "→ manager: deactivate",
+            Method::POST,
+            format!("/api/v1/people/{other_manager}/deactivate"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "manager@iom.test",
+            "→ admin with a workplace: new e-mail",
+            Method::PUT,
+            format!("/api/v1/people/{admin_at_school}"),
+            Some(readdress.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin@iom.test",
+            "→ self: grant a role",
+            Method::POST,
+            format!("/api/v1/people/{admin}/roles"),
+            Some(json!({ "role": "regional_manager", "unit_id": d.region })),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "manager@iom.test",
+            "→ teacher with a password: invitation",
+            Method::POST,
+            format!("/api/v1/people/{teacher}/invitation"),
+            None,
+            StatusCode::CONFLICT,
+        ),
+        (
+            "coordinator@iom.test",
+            "→ teacher: choose a mentor",
+            Method::POST,
+            "/api/v1/assignments".into(),
+            Some(
+                json!({ "kind": "mentor", "staff_id": fixtures::id_of(&app, "methodist@iom.test").await, "teacher_id": tutee }),
+            ),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "tutor@iom.test",
+            "без согласия → deficits",
+            Method::GET,
+            format!("/api/v1/catalogue/recommendations?teacher_id={tutee}"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "tutor@iom.test",
+            "без согласия → profile",
+            Method::GET,
+            format!("/api/v1/people/{tutee}"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "tutor@iom.test",
+            "без согласия → card",
+            Method::GET,
+            format!("/api/v1/people/{tutee}/card"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "tutor@iom.test",
+            "без согласия → results",
+            Method::GET,
+            format!(
+                "/api/v1/diagnostics/campaigns/{}/people/{tutee}",
+                campaign.id
+            ),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "tutor@iom.test",
+            "без согласия → recommend",
+            Method::POST,
+            format!(
+                "/api/v1/catalogue/events/{}/recommendations",
+                event.summary.id
+            ),
+            Some(json!({ "teacher_ids": [tutee] })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "former@iom.test",
+            "revoked tutor → route",
+            Method::GET,
+            format!("/api/v1/routes/{}", route.id),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "former@iom.test",
+            "revoked tutor → card",
+            Method::GET,
+            format!("/api/v1/routes/{}/card.pdf", route.id),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    let mut table = String::new();
+    let mut wrong = Vec::new();
+    for (email, what, method, path, body, want) in cases {
+        let user = app.as_user(email).await;
+        let mut req = user.request(method.clone(), &path);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let got = req.send().await.unwrap().status();
+        table.push_str(&format!(
+            "{email:<24}{what:<42}{:<8}{:>5}\n",
+            method.as_str(),
+            got.as_u16()
+        ));
+        if got != want {
+            wrong.push(format!(
+                "{email} {what} ({method} {path}): {got}, want {want}"
+            ));
+        }
+    }
+    println!("{table}");
+    assert!(wrong.is_empty(), "{table}\n{wrong:#?}");
 }

@@ -33,37 +33,32 @@ async fn new_teacher(app: &TestApp, by: &str, email: &str, invite: bool) -> Pers
     ok_json(res).await
 }
 
+/// A server that delivers mail to a test SMTP sink.
+async fn with_smtp() -> (TestApp, SmtpSink) {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::spawn_with(Options {
+        configure: Some(Box::new(move |s| s.smtp_url = Some(url.into()))),
+        ..Default::default()
+    })
+    .await;
+    (app, sink)
+}
+
 #[tokio::test]
-async fn an_invited_teacher_sets_a_password_from_the_outbox_link_and_signs_in() {
-    let app = TestApp::spawn().await;
+async fn an_invited_teacher_sets_a_password_from_the_mailed_link_and_signs_in() {
+    let (app, mut sink) = with_smtp().await;
     let created = new_teacher(&app, "manager@iom.test", "petrova@school1.ru", true).await;
     assert_eq!(created.invitation.state, InvitationState::Pending);
     assert!(created.roles.iter().any(|r| r.role == Role::Teacher));
-    // Without SMTP the message stays in the outbox, which the administrator reads.
     assert_eq!(app.run_jobs().await, 1);
-    let admin = app.as_user("admin@iom.test").await;
-    let outbox: Page<MailMessageDto> = admin.get_json("/api/v1/admin/outbox").await;
-    let msg = outbox
-        .items
-        .iter()
-        .find(|m| m.to == "petrova@school1.ru")
-        .unwrap();
-    assert_eq!(msg.status, MailStatus::Stored);
+    let mail = sink.inbox.recv().await.unwrap();
+    assert_eq!(mail.to, ["petrova@school1.ru"]);
     assert!(
-        !msg.body.contains("demo12345"),
+        !mail.text().contains("demo12345"),
         "never a password in the mail"
     );
-    let token = link_token(&msg.body, "invite");
-    problem(
-        app.as_user("manager@iom.test")
-            .await
-            .get("/api/v1/admin/outbox")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let token = link_token(&mail.text(), "invite");
 
     let info: TokenInfo = ok_json(
         app.get(&format!("/api/v1/auth/links/{token}"))
@@ -131,15 +126,100 @@ async fn an_invited_teacher_sets_a_password_from_the_outbox_link_and_signs_in() 
     assert_eq!(card.invitation.state, InvitationState::Accepted);
 }
 
+/// Every stored letter, straight from the table.
+async fn stored_letters(app: &TestApp) -> Vec<api::db::entities::mail_message::Model> {
+    use sea_orm::EntityTrait;
+    api::db::entities::mail_message::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_outbox_never_shows_a_live_link_and_sent_letters_keep_no_token() {
+    // Without SMTP the letter stays in the outbox: the administrator sees it, not its link.
+    let app = TestApp::spawn().await;
+    let created = new_teacher(&app, "manager@iom.test", "petrova@school1.ru", true).await;
+    assert_eq!(app.run_jobs().await, 1);
+    let admin = app.as_user("admin@iom.test").await;
+    let outbox: Page<MailMessageDto> = admin.get_json("/api/v1/admin/outbox").await;
+    let msg = outbox
+        .items
+        .iter()
+        .find(|m| m.to == "petrova@school1.ru")
+        .unwrap();
+    assert_eq!(msg.status, MailStatus::Stored);
+    assert!(msg.body.contains("/invite/[скрыто]"), "{}", msg.body);
+    // What the outbox shows does not open anything.
+    let shown = link_token(&msg.body, "invite");
+    for res in [
+        app.get(&format!("/api/v1/auth/links/{shown}"))
+            .send()
+            .await
+            .unwrap(),
+        app.post("/api/v1/auth/set-password")
+            .json(&json!({ "token": shown, "password": "зелёный чайник на окне" }))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert!(
+            res.status() == StatusCode::NOT_FOUND
+                || res.status() == StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            res.status()
+        );
+    }
+    problem(
+        app.as_user("manager@iom.test")
+            .await
+            .get("/api/v1/admin/outbox")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Nothing will send that letter, so no secret is kept for it.
+    assert!(
+        stored_letters(&app)
+            .await
+            .iter()
+            .all(|m| m.secret.is_none())
+    );
+    let card: PersonDetail = app
+        .as_user("manager@iom.test")
+        .await
+        .get_json(&format!("/api/v1/people/{}/card", created.person.id))
+        .await;
+    assert_eq!(card.invitation.state, InvitationState::Pending);
+
+    // With SMTP the real link leaves, and neither the table nor the outbox keeps it.
+    let (app, mut sink) = with_smtp().await;
+    new_teacher(&app, "manager@iom.test", "orlova@school1.ru", true).await;
+    let before_sending = stored_letters(&app).await;
+    assert!(before_sending.iter().all(|m| m.secret.is_some()));
+    app.run_jobs().await;
+    let token = link_token(&sink.inbox.recv().await.unwrap().text(), "invite");
+    for m in stored_letters(&app).await {
+        assert!(m.secret.is_none());
+        assert!(!m.body.contains(&token));
+    }
+    for m in before_sending {
+        assert!(!m.body.contains(&token), "the stored text never had it");
+    }
+    let outbox: Page<MailMessageDto> = app
+        .as_user("admin@iom.test")
+        .await
+        .get_json("/api/v1/admin/outbox")
+        .await;
+    assert!(outbox.items.iter().all(|m| !m.body.contains(&token)));
+    assert_eq!(outbox.items[0].status, MailStatus::Sent);
+}
+
 #[tokio::test]
 async fn invitations_and_resets_are_delivered_over_smtp() {
-    let mut sink = SmtpSink::start().await;
-    let url = sink.url();
-    let app = TestApp::spawn_with(Options {
-        configure: Some(Box::new(move |s| s.smtp_url = Some(url.into()))),
-        ..Default::default()
-    })
-    .await;
+    let (app, mut sink) = with_smtp().await;
     new_teacher(&app, "coordinator@iom.test", "orlova@school1.ru", true).await;
     app.run_jobs().await;
     let mail = sink.inbox.recv().await.unwrap();
@@ -189,10 +269,10 @@ async fn invitations_and_resets_are_delivered_over_smtp() {
             .status(),
         StatusCode::OK
     );
-    // Access tokens already issued keep working until they expire (15 minutes); refresh tokens do not.
+    // The reset ends every sign-in at once: access tokens already issued too.
     assert_eq!(
         old_session.get("/api/v1/me").send().await.unwrap().status(),
-        StatusCode::OK
+        StatusCode::UNAUTHORIZED
     );
 }
 
@@ -351,28 +431,6 @@ async fn who_may_appoint_whom_is_scoped_and_audited() {
     )
     .await;
     assert!(p.errors["roles"][0].contains("не назначается"));
-    let municipal = app.as_user("municipal@iom.test").await;
-    ok_json::<PersonDetail>(
-        send(
-            &municipal,
-            Method::POST,
-            &path,
-            grant("school_coordinator", d.school),
-        )
-        .await,
-    )
-    .await;
-    problem(
-        send(
-            &municipal,
-            Method::POST,
-            &path,
-            grant("regional_manager", d.region),
-        )
-        .await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
     // Revoking is scoped the same way.
     let tutor_grant = card
         .roles
@@ -413,6 +471,34 @@ async fn who_may_appoint_whom_is_scoped_and_audited() {
     )
     .await;
     assert!(!card.roles.iter().any(|r| r.role == Role::Tutor));
+    let municipal = app.as_user("municipal@iom.test").await;
+    ok_json::<PersonDetail>(
+        send(
+            &municipal,
+            Method::POST,
+            &path,
+            grant("school_coordinator", d.school),
+        )
+        .await,
+    )
+    .await;
+    problem(
+        send(
+            &municipal,
+            Method::POST,
+            &path,
+            grant("regional_manager", d.region),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // Now a coordinator of the school, the person is no longer the coordinator's to manage.
+    problem(
+        send(&coordinator, Method::POST, &path, grant("tutor", d.school)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let actions: Vec<String> = api::db::entities::audit_log::Entity::find()
@@ -890,9 +976,22 @@ async fn a_person_edits_their_own_profile_and_changes_their_password() {
     );
     assert_eq!(
         card.person.email, "teacher@iom.test",
-        "one's own e-mail and workplace are managed by the school"
+        "a new address waits for its confirmation"
     );
-    assert_eq!(card.person.workplace.unwrap().id, app.demo.school);
+    assert_eq!(
+        card.pending_email.map(|p| p.email).as_deref(),
+        Some("hijack@iom.test")
+    );
+    let me: MeResponse = teacher.get_json("/api/v1/me").await;
+    assert_eq!(
+        me.pending_email.map(|p| p.email).as_deref(),
+        Some("hijack@iom.test")
+    );
+    assert_eq!(
+        card.person.workplace.unwrap().id,
+        app.demo.school,
+        "one's own workplace is managed by the school"
+    );
     let res = send(
         &teacher,
         Method::POST,
@@ -920,4 +1019,550 @@ async fn a_person_edits_their_own_profile_and_changes_their_password() {
             .status(),
         StatusCode::OK
     );
+}
+
+/// A profile body for `PUT /people/{id}` that re-addresses the person.
+fn readdress(email: &str) -> serde_json::Value {
+    json!({ "surname": "Захваченная", "first_name": "Учётная", "email": email })
+}
+
+#[tokio::test]
+async fn a_coordinator_cannot_take_over_the_director_through_a_new_e_mail() {
+    let app = TestApp::spawn().await;
+    let director = fixtures::id_of(&app, "director@iom.test").await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let person = format!("/api/v1/people/{director}");
+    // Each step of the attack that used to succeed.
+    let p = problem(
+        send(
+            &coordinator,
+            Method::PUT,
+            &person,
+            readdress("attacker@evil.test"),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(p.detail.unwrap_or_default().contains("роли"));
+    for (method, path) in [
+        (Method::POST, format!("{person}/invitation")),
+        (Method::DELETE, format!("{person}/invitation")),
+        (Method::POST, format!("{person}/deactivate")),
+        (Method::POST, format!("{person}/activate")),
+    ] {
+        problem(
+            coordinator.request(method, &path).send().await.unwrap(),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    problem(
+        send(
+            &coordinator,
+            Method::POST,
+            &format!("{person}/roles"),
+            json!({ "role": "tutor", "unit_id": app.demo.school }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let card: PersonDetail = coordinator.get_json(&format!("{person}/card")).await;
+    assert!(!card.can_manage);
+    assert_eq!(card.person.email, "director@iom.test");
+    assert_ne!(card.person.surname, "Захваченная");
+    assert!(card.pending_email.is_none());
+    assert_eq!(
+        app.login_response("director@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A teacher of the school stays the coordinator's to manage.
+    let teacher = fixtures::id_of(&app, "teacher@iom.test").await;
+    let card: PersonDetail = coordinator
+        .get_json(&format!("/api/v1/people/{teacher}/card"))
+        .await;
+    assert!(card.can_manage);
+}
+
+#[tokio::test]
+async fn a_regional_manager_manages_neither_another_manager_nor_an_administrator_with_a_workplace()
+{
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let other_manager = fixtures::person(
+        &app.db,
+        "manager2@iom.test",
+        Role::RegionalManager,
+        Some(d.region),
+    )
+    .await;
+    let admin_at_school =
+        fixtures::person(&app.db, "admin2@iom.test", Role::Teacher, Some(d.school)).await;
+    api::db::grants::insert(&app.db, admin_at_school, Role::Admin, None, None)
+        .await
+        .unwrap();
+    let manager = app.as_user("manager@iom.test").await;
+    for target in [other_manager, admin_at_school] {
+        let person = format!("/api/v1/people/{target}");
+        problem(
+            send(&manager, Method::PUT, &person, readdress("x@evil.test")).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        problem(
+            manager
+                .post(&format!("{person}/deactivate"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    // Nor appoints another manager.
+    let teacher = fixtures::id_of(&app, "teacher@iom.test").await;
+    problem(
+        send(
+            &manager,
+            Method::POST,
+            &format!("/api/v1/people/{teacher}/roles"),
+            json!({ "role": "regional_manager", "unit_id": d.region }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // The administrator manages both.
+    let admin = app.as_user("admin@iom.test").await;
+    let card: PersonDetail = ok_json(
+        admin
+            .post(&format!("/api/v1/people/{other_manager}/deactivate"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!card.person.active);
+}
+
+#[tokio::test]
+async fn nobody_grants_roles_to_themselves_not_even_the_administrator() {
+    let app = TestApp::spawn().await;
+    for (email, role, unit) in [
+        ("admin@iom.test", "regional_manager", app.demo.region),
+        ("coordinator@iom.test", "tutor", app.demo.school),
+        ("manager@iom.test", "expert", app.demo.region),
+    ] {
+        let me = fixtures::id_of(&app, email).await;
+        let user = app.as_user(email).await;
+        problem(
+            send(
+                &user,
+                Method::POST,
+                &format!("/api/v1/people/{me}/roles"),
+                json!({ "role": role, "unit_id": unit }),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        let me: MeResponse = user.get_json("/api/v1/me").await;
+        assert!(!me.roles.iter().any(|r| r.role.as_str() == role), "{email}");
+    }
+}
+
+#[tokio::test]
+async fn an_e_mail_change_takes_effect_only_once_the_new_address_confirms_it() {
+    let (app, mut sink) = with_smtp().await;
+    let teacher_id = fixtures::id_of(&app, "teacher@iom.test").await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let card: PersonDetail = ok_json(
+        send(
+            &coordinator,
+            Method::PUT,
+            &format!("/api/v1/people/{teacher_id}"),
+            json!({ "surname": "Иванова", "first_name": "Мария", "patronymic": "Петровна",
+                    "email": "Maria.Ivanova@school1.ru" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(card.person.email, "teacher@iom.test", "not yet");
+    let pending = card.pending_email.unwrap();
+    assert_eq!(pending.email, "maria.ivanova@school1.ru");
+    // Until confirmed, the old address signs in and the new one does not.
+    assert_eq!(
+        app.login_response("teacher@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login_response("maria.ivanova@school1.ru", "demo12345")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A link goes to the new address; the old one is told, without the full new address.
+    app.run_jobs().await;
+    let mut letters = [
+        sink.inbox.recv().await.unwrap(),
+        sink.inbox.recv().await.unwrap(),
+    ];
+    letters.sort_by_key(|m| m.to.clone());
+    let (confirm, notice) = (&letters[0], &letters[1]);
+    assert_eq!(confirm.to, ["maria.ivanova@school1.ru"]);
+    assert_eq!(notice.to, ["teacher@iom.test"]);
+    assert!(
+        notice.text().contains("m•••@school1.ru"),
+        "{}",
+        notice.text()
+    );
+    assert!(!notice.text().contains("/confirm-email/"));
+    let token = link_token(&confirm.text(), "confirm-email");
+    let info: TokenInfo = ok_json(
+        app.get(&format!("/api/v1/auth/links/{token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(info.purpose, TokenPurpose::EmailChange);
+    assert_eq!(info.new_email.as_deref(), Some("maria.ivanova@school1.ru"));
+    // The link is not a password link.
+    problem(
+        app.post("/api/v1/auth/set-password")
+            .json(&json!({ "token": token, "password": "зелёный чайник на окне" }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(
+        teacher.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let confirmed: EmailConfirmed = ok_json(
+        app.post("/api/v1/auth/confirm-email")
+            .json(&json!({ "token": token }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(confirmed.email, "maria.ivanova@school1.ru");
+    // Every sign-in ended: the access token at once, the refresh cookie too.
+    assert_eq!(
+        teacher.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post("/api/v1/auth/refresh")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_response("teacher@iom.test", "demo12345")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_response("maria.ivanova@school1.ru", "demo12345")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Once.
+    problem(
+        app.post("/api/v1/auth/confirm-email")
+            .json(&json!({ "token": token }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let card: PersonDetail = coordinator
+        .get_json(&format!("/api/v1/people/{teacher_id}/card"))
+        .await;
+    assert_eq!(card.person.email, "maria.ivanova@school1.ru");
+    assert!(card.pending_email.is_none());
+}
+
+#[tokio::test]
+async fn a_new_address_already_taken_is_refused_and_a_made_up_link_confirms_nothing() {
+    let app = TestApp::spawn().await;
+    let teacher_id = fixtures::id_of(&app, "teacher@iom.test").await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let p = problem(
+        send(
+            &coordinator,
+            Method::PUT,
+            &format!("/api/v1/people/{teacher_id}"),
+            readdress("tutor@iom.test"),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(p.code, "email_taken");
+    for token in [
+        "not-a-real-token-at-all",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ] {
+        problem(
+            app.post("/api/v1/auth/confirm-email")
+                .json(&json!({ "token": token }))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    // An invitation's token is not an e-mail confirmation.
+    let (app, mut sink) = with_smtp().await;
+    new_teacher(&app, "manager@iom.test", "petrova@school1.ru", true).await;
+    app.run_jobs().await;
+    let token = link_token(&sink.inbox.recv().await.unwrap().text(), "invite");
+    problem(
+        app.post("/api/v1/auth/confirm-email")
+            .json(&json!({ "token": token }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_invitation_is_only_for_an_account_without_a_password() {
+    let app = TestApp::spawn().await;
+    let teacher = fixtures::id_of(&app, "teacher@iom.test").await;
+    let manager = app.as_user("manager@iom.test").await;
+    let p = problem(
+        manager
+            .post(&format!("/api/v1/people/{teacher}/invitation"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(p.code, "already_has_password");
+    let fresh = new_teacher(&app, "manager@iom.test", "petrova@school1.ru", false).await;
+    let status: InvitationStatus = ok_json(
+        manager
+            .post(&format!("/api/v1/people/{}/invitation", fresh.person.id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status.state, InvitationState::Pending);
+}
+
+#[tokio::test]
+async fn revoking_a_role_ends_the_assignments_it_gave_and_the_access_with_them() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Маршрут").await;
+    let path = format!("/api/v1/routes/{}", route.id);
+    let tutor = app.as_user("tutor@iom.test").await;
+    assert_eq!(
+        tutor.get(&path).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let tutor_id = fixtures::id_of(&app, "tutor@iom.test").await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let card: PersonDetail = coordinator
+        .get_json(&format!("/api/v1/people/{tutor_id}/card"))
+        .await;
+    assert!(!card.teachers.is_empty());
+    let grant = card
+        .roles
+        .iter()
+        .find(|r| r.role == Role::Tutor)
+        .unwrap()
+        .id;
+    let card: PersonDetail = ok_json(
+        coordinator
+            .request(Method::DELETE, &format!("/api/v1/role-grants/{grant}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(card.teachers.is_empty(), "{:?}", card.teachers);
+    let tutor = app.as_user("tutor@iom.test").await;
+    assert_eq!(
+        tutor.get(&path).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "the former tutor reads the tutee's route no more"
+    );
+    // The mentor's assignment ends with the methodist role.
+    let methodist_id = fixtures::id_of(&app, "methodist@iom.test").await;
+    let methodist = app.as_user("methodist@iom.test").await;
+    assert_eq!(
+        methodist.get(&path).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let manager = app.as_user("manager@iom.test").await;
+    let card: PersonDetail = manager
+        .get_json(&format!("/api/v1/people/{methodist_id}/card"))
+        .await;
+    let grant = card
+        .roles
+        .iter()
+        .find(|r| r.role == Role::Methodist)
+        .unwrap()
+        .id;
+    ok_json::<PersonDetail>(
+        manager
+            .request(Method::DELETE, &format!("/api/v1/role-grants/{grant}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let methodist = app.as_user("methodist@iom.test").await;
+    assert_eq!(
+        methodist.get(&path).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // A tutor at two schools keeps the tutees of the school still theirs.
+    let two = fixtures::person(&app.db, "two@iom.test", Role::Tutor, Some(d.school)).await;
+    api::db::grants::insert(&app.db, two, Role::Tutor, Some(d.school_2), None)
+        .await
+        .unwrap();
+    let here = fixtures::person(&app.db, "here@iom.test", Role::Teacher, Some(d.school)).await;
+    let there = fixtures::person(&app.db, "there@iom.test", Role::Teacher, Some(d.school_2)).await;
+    fixtures::assign(&app.db, AssignmentKind::Tutor, two, here, true).await;
+    fixtures::assign(&app.db, AssignmentKind::Tutor, two, there, true).await;
+    let card: PersonDetail = manager
+        .get_json(&format!("/api/v1/people/{two}/card"))
+        .await;
+    let at_school = card
+        .roles
+        .iter()
+        .find(|r| r.unit.as_ref().is_some_and(|u| u.id == d.school))
+        .unwrap()
+        .id;
+    // (The school's coordinator may not: the tutor also works at another school.)
+    problem(
+        coordinator
+            .request(Method::DELETE, &format!("/api/v1/role-grants/{at_school}"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let municipal = app.as_user("municipal@iom.test").await;
+    let card: PersonDetail = ok_json(
+        municipal
+            .request(Method::DELETE, &format!("/api/v1/role-grants/{at_school}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let tutees: Vec<uuid::Uuid> = card.teachers.iter().map(|a| a.person.id).collect();
+    assert_eq!(tutees, [there]);
+}
+
+#[tokio::test]
+async fn a_methodist_mentor_is_chosen_by_the_regional_manager_only() {
+    let app = TestApp::spawn().await;
+    let d = app.demo.clone();
+    let teacher = fixtures::person(&app.db, "new@iom.test", Role::Teacher, Some(d.school)).await;
+    let methodist = fixtures::id_of(&app, "methodist@iom.test").await;
+    let body = json!({ "kind": "mentor", "staff_id": methodist, "teacher_id": teacher });
+    for email in [
+        "coordinator@iom.test",
+        "director@iom.test",
+        "municipal@iom.test",
+    ] {
+        problem(
+            send(
+                &app.as_user(email).await,
+                Method::POST,
+                "/api/v1/assignments",
+                body.clone(),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let res = send(
+        &app.as_user("manager@iom.test").await,
+        Method::POST,
+        "/api/v1/assignments",
+        body,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn re_addressing_someone_not_yet_signed_in_stops_the_old_invitation_and_invites_the_new_address()
+ {
+    let (app, mut sink) = with_smtp().await;
+    let created = new_teacher(&app, "manager@iom.test", "petrova@scool1.ru", true).await;
+    app.run_jobs().await;
+    let typo = sink.inbox.recv().await.unwrap();
+    assert_eq!(typo.to, ["petrova@scool1.ru"]);
+    let old_link = link_token(&typo.text(), "invite");
+    let manager = app.as_user("manager@iom.test").await;
+    ok_json::<PersonDetail>(
+        send(
+            &manager,
+            Method::PUT,
+            &format!("/api/v1/people/{}", created.person.id),
+            json!({ "surname": "Петрова", "first_name": "Анна", "email": "petrova@school1.ru" }),
+        )
+        .await,
+    )
+    .await;
+    // Whoever owns the mistyped mailbox can no longer get in.
+    problem(
+        app.get(&format!("/api/v1/auth/links/{old_link}"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    app.run_jobs().await;
+    let mut token = None;
+    for _ in 0..2 {
+        let mail = sink.inbox.recv().await.unwrap();
+        if mail.to == ["petrova@school1.ru"] {
+            token = Some(link_token(&mail.text(), "confirm-email"));
+        }
+    }
+    let res = app
+        .post("/api/v1/auth/confirm-email")
+        .json(&json!({ "token": token.unwrap() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.run_jobs().await;
+    let invitation = sink.inbox.recv().await.unwrap();
+    assert_eq!(invitation.to, ["petrova@school1.ru"]);
+    assert!(invitation.text().contains("/invite/"));
 }

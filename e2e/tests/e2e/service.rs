@@ -159,6 +159,7 @@ async fn recurring_housekeeping_is_enqueued_once_per_slot_and_clears_what_expire
         uuid::Uuid::new_v4(),
         "h".into(),
         now - chrono::Duration::days(3),
+        now - chrono::Duration::days(17),
     )
     .await
     .unwrap();

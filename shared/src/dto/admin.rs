@@ -70,7 +70,8 @@ domain_enum! {
         None => ("none", "Не приглашён"),
         Pending => ("pending", "Приглашение отправлено"),
         Expired => ("expired", "Приглашение истекло"),
-        Accepted => ("accepted", "Вход выполнен"),
+        /// The person has a password (an invitation is not needed any more).
+        Accepted => ("accepted", "Пароль задан"),
     }
 }
 
@@ -111,6 +112,9 @@ pub struct PersonDetail {
     pub last_login_at: Option<DateTime<Utc>>,
     /// Whether the caller may edit the profile, deactivate and invite.
     pub can_manage: bool,
+    /// A new e-mail address awaiting confirmation.
+    #[serde(default)]
+    pub pending_email: Option<PendingEmailChange>,
 }
 
 /// Filters of the people list.
@@ -200,14 +204,16 @@ pub struct CreatePerson {
     pub invite: bool,
 }
 
-/// Changing a person: the profile, and (for those who manage them) e-mail, workplace, id.
+/// Changing a person: the profile, and (for those who manage them) workplace, id. A different
+/// e-mail starts a change that takes effect once the new address confirms it (by the person
+/// themselves or by those who manage them).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePerson {
     #[serde(flatten)]
     #[validate(nested)]
     pub profile: ProfileInput,
-    /// Managers only; ignored when a person edits themselves.
+    /// A new address is confirmed through a link sent to it; the old one is told.
     #[serde(default)]
     #[validate(email(message = "Некорректный адрес электронной почты"))]
     pub email: Option<String>,
@@ -268,6 +274,7 @@ domain_enum! {
     pub enum TokenPurpose {
         Invitation => ("invitation", "Приглашение"),
         PasswordReset => ("password_reset", "Восстановление пароля"),
+        EmailChange => ("email_change", "Подтверждение нового адреса"),
     }
 }
 
@@ -276,12 +283,45 @@ domain_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInfo {
     pub purpose: TokenPurpose,
+    /// The person's current address.
     pub email: String,
     pub full_name: String,
+    pub expires_at: DateTime<Utc>,
+    /// For an e-mail change: the address that confirming makes the person's.
+    #[serde(default)]
+    pub new_email: Option<String>,
+}
+
+/// Confirming a new e-mail address with the link sent to it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmEmailRequest {
+    #[validate(length(min = 10, max = 200, message = "Ссылка недействительна"))]
+    pub token: String,
+}
+
+/// The address now in force; every sign-in of the person has ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailConfirmed {
+    pub email: String,
+}
+
+/// An e-mail change waiting for the new address to confirm it; until then the old address
+/// stays in force.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingEmailChange {
+    pub email: String,
+    pub requested_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
 // ---- Mail ----
+
+/// What the outbox shows in place of a letter's one-time secret (the token of an invitation,
+/// reset or confirmation link): an administrator never sees a live link.
+pub const REDACTED_SECRET: &str = "[скрыто]";
 
 domain_enum! {
     pub enum MailStatus {

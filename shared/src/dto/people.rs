@@ -86,6 +86,9 @@ pub struct MeResponse {
     pub my_staff: Vec<AssignmentDto>,
     /// The teachers I support (as a tutor, mentor or expert).
     pub my_teachers: Vec<AssignmentDto>,
+    /// My new e-mail address awaiting confirmation.
+    #[serde(default)]
+    pub pending_email: Option<crate::dto::PendingEmailChange>,
 }
 
 impl MeResponse {

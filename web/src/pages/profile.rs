@@ -5,6 +5,7 @@ use shared::dto::MeResponse;
 
 use crate::components::{DetailRow, Details, PageHeader};
 use crate::format;
+use crate::pages::admin::PendingEmail;
 use crate::session::use_session;
 
 #[component]
@@ -21,7 +22,7 @@ pub fn ProfilePage() -> impl IntoView {
 
 #[component]
 fn Profile(me: MeResponse) -> impl IntoView {
-    let p = me.person;
+    let p = me.person.clone();
     let roles = me
         .roles
         .into_iter()
@@ -54,6 +55,7 @@ fn Profile(me: MeResponse) -> impl IntoView {
                 <Details>
                     <DetailRow label="Фамилия, имя, отчество" value=Some(p.full_name()) />
                     <DetailRow label="Электронная почта" value=Some(p.email.clone()) />
+                    {me.pending_email.clone().map(|pending| view! { <PendingEmail pending=pending /> })}
                     <DetailRow label="Телефон" value=p.phone.clone() />
                     <DetailRow
                         label="Место работы"

@@ -15,6 +15,8 @@ pub struct Model {
     pub request_id: Option<String>,
     /// The client's address (see `middleware::client_address`), when there was a request.
     pub address: Option<String>,
+    /// The person the entry concerns (whose route, card, results or profile was read).
+    pub subject_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

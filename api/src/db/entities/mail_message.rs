@@ -14,6 +14,9 @@ pub struct Model {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
+    /// The one-time secret (a link's token) the body refers to by a placeholder; kept only
+    /// until the letter leaves.
+    pub secret: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -20,6 +20,9 @@ pub struct Model {
     pub workplace_id: Option<Uuid>,
     pub external_id: Option<String>,
     pub active: bool,
+    /// Changes whenever sign-ins must end (sign-out, new password, e-mail, roles); every access
+    /// token carries the value it was issued with.
+    pub security_stamp: String,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

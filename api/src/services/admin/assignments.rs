@@ -9,7 +9,7 @@ use crate::auth::Principal;
 use crate::db::entities::assignment;
 use crate::db::{self, assignments, audit, grants, units, users};
 use crate::error::{AppError, AppResult};
-use crate::services::people::{facts, to_ref};
+use crate::services::people::{facts, manages, to_ref};
 use crate::state::AppState;
 
 /// The role the staff member must hold for each kind of link.
@@ -21,10 +21,15 @@ fn role_for(kind: AssignmentKind) -> Role {
     }
 }
 
+/// The teacher's workplace, once the principal may link staff of `kind` to them: they see the
+/// teacher (else 404), manage them under the one rule (an assignment opens the teacher's data
+/// to someone, so only those who could grant every role the teacher holds decide it), and may
+/// assign at that workplace; a methodist-mentor is chosen by the regional manager.
 async fn teacher_workplace(
     db: &impl ConnectionTrait,
     principal: &Principal,
     teacher: Uuid,
+    kind: AssignmentKind,
 ) -> AppResult<shared::UnitPath> {
     let person = users::find(db, teacher).await?.ok_or(AppError::NotFound)?;
     let (f, _) = facts(db, principal, &person).await?;
@@ -42,6 +47,16 @@ async fn teacher_workplace(
             "Назначать тьюторов, наставников и экспертов могут координаторы и руководители.",
         ));
     }
+    if kind == AssignmentKind::Mentor && !principal.actor.can_assign_mentor_to(&workplace) {
+        return Err(AppError::forbidden(
+            "Методиста-наставника педагогу выбирает менеджер ЦНППМ региона.",
+        ));
+    }
+    if !manages(db, principal, &f).await? {
+        return Err(AppError::forbidden(
+            "Вы не можете назначать сопровождение этому человеку: у него есть роли, которые вы не можете назначать.",
+        ));
+    }
     Ok(workplace)
 }
 
@@ -51,7 +66,7 @@ pub async fn assign(
     req: AssignmentInput,
 ) -> AppResult<AssignmentDto> {
     let txn = db::begin_write(&state.db).await?;
-    let workplace = teacher_workplace(&txn, principal, req.teacher_id).await?;
+    let workplace = teacher_workplace(&txn, principal, req.teacher_id, req.kind).await?;
     let staff = users::find(&txn, req.staff_id)
         .await?
         .filter(|u| u.active)
@@ -107,6 +122,7 @@ pub async fn assign(
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "assignment.created",
@@ -131,11 +147,12 @@ pub async fn unassign(state: &AppState, principal: &Principal, id: Uuid) -> AppR
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    teacher_workplace(&txn, principal, row.teacher_id).await?;
+    teacher_workplace(&txn, principal, row.teacher_id, db::parse_code(&row.kind)?).await?;
     assignment::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "assignment.removed",
@@ -179,6 +196,7 @@ pub async fn set_consent(
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: if req.given {

@@ -374,8 +374,9 @@ async fn check_rows(
                 workplace,
                 links,
             };
-            if !principal.actor.can_update_person(&facts) {
-                errors.push(err("Email", "Этот адрес уже зарегистрирован в другой организации: обратитесь к её координатору."));
+            // Updating someone from a file is managing them: the same rule as by hand.
+            if !crate::services::people::manages(db, principal, &facts).await? {
+                errors.push(err("Email", "Этот адрес уже зарегистрирован, и этой учётной записью вы не управляете (другая организация или роль выше вашей): обратитесь к её координатору."));
             }
         }
         out.push(Checked {
@@ -663,6 +664,7 @@ pub async fn commit(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
             && !held.contains(&(person.id, role.as_str().to_owned(), school))
         {
             grants::insert(&txn, person.id, role, school, Some(principal.id())).await?;
+            users::bump_stamp(&txn, person.id).await?;
         }
         crate::services::integration::sync::touch_person(&txn, person.id).await?;
         if import.invite && person.password_hash.is_none() && person.active {
@@ -683,6 +685,7 @@ pub async fn commit(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "people.imported",

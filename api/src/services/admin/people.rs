@@ -20,7 +20,7 @@ use crate::db::{self, assignments, audit, grants, units, users};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::services::accounts;
 use crate::services::integration::sync::touch_person;
-use crate::services::people::{facts, to_dto, to_ref};
+use crate::services::people::{facts, manages, to_dto, to_ref};
 use crate::services::route::create::clean;
 use crate::state::AppState;
 
@@ -59,12 +59,18 @@ fn scope(principal: &Principal) -> Option<Condition> {
         return None;
     }
     let me = principal.id();
+    // Linked teachers, as the policy's `Links::reads`: a tutor's tutee only with consent.
     let mut any = Condition::any().add(user::Column::Id.eq(me)).add(
         user::Column::Id.in_subquery(
             Query::select()
                 .column(assignment::Column::TeacherId)
                 .from(assignment::Entity)
                 .and_where(assignment::Column::StaffId.eq(me))
+                .cond_where(
+                    Condition::any()
+                        .add(assignment::Column::Kind.ne(AssignmentKind::Tutor.as_str()))
+                        .add(assignment::Column::ConsentAt.is_not_null()),
+                )
                 .to_owned(),
         ),
     );
@@ -181,18 +187,29 @@ async fn load_visible(
     Ok((person, f, workplace))
 }
 
-/// Loads a person the principal manages (edits, deactivates, invites): 404 when invisible,
-/// 403 when visible but not theirs to manage.
+fn not_yours_to_manage(principal: &Principal, person: &user::Model) -> AppError {
+    if person.id == principal.id() {
+        AppError::forbidden(
+            "Свои роли, приглашение и доступ менять нельзя: это делают те, кто управляет вашей учётной записью.",
+        )
+    } else {
+        AppError::forbidden(
+            "У вас нет права управлять учётной записью этого человека: у него есть роли, которые вы не можете назначать.",
+        )
+    }
+}
+
+/// Loads a person the principal manages (edits, deactivates, invites, grants roles to): 404
+/// when invisible, 403 when visible but not theirs to manage (themselves, or someone holding a
+/// role the principal could not grant).
 async fn load_managed(
     db: &impl ConnectionTrait,
     principal: &Principal,
     id: Uuid,
 ) -> AppResult<user::Model> {
     let (person, f, _) = load_visible(db, principal, id).await?;
-    if person.id == principal.id() || !principal.actor.can_update_person(&f) {
-        return Err(AppError::forbidden(
-            "У вас нет права управлять учётной записью этого человека.",
-        ));
+    if !manages(db, principal, &f).await? {
+        return Err(not_yours_to_manage(principal, &person));
     }
     Ok(person)
 }
@@ -262,8 +279,16 @@ pub async fn detail(
         teachers,
         invitation: accounts::invitation_status(db, &person).await?,
         last_login_at: person.last_login_at,
-        can_manage: person.id != principal.id() && principal.actor.can_update_person(&f),
+        can_manage: manages(db, principal, &f).await?,
+        pending_email: accounts::pending_email(db, person.id).await?,
     })
+}
+
+/// The card, read by someone: the read goes to the audit log when it is someone else's.
+pub async fn card(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<PersonDetail> {
+    let (_, f, _) = load_visible(&state.db, principal, id).await?;
+    crate::services::people::audit_read(state, principal, &f, "person.card_read", "user", id);
+    detail(&state.db, principal, id).await
 }
 
 /// Checks that the principal may put someone to work at `workplace`.
@@ -458,24 +483,26 @@ pub async fn update(
     let txn = db::begin_write(&state.db).await?;
     let (person, f, _) = load_visible(&txn, principal, id).await?;
     let is_self = person.id == principal.id();
-    let manages = !is_self && principal.actor.can_update_person(&f)
-        || (is_self && principal.actor.is_admin());
+    let manages = manages(&txn, principal, &f).await?;
     if !is_self && !manages {
-        return Err(AppError::forbidden(
-            "У вас нет права изменять профиль этого человека.",
-        ));
+        return Err(not_yours_to_manage(principal, &person));
     }
     let mut am = person.clone().into_active_model();
     apply_profile(&mut am, &req.profile);
-    if manages {
-        if let Some(email) = req.email.as_deref().map(shared::text::normalize_email)
-            && email != person.email
-        {
+    // A new address takes effect only once it is confirmed from its own mailbox.
+    if let Some(email) = req.email.as_deref().map(shared::text::normalize_email)
+        && email != person.email
+    {
+        let pending = accounts::pending_email(&txn, person.id).await?;
+        if pending.is_none_or(|p| p.email != email) {
             if users::find_by_email(&txn, &email).await?.is_some() {
                 return Err(email_taken());
             }
-            am.email = Set(email);
+            accounts::request_email_change(&txn, &state.base_url, &person, &email, principal.id())
+                .await?;
         }
+    }
+    if manages {
         if req.workplace_id != person.workplace_id && req.workplace_id.is_some() {
             let w = check_workplace(&txn, principal, req.workplace_id).await?;
             am.workplace_id = Set(w.map(|w| w.id));
@@ -510,6 +537,7 @@ pub async fn set_active(
     if !active {
         crate::db::tokens::revoke_user(&txn, id).await?;
         crate::db::one_time::revoke_open(&txn, id, None).await?;
+        users::bump_stamp(&txn, id).await?;
     }
     let action = if active {
         "person.activated"
@@ -534,6 +562,14 @@ pub async fn invite(
         return Err(AppError::conflict(
             "person_inactive",
             "Учётная запись отключена: сначала включите её.",
+        ));
+    }
+    // An invitation sets a first password. Someone who has one signs in with it, or asks for a
+    // reset link themselves at the sign-in page (it goes to their own address).
+    if person.password_hash.is_some() {
+        return Err(AppError::conflict(
+            "already_has_password",
+            "У этого человека уже есть пароль, приглашение не нужно. Если он его забыл, пусть восстановит пароль по ссылке «Забыли пароль?» на странице входа.",
         ));
     }
     accounts::invite(&txn, &state.base_url, &person, Some(principal.id())).await?;
@@ -571,7 +607,7 @@ pub async fn grant(
     req: GrantInput,
 ) -> AppResult<PersonDetail> {
     let txn = db::begin_write(&state.db).await?;
-    load_visible(&txn, principal, id).await?;
+    load_managed(&txn, principal, id).await?;
     let unit = check_grant(&txn, principal, &req).await?;
     let existing = grants::for_user(&txn, id).await?;
     let unit_id = unit.as_ref().map(|u| u.id);
@@ -582,6 +618,7 @@ pub async fn grant(
         return Err(AppError::conflict("role_exists", "Эта роль уже назначена."));
     }
     let g = grants::insert(&txn, id, req.role, unit_id, Some(principal.id())).await?;
+    users::bump_stamp(&txn, id).await?;
     audit::record(
         &txn,
         entry(
@@ -607,7 +644,7 @@ pub async fn revoke(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    load_visible(&txn, principal, g.user_id).await?;
+    load_managed(&txn, principal, g.user_id).await?;
     let role: Role = db::parse_code(&g.role)?;
     let path = match g.unit_id {
         Some(u) => units::find(&txn, u)
@@ -622,26 +659,87 @@ pub async fn revoke(
             role.title_ru()
         )));
     }
-    if role == Role::Admin && g.user_id == principal.id() {
-        return Err(AppError::conflict(
-            "last_admin",
-            "Нельзя снять роль администратора с самого себя.",
-        ));
-    }
     role_grant::Entity::delete_by_id(grant_id)
         .exec(&txn)
         .await?;
+    let ended = end_assignments_of_revoked_role(&txn, principal, g.user_id, role).await?;
+    users::bump_stamp(&txn, g.user_id).await?;
     audit::record(
         &txn,
         entry(
             principal,
             "role.revoked",
             g.user_id,
-            serde_json::json!({ "grant": grant_id, "role": role, "unit": g.unit_id }),
+            serde_json::json!({ "grant": grant_id, "role": role, "unit": g.unit_id, "assignments_ended": ended }),
         ),
     )
     .await?;
     touch_person(&txn, g.user_id).await?;
     txn.commit().await?;
     detail(&state.db, principal, g.user_id).await
+}
+
+/// Revoking a role ends what it gave: the tutor's, mentor's or expert's assignments that no
+/// remaining grant of the same role covers (a tutor still at another school keeps that school's
+/// tutees). Returns the assignments removed.
+async fn end_assignments_of_revoked_role(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    staff: Uuid,
+    role: Role,
+) -> AppResult<Vec<Uuid>> {
+    let kind = match role {
+        Role::Tutor => AssignmentKind::Tutor,
+        Role::Methodist => AssignmentKind::Mentor,
+        Role::Expert => AssignmentKind::Expert,
+        _ => return Ok(Vec::new()),
+    };
+    let remaining: Vec<UnitPath> = crate::services::people::held_roles(db, staff)
+        .await?
+        .into_iter()
+        .filter(|g| g.role == role)
+        .filter_map(|g| g.unit)
+        .collect();
+    let rows: Vec<assignment::Model> = assignments::for_staff(db, staff)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind == kind.as_str())
+        .collect();
+    let teachers: HashMap<Uuid, user::Model> =
+        users::find_many(db, &rows.iter().map(|a| a.teacher_id).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let workplace_ids: Vec<Uuid> = teachers.values().filter_map(|t| t.workplace_id).collect();
+    let workplaces: HashMap<Uuid, UnitPath> = units::find_many(db, &workplace_ids)
+        .await?
+        .iter()
+        .map(|u| Ok((u.id, units::path(u)?)))
+        .collect::<AppResult<_>>()?;
+    let mut ended = Vec::new();
+    for a in rows {
+        let workplace = teachers
+            .get(&a.teacher_id)
+            .and_then(|t| t.workplace_id)
+            .and_then(|w| workplaces.get(&w));
+        if shared::access::assignment_still_covered(&remaining, workplace) {
+            continue;
+        }
+        assignment::Entity::delete_by_id(a.id).exec(db).await?;
+        audit::record(
+            db,
+            audit::Entry::by_user(
+                principal.id(),
+                "assignment.removed",
+                "assignment",
+                a.id,
+                serde_json::json!({ "kind": a.kind, "staff": a.staff_id, "teacher": a.teacher_id, "reason": "role_revoked" }),
+            )
+            .about(a.teacher_id),
+        )
+        .await?;
+        ended.push(a.id);
+    }
+    Ok(ended)
 }

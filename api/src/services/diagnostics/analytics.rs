@@ -294,16 +294,31 @@ pub async fn deficit_people(
         .map(|p| (p.id, p))
         .collect();
     let schools: Vec<Uuid> = rows.iter().filter_map(|r| r.school_id).collect();
-    let names: HashMap<Uuid, String> = units::find_many(db, &schools)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let school_rows = units::find_many(db, &schools).await?;
+    let mut names: HashMap<Uuid, String> = HashMap::new();
+    let mut places: HashMap<Uuid, shared::UnitPath> = HashMap::new();
+    for u in school_rows {
+        places.insert(u.id, units::path(&u)?);
+        names.insert(u.id, u.name);
+    }
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         let Some(p) = people_rows.get(&r.person_id) else {
             continue;
         };
+        let facts = shared::access::PersonFacts {
+            id: p.id,
+            workplace: r.school_id.and_then(|s| places.get(&s).copied()),
+            links: shared::access::Links::default(),
+        };
+        people::audit_read(
+            state,
+            principal,
+            &facts,
+            "diagnostics.read",
+            "diagnostic_campaign",
+            campaign_id,
+        );
         items.push(DeficitPersonDto {
             person: people::to_ref(p),
             school: r.school_id.and_then(|s| names.get(&s).cloned()),

@@ -271,7 +271,15 @@ pub async fn get_person(
     person_id: Uuid,
 ) -> AppResult<PersonResultsDto> {
     let c = load_campaign(&state.db, principal, campaign_id).await?;
-    let (person, _) = readable_person(&state.db, principal, person_id).await?;
+    let (person, facts) = readable_person(&state.db, principal, person_id).await?;
+    people::audit_read(
+        state,
+        principal,
+        &facts,
+        "diagnostics.read",
+        "diagnostic_campaign",
+        campaign_id,
+    );
     let fw = load_framework(&state.db, c.model.framework_id).await?;
     let rows = rows_of(&state.db, campaign_id, person_id).await?;
     person_dto(&state.db, &c, &fw, &person, &rows).await
@@ -472,6 +480,28 @@ pub async fn list(
         .await?;
     let mut people_rows = users::find_many(db, &ids).await?;
     people_rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
+    // Each person on the page was read: one audit entry each (batched, not per query).
+    let workplace_ids: Vec<Uuid> = people_rows.iter().filter_map(|p| p.workplace_id).collect();
+    let workplaces: HashMap<Uuid, UnitPath> = units::find_many(db, &workplace_ids)
+        .await?
+        .iter()
+        .map(|u| Ok((u.id, units::path(u)?)))
+        .collect::<AppResult<_>>()?;
+    for p in &people_rows {
+        let facts = shared::access::PersonFacts {
+            id: p.id,
+            workplace: p.workplace_id.and_then(|w| workplaces.get(&w).copied()),
+            links: shared::access::Links::default(),
+        };
+        people::audit_read(
+            state,
+            principal,
+            &facts,
+            "diagnostics.read",
+            "diagnostic_campaign",
+            campaign_id,
+        );
+    }
     let fw = load_framework(db, c.model.framework_id).await?;
     let mut items = Vec::with_capacity(people_rows.len());
     for p in &people_rows {

@@ -117,6 +117,14 @@ pub async fn dynamics(
     route_id: Uuid,
 ) -> AppResult<RouteDynamicsDto> {
     let ctx = access::load(&state.db, principal, route_id, false).await?;
+    access::audit_read(
+        state,
+        principal,
+        &ctx,
+        "route.dynamics_read",
+        "route",
+        route_id,
+    );
     compute(&state.db, &ctx.route).await
 }
 

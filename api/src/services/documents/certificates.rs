@@ -481,7 +481,15 @@ pub fn document(c: &certificate::Model, verify_url: &str) -> Doc {
 
 /// The certificate as PDF, for everyone who may read its route.
 pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<super::Rendered> {
-    let (c, _) = load(state, principal, id).await?;
+    let (c, ctx) = load(state, principal, id).await?;
+    access::audit_read(
+        state,
+        principal,
+        &ctx,
+        "certificate.read",
+        "certificate",
+        c.id,
+    );
     let doc = document(&c, &verify_url(state, &c.code));
     Ok(super::Rendered {
         bytes: super::render(doc, shared::dto::documents::CardFormat::Pdf).await?,

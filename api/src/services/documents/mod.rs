@@ -99,8 +99,19 @@ pub async fn route_card(
     format: CardFormat,
 ) -> AppResult<Rendered> {
     let ctx = access::load(&state.db, principal, id, false).await?;
+    access::audit_read(
+        state,
+        principal,
+        &ctx,
+        match format {
+            CardFormat::Docx => "route.card_docx_read",
+            CardFormat::Pdf => "route.card_pdf_read",
+        },
+        "route",
+        id,
+    );
     let route = read::assemble(&state.db, principal, &ctx).await?;
-    let history = flow::history(state, principal, id, None).await?;
+    let history = flow::history_of(state, id, None).await?;
     let mut signers = card::Signers::from_approvals(&route);
     // Not signed yet: the form still names who will sign.
     if signers.director.is_none() {

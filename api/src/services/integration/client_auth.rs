@@ -39,6 +39,29 @@ impl ClientPrincipal {
         }
     }
 
+    /// Records, for the audit log, that the client read people's data: `(object, person)` pairs
+    /// served under `scope`, each an entry with the client's id (batched like every read).
+    pub fn record_reads(
+        &self,
+        reads: &crate::db::audit::Reads,
+        scope: ClientScope,
+        action: &'static str,
+        entity_type: &'static str,
+        items: impl IntoIterator<Item = (uuid::Uuid, uuid::Uuid)>,
+    ) {
+        for (entity_id, subject_id) in items {
+            reads.record(crate::db::audit::Read {
+                actor_id: self.client.id,
+                actor_kind: "client",
+                basis: vec![scope.as_str().to_owned()],
+                action,
+                entity_type,
+                entity_id,
+                subject_id,
+            });
+        }
+    }
+
     /// Adds the `RateLimit-*` headers to a response.
     pub fn decorate(&self, mut res: HttpResponse) -> HttpResponse {
         let h = res.headers_mut();
@@ -160,6 +183,7 @@ async fn authenticate(
     audit::record(
         &state.db,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(client.id),
             actor_kind: "client",
             action: "api.call",
@@ -240,6 +264,7 @@ pub async fn token(
     audit::record(
         &state.db,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(client.id),
             actor_kind: "client",
             action: "oauth.token",

@@ -156,6 +156,7 @@ pub async fn create(
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "integration.created",
@@ -246,6 +247,7 @@ pub async fn rotate(
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "integration.rotated",
@@ -283,6 +285,7 @@ pub async fn revoke(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "integration.revoked",

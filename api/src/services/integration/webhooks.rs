@@ -93,6 +93,7 @@ pub async fn create(
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: "webhook.created",

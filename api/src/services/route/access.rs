@@ -81,3 +81,31 @@ pub async fn load_unchecked(
         participants,
     })
 }
+
+/// Records a read of the route (or of a part of it: its card, a file, its history) for the
+/// audit log, unless the reader is the route's owner. Buffered: the read pays for a push.
+pub fn audit_read(
+    state: &crate::state::AppState,
+    principal: &Principal,
+    ctx: &RouteCtx,
+    action: &'static str,
+    entity_type: &'static str,
+    entity_id: Uuid,
+) {
+    if ctx.route.teacher_id == principal.id() {
+        return;
+    }
+    state.reads.record(crate::db::audit::Read {
+        actor_id: principal.id(),
+        actor_kind: "user",
+        basis: ctx
+            .participants
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+        action,
+        entity_type,
+        entity_id,
+        subject_id: ctx.route.teacher_id,
+    });
+}

@@ -1946,6 +1946,7 @@ pub async fn delete_route(
             entity_type: "route",
             entity_id: Some(id),
             details: serde_json::json!({ "title": ctx.route.title }),
+            subject_id: Some(ctx.route.teacher_id),
         },
     )
     .await?;

@@ -232,7 +232,8 @@ pub async fn download(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    access::load(&state.db, principal, file.route_id, false).await?;
+    let ctx = access::load(&state.db, principal, file.route_id, false).await?;
+    access::audit_read(state, principal, &ctx, "file.read", "route_file", file.id);
     let path = blob_path(state, &file.storage_key);
     Ok((file, path))
 }

@@ -198,6 +198,7 @@ pub async fn transition(
     audit::record(
         &txn,
         audit::Entry {
+            subject_id: None,
             actor_id: Some(principal.id()),
             actor_kind: "user",
             action: &format!("route.{}", req.action.as_str()),
@@ -352,7 +353,17 @@ pub async fn history(
     id: Uuid,
     since_version: Option<i32>,
 ) -> AppResult<RouteHistory> {
-    access::load(&state.db, principal, id, false).await?;
+    let ctx = access::load(&state.db, principal, id, false).await?;
+    access::audit_read(state, principal, &ctx, "route.history_read", "route", id);
+    history_of(state, id, since_version).await
+}
+
+/// The history of a route the caller has already been allowed to read.
+pub async fn history_of(
+    state: &AppState,
+    id: Uuid,
+    since_version: Option<i32>,
+) -> AppResult<RouteHistory> {
     let transitions = routes::transitions(&state.db, id).await?;
     let changes: Vec<route_change::Model> = routes::changes(&state.db, id)
         .await?

@@ -16,7 +16,8 @@ use crate::services::people::to_ref;
 use crate::state::AppState;
 
 pub async fn list(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Vec<CommentDto>> {
-    access::load(&state.db, principal, id, false).await?;
+    let ctx = access::load(&state.db, principal, id, false).await?;
+    access::audit_read(state, principal, &ctx, "route.comments_read", "route", id);
     let rows = routes::comments(&state.db, id).await?;
     let ids: Vec<Uuid> = rows.iter().map(|c| c.author_id).collect();
     let people: HashMap<Uuid, user::Model> = users::find_many(&state.db, &ids)

@@ -14,8 +14,9 @@ pub mod units;
 
 pub use import::ImportPage;
 pub use outbox::OutboxPage;
-pub use password::{ForgotPasswordPage, InvitePage, ResetPage};
+pub use password::{ConfirmEmailPage, ForgotPasswordPage, InvitePage, ResetPage};
 pub use people::{NewPersonPage, PeoplePage};
+pub use person::PendingEmail;
 pub use person::PersonPage;
 pub use units::UnitsPage;
 

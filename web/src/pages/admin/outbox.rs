@@ -30,7 +30,9 @@ fn body_view(body: &str) -> impl IntoView + use<> {
     body.lines()
         .map(|line| {
             let trimmed = line.trim();
-            if shared::links::is_web_link(trimmed) {
+            // A one-time link is shown without its secret, and not as a link.
+            let redacted = trimmed.contains(shared::dto::REDACTED_SECRET);
+            if !redacted && shared::links::is_web_link(trimmed) {
                 view! {
                     <WebLink href=trimmed.to_owned() testid="mail-link" />
                     <br />
@@ -86,7 +88,9 @@ pub fn OutboxPage() -> impl IntoView {
         <Alert kind=AlertKind::Info>
             <p>
                 "Если SMTP-сервер не настроен, письма не уходят адресатам, а остаются здесь со статусом «Сохранено». "
-                "Ссылку из письма можно передать человеку любым удобным способом: она одноразовая и действует ограниченное время."
+                "Одноразовые ссылки (приглашения, восстановление пароля, подтверждение адреса) здесь скрыты: "
+                "по ним можно войти от имени адресата, поэтому их видит только он сам в своей почте. "
+                "Чтобы приглашения доходили, настройте отправку почты (IOM_SMTP_URL)."
             </p>
         </Alert>
         <button type="button" class="btn btn-secondary btn-small" on:click=move |_| list.refetch()>

@@ -1,11 +1,13 @@
 //! The pages of one-time links, seen before signing in: `/invite/{token}` (set a password from
-//! an invitation), `/reset/{token}` (set a new one), and «Забыли пароль?», which asks for a
-//! reset link by e-mail.
+//! an invitation), `/reset/{token}` (set a new one), `/confirm-email/{token}` (confirm a new
+//! e-mail address), and «Забыли пароль?», which asks for a reset link by e-mail.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use shared::dto::{PasswordResetRequest, SetPasswordRequest, TokenPurpose};
+use shared::dto::{
+    ConfirmEmailRequest, PasswordResetRequest, SetPasswordRequest, TokenInfo, TokenPurpose,
+};
 
 use crate::api::{ApiError, auth};
 use crate::components::{
@@ -36,7 +38,7 @@ fn SetPasswordPage(purpose: TokenPurpose) -> impl IntoView {
     let token = params.with_untracked(|p| p.get(routes::TOKEN_PARAM).unwrap_or_default());
     set_title(match purpose {
         TokenPurpose::Invitation => "Приглашение",
-        TokenPurpose::PasswordReset => "Новый пароль",
+        TokenPurpose::PasswordReset | TokenPurpose::EmailChange => "Новый пароль",
     });
     let lookup = token.clone();
     let info = LocalResource::new(move || {
@@ -51,6 +53,11 @@ fn SetPasswordPage(purpose: TokenPurpose) -> impl IntoView {
                     {move || {
                         info.get()
                             .map(|result| match result {
+                                // A confirmation link is not a password link.
+                                Ok(info) if info.purpose == TokenPurpose::EmailChange => {
+                                    view! { <BadLink purpose=purpose error=ApiError::not_found() /> }
+                                        .into_any()
+                                }
                                 Ok(info) => {
                                     view! {
                                         <SetPasswordForm
@@ -89,6 +96,10 @@ fn BadLink(purpose: TokenPurpose, error: ApiError) -> impl IntoView {
         }
         TokenPurpose::PasswordReset => {
             "Запросите новую ссылку: она действует час и только один раз."
+        }
+        TokenPurpose::EmailChange => {
+            "Ссылка действует сутки и только один раз. Если адрес нужно сменить, попросите \
+             координатора вашей организации изменить его ещё раз."
         }
     };
     view! {
@@ -170,7 +181,7 @@ fn SetPasswordForm(
             "Добро пожаловать!",
             "Вас пригласили в систему индивидуальных образовательных маршрутов. Задайте пароль — и сразу попадёте в личный кабинет.",
         ),
-        TokenPurpose::PasswordReset => (
+        TokenPurpose::PasswordReset | TokenPurpose::EmailChange => (
             "Новый пароль",
             "Задайте новый пароль. Прежний перестанет действовать, а вход на других устройствах завершится.",
         ),
@@ -224,6 +235,136 @@ fn SetPasswordForm(
                 {move || if busy.get() { "Сохраняем…" } else { "Задать пароль и войти" }}
             </button>
         </form>
+    }
+}
+
+/// `/confirm-email/{token}`: the new address of an e-mail change is confirmed from its own
+/// mailbox. Opening the link changes nothing by itself (mail scanners open links): the person
+/// presses the button.
+#[component]
+pub fn ConfirmEmailPage() -> impl IntoView {
+    set_title("Подтверждение адреса");
+    let params = use_params_map();
+    let token = params.with_untracked(|p| p.get(routes::TOKEN_PARAM).unwrap_or_default());
+    let lookup = token.clone();
+    let info = LocalResource::new(move || {
+        let token = lookup.clone();
+        async move { auth::link_info(&token).await }
+    });
+    let token = StoredValue::new(token);
+    view! {
+        <PublicShell>
+            <section class="card narrow" aria-labelledby="set-password-title">
+                <Transition fallback=|| view! { <Loading label="Проверяем ссылку…" /> }>
+                    {move || {
+                        info.get()
+                            .map(|result| match result {
+                                Ok(info) if info.purpose == TokenPurpose::EmailChange => {
+                                    view! { <ConfirmEmailForm token=token.get_value() info=info /> }
+                                        .into_any()
+                                }
+                                Ok(_) => {
+                                    view! { <BadLink purpose=TokenPurpose::EmailChange error=ApiError::not_found() /> }
+                                        .into_any()
+                                }
+                                Err(e) => {
+                                    view! { <BadLink purpose=TokenPurpose::EmailChange error=e /> }
+                                        .into_any()
+                                }
+                            })
+                    }}
+                </Transition>
+            </section>
+        </PublicShell>
+    }
+}
+
+#[component]
+fn ConfirmEmailForm(token: String, info: TokenInfo) -> impl IntoView {
+    let session = use_session();
+    let failure = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let new_email = info.new_email.clone().unwrap_or_default();
+    let token = StoredValue::new(token);
+    let confirm = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let request = ConfirmEmailRequest {
+            token: token.get_value(),
+        };
+        leptos::task::spawn_local(async move {
+            let result = auth::confirm_email(&request).await;
+            busy.try_set(false);
+            match result {
+                Ok(confirmed) => {
+                    // Every sign-in of the person has ended, this browser's too.
+                    session.expire();
+                    done.try_set(Some(confirmed.email));
+                }
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        {move || match done.get() {
+            Some(email) => {
+                view! {
+                    <h1 id="set-password-title">"Адрес подтверждён"</h1>
+                    <Alert kind=AlertKind::Success>
+                        <p data-testid="email-confirmed">
+                            {format!("Теперь входите с адресом {email}. Все открытые сеансы завершены.")}
+                        </p>
+                    </Alert>
+                    <p>
+                        <a class="btn btn-primary" href=routes::LOGIN>"Войти"</a>
+                    </p>
+                }
+                    .into_any()
+            }
+            None => {
+                view! {
+                    <h1 id="set-password-title">"Подтвердите новый адрес"</h1>
+                    <p class="lead">
+                        "После подтверждения входить нужно будет с новым адресом; все открытые сеансы завершатся."
+                    </p>
+                    <dl class="details">
+                        <div class="details-row">
+                            <dt>"Для кого"</dt>
+                            <dd data-testid="link-person">{info.full_name.clone()}</dd>
+                        </div>
+                        <div class="details-row">
+                            <dt>"Прежний адрес"</dt>
+                            <dd>{info.email.clone()}</dd>
+                        </div>
+                        <div class="details-row">
+                            <dt>"Новый адрес"</dt>
+                            <dd data-testid="new-email">{new_email.clone()}</dd>
+                        </div>
+                        <div class="details-row">
+                            <dt>"Ссылка действует до"</dt>
+                            <dd>{format::date_time(info.expires_at)}</dd>
+                        </div>
+                    </dl>
+                    {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+                    <button
+                        type="button"
+                        class="btn btn-primary btn-block"
+                        data-testid="confirm-email"
+                        aria-disabled=move || busy.get().then_some("true")
+                        on:click=confirm
+                    >
+                        {move || if busy.get() { "Подтверждаем…" } else { "Подтвердить новый адрес" }}
+                    </button>
+                }
+                    .into_any()
+            }
+        }}
     }
 }
 

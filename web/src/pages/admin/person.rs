@@ -8,7 +8,8 @@ use leptos_router::hooks::use_params_map;
 use shared::Role;
 use shared::dto::{
     AssignmentDto, AssignmentInput, AssignmentKind, GrantInput, InvitationState, InvitationStatus,
-    Page, PersonDetail, PersonSummary, ProfileInput, RoleGrantDto, UpdatePerson,
+    Page, PendingEmailChange, PersonDetail, PersonSummary, ProfileInput, RoleGrantDto,
+    UpdatePerson,
 };
 use uuid::Uuid;
 use validator::Validate;
@@ -174,9 +175,11 @@ fn Access(ctx: CardCtx, detail: PersonDetail) -> impl IntoView {
             }
         });
     };
+    // An invitation sets a first password: someone who has signed in restores a forgotten
+    // one themselves, at the sign-in page.
+    let can_invite = state != InvitationState::Accepted;
     let invite_label = match state {
         InvitationState::None => "Отправить приглашение",
-        InvitationState::Accepted => "Отправить ссылку для входа",
         _ => "Отправить приглашение повторно",
     };
     let disabled = move || busy.get().then_some("true");
@@ -193,6 +196,7 @@ fn Access(ctx: CardCtx, detail: PersonDetail) -> impl IntoView {
             </div>
             <Details>
                 <DetailRow label="Логин (почта)" value=Some(detail.person.email.clone()) />
+                {detail.pending_email.clone().map(|p| view! { <PendingEmail pending=p /> })}
                 <DetailRow label="Приглашение отправлено" value=sent_at.map(format::date_time) />
                 {(state == InvitationState::Pending || state == InvitationState::Expired)
                     .then(|| view! { <DetailRow label="Ссылка действует до" value=expires_at.map(format::date_time) /> })}
@@ -202,7 +206,7 @@ fn Access(ctx: CardCtx, detail: PersonDetail) -> impl IntoView {
                 .then(|| {
                     view! {
                         <div class="button-row">
-                            {active
+                            {(active && can_invite)
                                 .then(|| {
                                     view! {
                                         <button
@@ -246,11 +250,34 @@ fn Access(ctx: CardCtx, detail: PersonDetail) -> impl IntoView {
     }
 }
 
+/// A new e-mail address waiting for its confirmation: the old one stays in force until then.
+#[component]
+pub fn PendingEmail(pending: PendingEmailChange) -> impl IntoView {
+    view! {
+        <div class="details-row" data-testid="pending-email">
+            <dt>"Новый адрес"</dt>
+            <dd>
+                {pending.email}
+                " "
+                <Badge kind=BadgeKind::Warning>"ждёт подтверждения"</Badge>
+                <br />
+                <span class="muted">
+                    {format!(
+                        "Ссылка для подтверждения отправлена на новый адрес и действует до {}. До подтверждения вход — по прежнему адресу.",
+                        format::date_time(pending.expires_at),
+                    )}
+                </span>
+            </dd>
+        </div>
+    }
+}
+
 #[component]
 fn Profile(ctx: CardCtx, scope: Arc<Scope>, detail: PersonDetail, editable: bool) -> impl IntoView {
     let editing = RwSignal::new(false);
     let shown = detail.person.clone();
     let external = detail.external_id.clone();
+    let pending = detail.pending_email.clone();
     view! {
         <section class="card" aria-labelledby="profile-title">
             <div class="card-head">
@@ -278,10 +305,12 @@ fn Profile(ctx: CardCtx, scope: Arc<Scope>, detail: PersonDetail, editable: bool
                 } else {
                     let p = shown.clone();
                     let code = external.clone();
+                    let waiting = pending.clone();
                     view! {
                         <Details>
                             <DetailRow label="Фамилия, имя, отчество" value=Some(p.full_name()) />
                             <DetailRow label="Электронная почта" value=Some(p.email.clone()) />
+                            {waiting.map(|p| view! { <PendingEmail pending=p /> })}
                             <DetailRow label="Телефон" value=p.phone.clone() />
                             <DetailRow label="Место работы" value=p.workplace.as_ref().map(|w| w.name.clone()) />
                             <DetailRow label="Должность" value=p.position.clone() />
@@ -356,9 +385,13 @@ fn ProfileForm(
     }
     let unit_choices = scope.choices(&units, Some("Не указано"));
     let id = ctx.id;
+    let current_email = shared::text::normalize_email(&p.email);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.clear();
+        let readdressed = opt(email)
+            .map(|e| shared::text::normalize_email(&e))
+            .is_some_and(|e| e != current_email);
         let (Ok(teaching_years), Ok(position_years)) = (number(teaching), number(in_position))
         else {
             form.fail("teaching_experience_years", "Укажите целое число лет.");
@@ -395,7 +428,11 @@ fn ProfileForm(
                 Ok(())
             },
             move || {
-                ctx.done("Профиль сохранён.");
+                ctx.done(if readdressed {
+                    "Профиль сохранён. На новый адрес отправлена ссылка для подтверждения, прежний адрес получил уведомление; адрес сменится после подтверждения."
+                } else {
+                    "Профиль сохранён."
+                });
                 set_timeout(move || editing.set(false), std::time::Duration::ZERO);
             },
         );
