@@ -281,17 +281,29 @@ async fn sign_ins_and_reuse_are_in_the_audit_log() {
     );
 }
 
-/// The `Set-Cookie` of a sign-in on a server reached at `public_url`.
+/// The `Set-Cookie` of a sign-in on a server reached at `public_url`. Without demo data: the
+/// server refuses the demo's published passwords behind an https address.
 async fn sign_in_cookie(public_url: &str) -> String {
-    let url = public_url.to_owned();
-    let app = TestApp::spawn_with(Options {
-        configure: Some(Box::new(move |s| s.public_url = Some(url))),
-        ..Default::default()
-    })
-    .await;
-    let res = app.login_response("teacher@iom.test", "demo12345").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.headers()["set-cookie"].to_str().unwrap().to_owned()
+    e2e::init_process();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = e2e::fresh_settings(dir.path()).await;
+    settings.public_url = Some(public_url.to_owned());
+    let app = api::startup::Application::build(settings).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db.clone();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    e2e::fixtures::person(&db, "cookie@iom.test", shared::Role::Teacher, None).await;
+    let res = e2e::client()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": "cookie@iom.test", "password": api::services::demo::PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{public_url}");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    handle.stop(false).await;
+    cookie
 }
 
 #[tokio::test]
