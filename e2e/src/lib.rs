@@ -51,6 +51,8 @@ pub struct TestApp {
     pub demo: Demo,
     pub client: Client,
     pub settings: Settings,
+    /// The server's buffer of audited reads; [`TestApp::flush_reads`] writes it at once.
+    pub reads: api::db::audit::Reads,
     handle: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
 }
@@ -110,6 +112,7 @@ impl TestApp {
         let port = app.port();
         let demo = app.demo.clone().expect("demo data in a fresh database");
         let db = app.db.clone();
+        let reads = app.reads.clone();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         TestApp {
@@ -118,9 +121,16 @@ impl TestApp {
             demo,
             client: client(),
             settings,
+            reads,
             handle,
             _dir: dir,
         }
+    }
+
+    /// Writes the audited reads waiting in the server's buffer (it writes them every second on
+    /// its own), so a test reads the audit log without waiting.
+    pub async fn flush_reads(&self) {
+        self.reads.flush().await.expect("writing the audited reads");
     }
 
     /// Runs every due background job (mail, housekeeping) to the end, as the worker would.

@@ -14,6 +14,7 @@ pub mod levels;
 pub mod links;
 pub mod org;
 pub mod password;
+pub mod privacy;
 pub mod roles;
 pub mod route;
 pub mod text;

@@ -121,6 +121,8 @@ pub mod endpoints {
     pub const PEOPLE_IMPORTS: &str = "/api/v1/people/imports";
     pub const ASSIGNMENTS: &str = "/api/v1/assignments";
     pub const OUTBOX: &str = "/api/v1/admin/outbox";
+    /// «Кто видел мои данные».
+    pub const ACCESS_LOG: &str = "/api/v1/me/access-log";
     pub const INTEGRATIONS: &str = "/api/v1/integrations";
     pub const PASSWORD_RESET: &str = "/api/v1/auth/password-reset";
     pub const SET_PASSWORD: &str = "/api/v1/auth/set-password";

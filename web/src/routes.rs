@@ -12,6 +12,8 @@ pub const CABINET: &str = "/";
 pub const LOGIN: &str = "/login";
 /// «Мой профиль и роли».
 pub const PROFILE: &str = "/profile";
+/// «Кто видел мои данные»: who else opened the person's route, profile, files and results.
+pub const ACCESS_LOG: &str = "/access-log";
 /// «Мои маршруты»: the teacher's own routes.
 pub const MY_ROUTES: &str = "/my-routes";
 /// «Новый маршрут»: the short form that creates a route.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use uuid::Uuid;
 
-use super::entities::audit_log::ActiveModel;
+use super::entities::audit_log::{self, ActiveModel};
 use super::{new_id, now};
 use crate::middleware::{client_address, request_id};
 
@@ -226,4 +226,31 @@ impl Reads {
             }
         })
     }
+}
+
+/// What others did with `person`'s data (reads of their route, card, files, results, profile,
+/// and changes made about them), newest first, with the count of all such entries. The person's
+/// own actions are not listed.
+pub async fn about_person(
+    db: &impl ConnectionTrait,
+    person: Uuid,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<audit_log::Model>, u64), DbErr> {
+    use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let own = Condition::all()
+        .add(audit_log::Column::ActorKind.eq("user"))
+        .add(audit_log::Column::ActorId.eq(person));
+    let q = audit_log::Entity::find()
+        .filter(audit_log::Column::SubjectId.eq(person))
+        .filter(Condition::not(own));
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_desc(audit_log::Column::OccurredAt)
+        .order_by_desc(audit_log::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
 }

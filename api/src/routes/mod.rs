@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::confirm_email)
                 .service(auth::change_password)
                 .service(people::me)
+                .service(people::access_log)
                 .service(people::get_person)
                 .service(units::list_units)
                 .service(units::get_unit)

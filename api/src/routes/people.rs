@@ -1,13 +1,14 @@
 //! The signed-in person, and people in scope.
 
 use actix_web::{get, web};
-use shared::dto::{MeResponse, PersonDto};
+use shared::dto::people::AccessLogEntry;
+use shared::dto::{MeResponse, Page, PersonDto};
 use uuid::Uuid;
 
 use super::docs;
 use crate::auth::Principal;
 use crate::error::AppResult;
-use crate::services::people;
+use crate::services::{people, privacy};
 use crate::state::AppState;
 
 /// Who I am: profile, roles with their units, and the people I am linked to (my tutor and
@@ -23,6 +24,32 @@ pub async fn me(
     principal: Principal,
 ) -> AppResult<web::Json<MeResponse>> {
     Ok(web::Json(people::me(&state.db, &principal).await?))
+}
+
+/// «Кто видел мои данные»: every access to my route, card, files, diagnostic results and
+/// profile by someone else — who (a person, or an integration client by name), in which role,
+/// when and what — newest first. My own reads are not listed.
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    params(super::admin::PageQuery),
+    responses((status = 200, body = Page<AccessLogEntry>), docs::Unauthorized)
+)]
+#[get("/me/access-log")]
+pub async fn access_log(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<super::admin::PageQuery>,
+) -> AppResult<web::Json<Page<AccessLogEntry>>> {
+    Ok(web::Json(
+        privacy::access_log(
+            &state.db,
+            &principal,
+            q.offset.unwrap_or(0),
+            q.limit.unwrap_or(50),
+        )
+        .await?,
+    ))
 }
 
 /// A person's profile, if the caller may see them (themselves, their unit's managers, their

@@ -12,5 +12,6 @@ pub mod frameworks;
 pub mod integration;
 pub mod mail;
 pub mod people;
+pub mod privacy;
 pub mod route;
 pub mod units;

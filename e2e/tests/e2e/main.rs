@@ -13,6 +13,7 @@ mod errors;
 mod integration;
 mod matrix;
 mod people;
+mod privacy;
 mod routes;
 mod service;
 mod sync_feeds;

@@ -96,3 +96,22 @@ impl MeResponse {
         self.roles.iter().any(|r| r.role == role)
     }
 }
+
+/// One access to a person's data by someone else, as the person reads it in «Кто видел мои
+/// данные»: who, in which role, when and what.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessLogEntry {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `user` (a person of the platform) or `client` (an integration client: a regional system).
+    pub actor_kind: String,
+    /// The person's full name, or the integration client's name.
+    pub actor_name: String,
+    /// The roles or integration permissions the access was made by (`tutor`, `read_routes`…).
+    pub basis: Vec<String>,
+    /// What was done: `route.read`, `file.read`, `diagnostics.read`, `person.read`…
+    pub action: String,
+    /// What was accessed: `route`, `route_file`, `user`, `diagnostic_result`…
+    pub entity_type: String,
+    pub entity_id: Option<Uuid>,
+}

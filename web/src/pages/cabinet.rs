@@ -94,6 +94,9 @@ fn Cabinet(me: MeResponse, units: LocalResource<Result<Vec<UnitDto>, ApiError>>)
             {me
                 .has_role(Role::Teacher)
                 .then(|| view! { <crate::pages::documents::MyCertificates /> })}
+            {me
+                .has_role(Role::Teacher)
+                .then(|| view! { <crate::pages::access_log::AccessLogCard /> })}
             <section class="card">
                 <h2 class="card-title">"Мой профиль"</h2>
                 <p>"Сведения о вас, которые попадают в информационный раздел маршрута, и ваши роли."</p>

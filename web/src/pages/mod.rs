@@ -1,5 +1,6 @@
 //! One module per page (route target).
 
+pub mod access_log;
 pub mod admin;
 pub mod cabinet;
 pub mod catalogue;

@@ -94,6 +94,18 @@ fn Profile(me: MeResponse) -> impl IntoView {
                     </table>
                 </div>
             </section>
+
+            <section class="card" aria-labelledby="access-title">
+                <h2 class="card-title" id="access-title">
+                    "Мои персональные данные"
+                </h2>
+                <p>"Кто, кроме вас, открывал ваш маршрут, профиль, файлы и результаты диагностики — и в какой роли."</p>
+                <p>
+                    <a class="link-arrow" href=crate::routes::ACCESS_LOG>
+                        "Кто видел мои данные"
+                    </a>
+                </p>
+            </section>
         </div>
     }
 }
