@@ -2,7 +2,10 @@
 //! `/api/openapi.json`, browsable at `/api/docs`, and committed as `openapi/openapi.json`.
 
 use actix_web::App;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -59,13 +62,166 @@ impl Modify for Security {
     }
 }
 
+/// The error answers every operation shares, as response components. Which of them an operation
+/// can give follows from its shape, so they are added here in one place rather than on each
+/// handler: see [`CommonErrors`].
+const COMMON_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        "400",
+        "BadRequest",
+        "Malformed request: the body is not JSON (or not readable), or a query parameter is not \
+         understood or out of its range.",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "Not signed in, or the access token has expired (`WWW-Authenticate: Bearer`).",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The caller's roles do not allow this action, or the object is visible but this action on \
+         it is not allowed.",
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such object, or it is outside the caller's scope (the two are not told apart); also a \
+         malformed id in the path.",
+    ),
+    (
+        "409",
+        "Conflict",
+        "The object's current state does not allow this action.",
+    ),
+    (
+        "413",
+        "PayloadTooLarge",
+        "The body is larger than the server accepts.",
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not in the media type this operation reads.",
+    ),
+    (
+        "422",
+        "Unprocessable",
+        "The body is well-formed but invalid: a wrong type, an unknown value, a missing field, or a \
+         rule of the domain; `errors` has messages per field.",
+    ),
+    (
+        "429",
+        "TooManyRequests",
+        "Too many attempts; retry after the number of seconds in `Retry-After`.",
+    ),
+];
+
+/// Documents on every operation the error answers its shape allows, as references to the shared
+/// response components:
+/// * a path parameter → 404 (unknown, out of scope or malformed id);
+/// * a query parameter or a body → 400;
+/// * a body → 413, 415 and 422;
+/// * a bearer token → 401 and 403.
+///
+/// Problem answers an operation already documents are replaced by the shared component, so
+/// each status has one description everywhere.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (_, name, description) in COMMON_ERRORS {
+            components.responses.insert(
+                (*name).to_owned(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(*description)
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build(),
+                ),
+            );
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                add_common_errors(op);
+            }
+        }
+    }
+}
+
+fn add_common_errors(op: &mut Operation) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let in_path = params
+        .iter()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+    let in_query = params
+        .iter()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+    let body = op.request_body.is_some();
+    let secured = op
+        .security
+        .as_ref()
+        .is_some_and(|s| s.iter().any(|r| r != &Default::default()));
+    let mut statuses: Vec<&str> = Vec::new();
+    if in_path {
+        statuses.push("404");
+    }
+    if in_query || body {
+        statuses.push("400");
+    }
+    if body {
+        statuses.extend(["413", "415", "422"]);
+    }
+    if secured {
+        statuses.extend(["401", "403"]);
+    }
+    let responses = &mut op.responses.responses;
+    for (status, name, _) in COMMON_ERRORS {
+        if statuses.contains(status) || responses.contains_key(*status) {
+            responses.insert(
+                (*status).to_owned(),
+                RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))),
+            );
+        }
+    }
+}
+
+/// The bytes of a file, sent or received as the whole body (`application/octet-stream`, PDF,
+/// DOCX, XLSX).
+pub struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBytes {}
+
 /// The document for the code as it is.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    let (_, spec) = App::new()
+    let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    CommonErrors.modify(&mut spec);
     spec
 }
 

@@ -294,7 +294,7 @@ pub struct ImportQuery {
 /// Upload a staff file (CSV in UTF-8 or Windows-1251, or XLSX) and get a preview with per-row
 /// errors; nothing is written until the commit.
 #[utoipa::path(tag = "people", security(("bearer" = [])), params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 201, body = ImportPreview), docs::Unauthorized, docs::Forbidden, docs::PayloadTooLarge, docs::Unprocessable))]
 #[post("/people/imports")]
 pub async fn preview_import(
@@ -351,7 +351,11 @@ pub async fn commit_import(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
+    /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -364,12 +368,13 @@ pub async fn outbox(
     principal: Principal,
     q: web::Query<PageQuery>,
 ) -> AppResult<Json<Page<MailMessageDto>>> {
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
         mail::outbox(
             &state.db,
             &principal,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
+            offset,
+            limit,
         )
         .await?,
     ))

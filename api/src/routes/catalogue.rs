@@ -267,7 +267,7 @@ pub struct CertificateQuery {
     tag = "catalogue",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The enrolment's id"), CertificateQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 200, body = EnrolmentDto), docs::Unauthorized, docs::NotFound, docs::Conflict, docs::PayloadTooLarge, docs::Unprocessable)
 )]
 #[post("/catalogue/enrolments/{id}/certificate")]

@@ -188,8 +188,11 @@ pub async fn delete_campaign(
 pub struct ResultsQuery {
     /// Only people of this unit's subtree.
     pub unit_id: Option<Uuid>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
-    /// At most 200.
+    /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -205,14 +208,15 @@ pub async fn campaign_results(
     q: web::Query<ResultsQuery>,
 ) -> AppResult<Json<Page<PersonResultsDto>>> {
     let q = q.into_inner();
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
         results::list(
             &state,
             &principal,
             *id,
             q.unit_id,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
+            offset,
+            limit,
         )
         .await?,
     ))
@@ -297,7 +301,7 @@ pub struct ResultsImportQuery {
 /// preview with per-row errors and unmatched people; nothing is written until the commit.
 #[utoipa::path(tag = "diagnostics", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The campaign's id"), ResultsImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 201, body = ResultsImportPreview), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::PayloadTooLarge, docs::Unprocessable))]
 #[post("/diagnostics/campaigns/{id}/imports")]
 pub async fn preview_results_import(
@@ -395,8 +399,11 @@ pub async fn campaign_analytics(
 pub struct DeficitPeopleQuery {
     pub competency_id: Uuid,
     pub unit_id: Option<Uuid>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
-    /// At most 200.
+    /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -413,6 +420,7 @@ pub async fn deficit_people(
     q: web::Query<DeficitPeopleQuery>,
 ) -> AppResult<Json<Page<DeficitPersonDto>>> {
     let q = q.into_inner();
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
         analytics::deficit_people(
             &state,
@@ -420,8 +428,8 @@ pub async fn deficit_people(
             *id,
             q.competency_id,
             q.unit_id,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
+            offset,
+            limit,
         )
         .await?,
     ))

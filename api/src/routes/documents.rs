@@ -66,7 +66,7 @@ fn file_response(r: Rendered) -> HttpResponse {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id")),
     responses(
-        (status = 200, description = "The card", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
+        (status = 200, description = "The card", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
@@ -87,7 +87,7 @@ pub async fn card_docx(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id")),
     responses(
-        (status = 200, description = "The card", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The card", content_type = "application/pdf", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
@@ -140,7 +140,7 @@ pub async fn route_certificates(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The certificate's id")),
     responses(
-        (status = 200, description = "The certificate", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The certificate", content_type = "application/pdf", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
@@ -325,7 +325,7 @@ pub async fn export_routes_csv(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes), headers(
             ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
         )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
@@ -369,7 +369,7 @@ pub async fn export_deficits_csv(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes), headers(
             ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
         )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
@@ -416,7 +416,7 @@ pub async fn export_events_csv(
     security(("bearer" = [])),
     params(EventFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes), headers(
             ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
         )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest

@@ -90,7 +90,7 @@ pub async fn sync_routes(
         Feed::Routes,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let states = match sync::page_ids(Feed::Routes, &client.actor.unit, &rows) {
@@ -126,7 +126,7 @@ pub async fn sync_people(
         Feed::People,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let ids: Vec<Uuid> = rows
@@ -166,7 +166,7 @@ pub async fn sync_events(
         Feed::Events,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let ids: Vec<Uuid> = rows
@@ -206,7 +206,7 @@ pub async fn sync_diagnostics(
         Feed::Diagnostics,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let states = summary::diagnostics(&state.db, &rows).await?;
@@ -241,7 +241,7 @@ pub async fn sync_enrolments(
         Feed::Enrolments,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let ids: Vec<Uuid> = rows

@@ -508,7 +508,7 @@ pub async fn add_comment(
     tag = "route-activity",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses(
         (status = 200, description = "The route with the file attached", body = RouteDto),
         docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::PayloadTooLarge, docs::Unprocessable
@@ -555,7 +555,7 @@ pub async fn upload_file(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The file's id")),
     responses(
-        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
