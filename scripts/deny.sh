@@ -22,9 +22,9 @@ if ! timeout 15 git ls-remote --quiet "$db_url" HEAD >/dev/null 2>&1; then
   fi
   say "advisory database unreachable: using the snapshot at $snapshot ($(cat "$snapshot/SNAPSHOT" 2>/dev/null || echo 'undated'))"
   # cargo-deny keeps each database in <db-path>/<name>-<hash of the url>; it reads a git
-  # checkout there when fetching is disabled.
+  # checkout there when offline (the name is cargo-deny's for the default database URL).
   dbs="${CARGO_HOME:-$HOME/.cargo}/advisory-dbs"
-  dir="$dbs/$(iom_advisory_db_dir "$db_url")"
+  dir="$dbs/advisory-db-3157b0e258782691"
   rm -rf "$dir"
   mkdir -p "$dir"
   cp -a "$snapshot/." "$dir/"
@@ -32,6 +32,6 @@ if ! timeout 15 git ls-remote --quiet "$db_url" HEAD >/dev/null 2>&1; then
   git -C "$dir" init --quiet
   git -C "$dir" add -A
   git -C "$dir" -c user.name=snapshot -c user.email=snapshot@localhost commit --quiet -m snapshot
-  args+=(--disable-fetch)
+  args+=(--offline)
 fi
-cargo deny --log-level warn check "${args[@]}" advisories licenses bans sources
+cargo deny "${args[@]}" --log-level warn check advisories licenses bans sources

@@ -95,6 +95,34 @@ async fn a_known_path_with_another_method_is_a_405_with_allow() {
 }
 
 #[tokio::test]
+async fn a_page_outside_the_documented_bounds_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let user = app.as_user("manager@iom.test").await;
+    for list in [
+        "/api/v1/routes",
+        "/api/v1/people",
+        "/api/v1/catalogue/events",
+    ] {
+        for query in [
+            "offset=1000001",
+            "offset=18446744073709551615",
+            "limit=0",
+            "limit=100000",
+        ] {
+            let res = user.get(&format!("{list}?{query}")).send().await.unwrap();
+            let p = problem(res, StatusCode::BAD_REQUEST).await;
+            assert_eq!(p.code, "invalid_query", "{list}?{query}");
+        }
+        // The documented bounds themselves are served.
+        let page: serde_json::Value = user
+            .get_json(&format!("{list}?offset=1000000&limit=1"))
+            .await;
+        assert_eq!(page["offset"], 1_000_000, "{list}");
+        assert_eq!(page["items"], serde_json::json!([]), "{list}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_api_paths_and_malformed_ids_are_404_problems() {
     let app = TestApp::spawn().await;
     let user = app.as_user("manager@iom.test").await;
