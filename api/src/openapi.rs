@@ -119,7 +119,7 @@ const COMMON_ERRORS: &[(&str, &str, &str)] = &[
 
 /// Documents on every operation the error answers its shape allows, as references to the shared
 /// response components:
-/// * a path parameter → 404 (unknown, out of scope or malformed id);
+/// * a path parameter or an id in the query → 404 (unknown, out of scope or malformed id);
 /// * a query parameter or a body → 400;
 /// * a body → 413, 415 and 422;
 /// * a bearer token → 401 and 403.
@@ -164,9 +164,13 @@ impl Modify for CommonErrors {
 
 fn add_common_errors(op: &mut Operation) {
     let params = op.parameters.as_deref().unwrap_or_default();
-    let in_path = params
-        .iter()
-        .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+    // An id in the path or the query names an object that may not exist or be out of scope.
+    let names_an_object = params.iter().any(|p| {
+        matches!(p.parameter_in, ParameterIn::Path)
+            || (matches!(p.parameter_in, ParameterIn::Query)
+                && serde_json::to_value(&p.schema)
+                    .is_ok_and(|s| s.get("format").is_some_and(|f| f == "uuid")))
+    });
     let in_query = params
         .iter()
         .any(|p| matches!(p.parameter_in, ParameterIn::Query));
@@ -176,7 +180,7 @@ fn add_common_errors(op: &mut Operation) {
         .as_ref()
         .is_some_and(|s| s.iter().any(|r| r != &Default::default()));
     let mut statuses: Vec<&str> = Vec::new();
-    if in_path {
+    if names_an_object {
         statuses.push("404");
     }
     if in_query || body {
@@ -225,7 +229,73 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     spec
 }
 
+/// The document as served and committed: [`spec`] with optional scalars spelled for
+/// generators (see [`split_nullable_types`]).
+pub fn spec_value() -> serde_json::Value {
+    let mut value = serde_json::to_value(spec()).expect("the document serialises");
+    split_nullable_types(&mut value);
+    value
+}
+
+/// Keywords that describe a value without constraining it: they stay outside the `oneOf`.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "default",
+    "example",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Rewrites an optional scalar, `{"type": ["integer", "null"], "format": "int32", …}`, as
+/// `{"oneOf": [{"type": "null"}, {"type": "integer", "format": "int32", …}]}`. Both say the
+/// same, but generators that read a list of types drop the format and bounds on the way (an
+/// empty string for an optional date, `2.0` for an optional integer) and so produce values the
+/// document does not mean; one type per branch keeps them.
+fn split_nullable_types(value: &mut serde_json::Value) {
+    use serde_json::{Map, Value};
+    match value {
+        Value::Object(map) => {
+            for child in map.values_mut() {
+                split_nullable_types(child);
+            }
+            let Some(Value::Array(types)) = map.get("type") else {
+                return;
+            };
+            if types.len() != 2 || !types.contains(&Value::from("null")) {
+                return;
+            }
+            let Some(other) = types.iter().find(|t| *t != "null").cloned() else {
+                return;
+            };
+            let constrained = map
+                .keys()
+                .any(|k| k != "type" && !ANNOTATIONS.contains(&k.as_str()));
+            if !constrained {
+                return;
+            }
+            let mut outer = Map::new();
+            let mut inner = Map::new();
+            for (k, v) in std::mem::take(map) {
+                if ANNOTATIONS.contains(&k.as_str()) {
+                    outer.insert(k, v);
+                } else {
+                    inner.insert(k, v);
+                }
+            }
+            inner.insert("type".into(), other);
+            let null = Value::Object(Map::from_iter([("type".to_owned(), Value::from("null"))]));
+            outer.insert("oneOf".into(), Value::Array(vec![null, Value::Object(inner)]));
+            *map = outer;
+        }
+        Value::Array(items) => items.iter_mut().for_each(split_nullable_types),
+        _ => {}
+    }
+}
+
 /// The document as committed: pretty JSON with a final newline.
 pub fn spec_json() -> anyhow::Result<String> {
-    Ok(spec().to_pretty_json()? + "\n")
+    Ok(serde_json::to_string_pretty(&spec_value())? + "\n")
 }

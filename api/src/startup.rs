@@ -107,6 +107,7 @@ impl Application {
 fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let spec = crate::openapi::spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let served = crate::openapi::spec_value();
     let metrics = web::Data::new(Metrics::new()?);
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");
@@ -147,7 +148,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .into_app()
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(request_id::observe))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec.clone()))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").external_url_unchecked("/api/openapi.json", served.clone()))
             .route(
                 "/api/docs",
                 web::get().to(|| async {

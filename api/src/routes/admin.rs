@@ -23,7 +23,7 @@ type Json<T> = web::Json<T>;
 pub async fn create_unit(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreateUnit>,
+    body: super::Body<CreateUnit>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(units::create(&state, &principal, body.into_inner()).await?))
 }
@@ -36,7 +36,7 @@ pub async fn update_unit(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdateUnit>,
+    body: super::Body<UpdateUnit>,
 ) -> AppResult<Json<UnitDto>> {
     Ok(web::Json(
         units::update(&state, &principal, *id, body.into_inner()).await?,
@@ -91,7 +91,7 @@ pub async fn set_policy(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<RegionPolicyDto>,
+    body: super::Body<RegionPolicyDto>,
 ) -> AppResult<Json<RegionPolicyDto>> {
     Ok(web::Json(
         units::set_policy(&state, &principal, *id, body.into_inner()).await?,
@@ -119,7 +119,7 @@ pub async fn list_people(
 pub async fn create_person(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreatePerson>,
+    body: super::Body<CreatePerson>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(people::create(&state, &principal, body.into_inner()).await?))
 }
@@ -148,7 +148,7 @@ pub async fn update_person(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdatePerson>,
+    body: super::Body<UpdatePerson>,
 ) -> AppResult<Json<PersonDetail>> {
     Ok(web::Json(
         people::update(&state, &principal, *id, body.into_inner()).await?,
@@ -220,7 +220,7 @@ pub async fn grant_role(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<GrantInput>,
+    body: super::Body<GrantInput>,
 ) -> AppResult<Json<PersonDetail>> {
     Ok(web::Json(
         people::grant(&state, &principal, *id, body.into_inner()).await?,
@@ -246,7 +246,7 @@ pub async fn revoke_role(
 pub async fn create_assignment(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<AssignmentInput>,
+    body: super::Body<AssignmentInput>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .json(assignments::assign(&state, &principal, body.into_inner()).await?))
@@ -273,7 +273,7 @@ pub async fn set_consent(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<ConsentInput>,
+    body: super::Body<ConsentInput>,
 ) -> AppResult<Json<AssignmentDto>> {
     Ok(web::Json(
         assignments::set_consent(&state, &principal, *id, body.into_inner()).await?,

@@ -52,7 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn create_framework(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<FrameworkInput>,
+    body: super::Body<FrameworkInput>,
 ) -> AppResult<HttpResponse> {
     let dto = frameworks::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(dto))
@@ -70,7 +70,7 @@ pub async fn update_framework(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<FrameworkInput>,
+    body: super::Body<FrameworkInput>,
 ) -> AppResult<Json<FrameworkDto>> {
     Ok(web::Json(
         frameworks::update(&state, &principal, *id, body.into_inner()).await?,
@@ -86,7 +86,7 @@ pub async fn copy_framework(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CopyFramework>,
+    body: super::Body<CopyFramework>,
 ) -> AppResult<HttpResponse> {
     let dto = frameworks::copy(&state, &principal, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(dto))
@@ -127,7 +127,7 @@ pub async fn list_campaigns(
 pub async fn create_campaign(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CampaignInput>,
+    body: super::Body<CampaignInput>,
 ) -> AppResult<HttpResponse> {
     let dto = campaigns::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created()
@@ -160,7 +160,7 @@ pub async fn update_campaign(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CampaignInput>,
+    body: super::Body<CampaignInput>,
 ) -> AppResult<Json<CampaignDto>> {
     Ok(web::Json(
         campaigns::update(&state, &principal, *id, body.into_inner()).await?,
@@ -249,7 +249,7 @@ pub async fn enter_results(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: Json<PersonResultsInput>,
+    body: super::Body<PersonResultsInput>,
 ) -> AppResult<Json<PersonResultsDto>> {
     let (id, person) = path.into_inner();
     Ok(web::Json(
@@ -268,7 +268,7 @@ pub async fn self_assess(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<PersonResultsInput>,
+    body: super::Body<PersonResultsInput>,
 ) -> AppResult<Json<PersonResultsDto>> {
     Ok(web::Json(
         results::put_self(&state, &principal, *id, body.into_inner()).await?,
@@ -447,7 +447,7 @@ pub async fn fill_route_from_campaign(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<FromCampaignInput>,
+    body: super::Body<FromCampaignInput>,
 ) -> AppResult<Json<RouteDto>> {
     Ok(web::Json(
         route_diag::fill_from_campaign(&state, &principal, *id, body.into_inner()).await?,

@@ -171,7 +171,7 @@ pub async fn revoke_certificate(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RevokeCertificate>,
+    body: super::Body<RevokeCertificate>,
 ) -> AppResult<web::Json<CertificateDto>> {
     Ok(web::Json(
         certificates::revoke(&state, &principal, *id, body.into_inner()).await?,
@@ -211,6 +211,7 @@ async fn csv_export(
     export: Export,
 ) -> AppResult<HttpResponse> {
     exports::check(&principal)?;
+    export.check_bounds()?;
     let kind = export.kind();
     let total = exports::count(&state.db, &principal, &export).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, AppError>>(4);
@@ -260,6 +261,7 @@ async fn xlsx_export(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     exports::check(&principal)?;
+    export.check_bounds()?;
     let kind = export.kind();
     let path = std::env::temp_dir().join(format!("iom-export-{}.xlsx", Uuid::new_v4()));
     let file = std::fs::File::create(&path).map_err(|e| AppError::Unexpected(e.into()))?;

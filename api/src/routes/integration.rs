@@ -323,7 +323,7 @@ pub async fn list_clients(
 pub async fn create_client(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreateClient>,
+    body: super::Body<CreateClient>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -350,7 +350,7 @@ pub async fn rotate_client(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<RotateCredentials>,
+    body: super::Body<RotateCredentials>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -389,7 +389,7 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CreateWebhook>,
+    body: super::Body<CreateWebhook>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .json(webhooks::create(&state, &principal, *id, body.into_inner()).await?))

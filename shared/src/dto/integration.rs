@@ -99,6 +99,7 @@ pub struct RotateCredentials {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthTokenRequest {
     /// `client_credentials`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^client_credentials$"))]
     pub grant_type: String,
     #[serde(default)]
     pub client_id: Option<String>,
