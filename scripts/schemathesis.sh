@@ -64,7 +64,7 @@ args=(
 )
 if [ -n "${SCHEMATHESIS_SEED:-}" ]; then args+=(--seed "$SCHEMATHESIS_SEED"); fi
 status=0
-"$venv/bin/schemathesis" "${args[@]}" || status=$?
+"$venv/bin/schemathesis" --config-file scripts/schemathesis.toml "${args[@]}" || status=$?
 if [ "$status" != 0 ]; then
   say "server log (last lines)"
   tail -n 40 "$data/server.log" >&2

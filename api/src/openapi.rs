@@ -95,6 +95,12 @@ const COMMON_ERRORS: &[(&str, &str, &str)] = &[
         "The object's current state does not allow this action.",
     ),
     (
+        "412",
+        "PreconditionFailed",
+        "The object changed since the `version` (or `revision`) the request names; read it \
+         again and repeat the change.",
+    ),
+    (
         "413",
         "PayloadTooLarge",
         "The body is larger than the server accepts.",
@@ -122,7 +128,8 @@ const COMMON_ERRORS: &[(&str, &str, &str)] = &[
 /// * a path parameter or an id in the query → 404 (unknown, out of scope or malformed id);
 /// * a query parameter or a body → 400;
 /// * a body → 413, 415 and 422;
-/// * a bearer token → 401 and 403.
+/// * a bearer token → 401 and 403;
+/// * a `version` or `revision` in the query or the body → 412.
 ///
 /// Problem answers an operation already documents are replaced by the shared component, so
 /// each status has one description everywhere.
@@ -147,6 +154,7 @@ impl Modify for CommonErrors {
                 ),
             );
         }
+        let schemas = serde_json::to_value(&components.schemas).unwrap_or_default();
         for item in openapi.paths.paths.values_mut() {
             let ops = [
                 &mut item.get,
@@ -156,13 +164,43 @@ impl Modify for CommonErrors {
                 &mut item.delete,
             ];
             for op in ops.into_iter().flatten() {
-                add_common_errors(op);
+                add_common_errors(op, &schemas);
             }
         }
     }
 }
 
-fn add_common_errors(op: &mut Operation) {
+/// Whether the operation names the version of what it changes (optimistic concurrency).
+fn names_a_version(op: &Operation, schemas: &serde_json::Value) -> bool {
+    const NAMES: [&str; 2] = ["version", "revision"];
+    let in_query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| NAMES.contains(&p.name.as_str()));
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(|b| b.content.get("application/json"))
+        .and_then(|c| serde_json::to_value(&c.schema).ok());
+    let body = match body {
+        Some(serde_json::Value::Object(s)) => match s.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) => schemas
+                .get(r.trim_start_matches("#/components/schemas/"))
+                .cloned()
+                .unwrap_or_default(),
+            None => serde_json::Value::Object(s),
+        },
+        _ => serde_json::Value::Null,
+    };
+    let in_body = body
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .is_some_and(|p| NAMES.iter().any(|n| p.contains_key(*n)));
+    in_query || in_body
+}
+
+fn add_common_errors(op: &mut Operation, schemas: &serde_json::Value) {
     let params = op.parameters.as_deref().unwrap_or_default();
     // An id in the path or the query names an object that may not exist or be out of scope.
     let names_an_object = params.iter().any(|p| {
@@ -191,6 +229,9 @@ fn add_common_errors(op: &mut Operation) {
     }
     if secured {
         statuses.extend(["401", "403"]);
+    }
+    if names_a_version(op, schemas) {
+        statuses.push("412");
     }
     let responses = &mut op.responses.responses;
     for (status, name, _) in COMMON_ERRORS {

@@ -234,14 +234,18 @@ pub async fn refresh_information(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    q: web::Query<VersionQuery>,
+    q: web::Query<RequiredVersion>,
 ) -> AppResult<HttpResponse> {
-    let version = q
-        .version
-        .ok_or_else(|| AppError::invalid("version", "Укажите версию маршрута."))?;
     Ok(with_etag(
-        edit::refresh_information(&state, &principal, *id, version).await?,
+        edit::refresh_information(&state, &principal, *id, q.version).await?,
     ))
+}
+
+/// A route's version the action must be made against (without it: 400, like any query the
+/// server cannot read).
+#[derive(Debug, Deserialize)]
+pub struct RequiredVersion {
+    pub version: i32,
 }
 
 /// Generates the create / update / delete handlers of one kind of section item.
