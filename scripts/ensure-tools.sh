@@ -56,7 +56,13 @@ iom_ensure_schemathesis() {
   if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
     say "installing schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
     mkdir -p "$IOM_ROOT/.tools"
-    python3 -m venv "$venv"
+    # Python 3.11.7 and older 3.11 releases crash inside schemathesis' generator ("AST constructor
+    # recursion depth mismatch"); a newer interpreter is taken when there is one.
+    local py=python3
+    for candidate in python3.13 python3.12 "$(pyenv root 2>/dev/null)"/versions/3.1[23]*/bin/python3; do
+      if "$candidate" --version >/dev/null 2>&1; then py="$candidate"; break; fi
+    done
+    "$py" -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
   fi
 }
