@@ -328,7 +328,10 @@ fn split_nullable_types(value: &mut serde_json::Value) {
             }
             inner.insert("type".into(), other);
             let null = Value::Object(Map::from_iter([("type".to_owned(), Value::from("null"))]));
-            outer.insert("oneOf".into(), Value::Array(vec![null, Value::Object(inner)]));
+            outer.insert(
+                "oneOf".into(),
+                Value::Array(vec![null, Value::Object(inner)]),
+            );
             *map = outer;
         }
         Value::Array(items) => items.iter_mut().for_each(split_nullable_types),

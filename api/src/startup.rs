@@ -162,7 +162,10 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .into_app()
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(request_id::observe))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").external_url_unchecked("/api/openapi.json", served.clone()))
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .external_url_unchecked("/api/openapi.json", served.clone()),
+            )
             .route(
                 "/api/docs",
                 web::get().to(|| async {

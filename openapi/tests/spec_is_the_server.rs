@@ -212,7 +212,10 @@ fn uploads_and_downloads_are_binary_bodies() {
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("operations") {
             let mut bodies: Vec<(&String, &Value)> = Vec::new();
-            if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+            if let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            {
                 bodies.extend(content.iter());
             }
             for response in op["responses"].as_object().expect("responses").values() {
@@ -228,7 +231,10 @@ fn uploads_and_downloads_are_binary_bodies() {
             }
         }
     }
-    assert!(wrong.is_empty(), "bodies described as arrays of numbers: {wrong:?}");
+    assert!(
+        wrong.is_empty(),
+        "bodies described as arrays of numbers: {wrong:?}"
+    );
 }
 
 #[test]
@@ -249,21 +255,28 @@ fn every_operation_documents_the_errors_its_shape_allows() {
             if op
                 .get("security")
                 .and_then(Value::as_array)
-                .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|r| !r.is_empty())))
+                .is_some_and(|s| {
+                    s.iter()
+                        .any(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+                })
             {
                 needed.extend(["401", "403"]);
             }
             for status in needed {
                 match responses.get(status) {
-                    Some(r) if r["$ref"].as_str().is_some_and(|r| {
-                        r.starts_with("#/components/responses/")
-                    }) => {}
+                    Some(r)
+                        if r["$ref"]
+                            .as_str()
+                            .is_some_and(|r| r.starts_with("#/components/responses/")) => {}
                     _ => missing.push(format!("{method} {path} {status}")),
                 }
             }
         }
     }
-    assert!(missing.is_empty(), "undocumented error answers: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "undocumented error answers: {missing:?}"
+    );
     for name in ["BadRequest", "Unauthorized", "NotFound", "Unprocessable"] {
         assert_eq!(
             spec.pointer(&format!(

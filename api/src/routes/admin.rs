@@ -370,12 +370,6 @@ pub async fn outbox(
 ) -> AppResult<Json<Page<MailMessageDto>>> {
     let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
-        mail::outbox(
-            &state.db,
-            &principal,
-            offset,
-            limit,
-        )
-        .await?,
+        mail::outbox(&state.db, &principal, offset, limit).await?,
     ))
 }

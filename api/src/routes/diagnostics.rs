@@ -210,15 +210,7 @@ pub async fn campaign_results(
     let q = q.into_inner();
     let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
-        results::list(
-            &state,
-            &principal,
-            *id,
-            q.unit_id,
-            offset,
-            limit,
-        )
-        .await?,
+        results::list(&state, &principal, *id, q.unit_id, offset, limit).await?,
     ))
 }
 

@@ -48,7 +48,10 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Body<T
     type Error = actix_web::Error;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
         let json = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let mut value = json.await?.into_inner();
@@ -73,7 +76,10 @@ fn integral_numbers(value: &mut serde_json::Value) {
                 && f >= i64::MIN as f64
                 && f < i64::MAX as f64
             {
-                #[allow(clippy::cast_possible_truncation, reason = "checked to be integral and in range")]
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "checked to be integral and in range"
+                )]
                 let i = f as i64;
                 *value = Value::from(i);
             }

@@ -21,7 +21,14 @@ pub struct CreateUnit {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
@@ -44,7 +51,14 @@ pub struct UpdateUnit {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
@@ -161,13 +175,27 @@ pub struct ProfileInput {
         length(max = 100, message = "Не более 100 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub surname: String,
     #[validate(
         length(max = 100, message = "Не более 100 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub first_name: String,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]

@@ -83,7 +83,14 @@ pub struct EventInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     pub kind: EventKind,
     /// The organising unit; by default the caller's own.

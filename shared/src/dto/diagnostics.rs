@@ -21,13 +21,27 @@ pub struct CompetencyInput {
         length(max = 32, message = "Не более 32 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 32,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub code: String,
     #[validate(
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 3000, message = "Не более 3000 символов"))]
@@ -51,13 +65,27 @@ pub struct CompetencyGroupInput {
         length(max = 32, message = "Не более 32 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 32,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub code: String,
     #[validate(
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[validate(
         length(max = 100, message = "Не более 100 компетенций в группе"),
@@ -82,7 +110,14 @@ pub struct FrameworkInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub deficit_rule: Option<DeficitRule>,
@@ -158,7 +193,14 @@ pub struct CampaignInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     pub level: EventLevel,
     pub kind: DiagnosticKind,

@@ -25,7 +25,14 @@ pub struct CreateClient {
         length(max = 200, message = "Не более 200 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     /// The region or municipality whose data the client may see.
     pub unit_id: Uuid,

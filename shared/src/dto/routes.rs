@@ -419,7 +419,14 @@ pub struct CreateRoute {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
@@ -441,7 +448,14 @@ pub struct UpdateRoute {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
@@ -475,7 +489,14 @@ pub struct DiagnosticInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub date: Option<NaiveDate>,
@@ -494,7 +515,14 @@ pub struct DeficitInput {
         length(max = 500, message = "Не более 500 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
@@ -521,7 +549,14 @@ pub struct TaskInput {
         length(max = 1000, message = "Не более 1000 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
@@ -545,7 +580,14 @@ pub struct ActivityInput {
         length(max = 500, message = "Не более 500 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub competency_ids: Vec<Uuid>,
@@ -602,7 +644,14 @@ pub struct ProgressInput {
         length(max = 10000, message = "Не более 10 000 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 10000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub text: String,
 }
 
@@ -615,7 +664,14 @@ pub struct ProductInput {
         length(max = 500, message = "Не более 500 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 200, message = "Не более 200 символов"))]
@@ -678,7 +734,14 @@ pub struct CommentInput {
         length(max = 5000, message = "Не более 5000 символов"),
         custom(function = "non_blank")
     )]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000, pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 5000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub text: String,
 }
 
