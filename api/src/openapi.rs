@@ -272,10 +272,10 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 
 /// The document as served and committed: [`spec`] with optional scalars spelled for
 /// generators (see [`split_nullable_types`]).
-pub fn spec_value() -> serde_json::Value {
-    let mut value = serde_json::to_value(spec()).expect("the document serialises");
+pub fn spec_value() -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(spec())?;
     split_nullable_types(&mut value);
-    value
+    Ok(value)
 }
 
 /// Keywords that describe a value without constraining it: they stay outside the `oneOf`.
@@ -341,5 +341,5 @@ fn split_nullable_types(value: &mut serde_json::Value) {
 
 /// The document as committed: pretty JSON with a final newline.
 pub fn spec_json() -> anyhow::Result<String> {
-    Ok(serde_json::to_string_pretty(&spec_value())? + "\n")
+    Ok(serde_json::to_string_pretty(&spec_value()?)? + "\n")
 }

@@ -107,7 +107,7 @@ impl Application {
 fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let spec = crate::openapi::spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
-    let served = crate::openapi::spec_value();
+    let served = crate::openapi::spec_value()?;
     let metrics = web::Data::new(Metrics::new()?);
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");

@@ -1,6 +1,7 @@
 //! The document must describe what the server really reads and writes: every enumeration's
 //! values are exactly the wire codes serde accepts, and every example in the document is
 //! accepted by the server's own deserialiser and validation.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use std::collections::BTreeSet;
 
