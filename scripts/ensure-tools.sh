@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building the SPA (and, with --browser, testing it) needs, only when missing:
 # the wasm32 target, trunk, wasm-bindgen-cli at the Cargo.lock version, binaryen's wasm-opt
-# (from npm: Debian's older wasm-opt silently breaks the build), Chromium and chromedriver.
+# (from npm: Debian's older wasm-opt silently breaks the build), Chromium and chromedriver,
+# cargo-deny, and schemathesis (into a Python virtual environment under .tools/).
 # Source it (". scripts/ensure-tools.sh") so PATH changes stay in the caller.
 set -euo pipefail
 
 IOM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
+SCHEMATHESIS_VERSION="4.32.5"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
@@ -39,6 +41,30 @@ iom_ensure_build_tools() {
   fi
   # Trunk runs cargo offline: make sure every crate is downloaded.
   (cd "$IOM_ROOT" && cargo fetch --quiet)
+}
+
+iom_ensure_cargo_deny() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! cargo deny --version >/dev/null 2>&1; then
+    say "installing cargo-deny (a few minutes, once)"
+    cargo install cargo-deny --locked
+  fi
+}
+
+iom_ensure_schemathesis() {
+  local venv="$IOM_ROOT/.tools/venv"
+  if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
+    mkdir -p "$IOM_ROOT/.tools"
+    # Python 3.11.7 and older 3.11 releases crash inside schemathesis' generator ("AST constructor
+    # recursion depth mismatch"); a newer interpreter is taken when there is one.
+    local py=python3
+    for candidate in python3.13 python3.12 "$(pyenv root 2>/dev/null)"/versions/3.1[23]*/bin/python3; do
+      if "$candidate" --version >/dev/null 2>&1; then py="$candidate"; break; fi
+    done
+    "$py" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  fi
 }
 
 iom_ensure_browser() {

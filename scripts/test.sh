@@ -32,11 +32,17 @@ for heavy in sea-orm actix-web sqlx; do
   fi
 done
 
+say "dependencies: advisories, licences, bans, sources (cargo deny)"
+scripts/deny.sh
+
 say "building the web application"
 trunk build --release --quiet
 
 say "tests on SQLite (unit, OpenAPI drift, end-to-end, browser)"
 cargo test --quiet
+
+say "the server against its OpenAPI document (schemathesis, fresh demo database)"
+scripts/schemathesis.sh
 
 pg_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if psql "$pg_url" -Atqc 'select 1' >/dev/null 2>&1; then

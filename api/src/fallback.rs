@@ -39,23 +39,29 @@ impl RouteTable {
         RouteTable { routes }
     }
 
-    /// The methods a path allows, if it is a known path.
+    /// The methods a path allows, if it is a known path. Where several templates match, the
+    /// most literal ones decide: `/people/imports` is that path, not `/people/{id}` with the id
+    /// "imports".
     pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
         let parts = segments(path);
-        let mut found: Option<Vec<&'static str>> = None;
+        let mut found: Option<(usize, Vec<&'static str>)> = None;
         for (template, methods) in &self.routes {
             let matches = template.len() == parts.len()
                 && template
                     .iter()
                     .zip(&parts)
                     .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p);
-            if matches {
-                found
-                    .get_or_insert_with(Vec::new)
-                    .extend(methods.iter().copied());
+            if !matches {
+                continue;
+            }
+            let literal = template.iter().filter(|t| !t.starts_with('{')).count();
+            match &mut found {
+                Some((best, all)) if *best == literal => all.extend(methods.iter().copied()),
+                Some((best, _)) if *best > literal => {}
+                _ => found = Some((literal, methods.clone())),
             }
         }
-        found
+        found.map(|(_, methods)| methods)
     }
 }
 
@@ -78,22 +84,7 @@ pub async fn fallback(
 ) -> HttpResponse {
     let path = req.path();
     if let Some(allowed) = table.allowed(path) {
-        let problem = shared::dto::Problem {
-            kind: "/problems/method_not_allowed".into(),
-            title: "Метод не поддерживается".into(),
-            status: 405,
-            detail: Some(format!(
-                "Этот адрес принимает только методы: {}.",
-                allowed.join(", ")
-            )),
-            code: "method_not_allowed".into(),
-            request_id: crate::middleware::request_id::current(),
-            errors: Default::default(),
-        };
-        return HttpResponse::MethodNotAllowed()
-            .content_type("application/problem+json")
-            .insert_header(("Allow", allowed.join(", ")))
-            .json(problem);
+        return method_not_allowed(&allowed);
     }
     let is_page = matches!(*req.method(), Method::GET | Method::HEAD)
         && !path.starts_with("/api/")
@@ -117,6 +108,26 @@ pub async fn fallback(
         };
     }
     actix_web::ResponseError::error_response(&AppError::NotFound)
+}
+
+/// 405 with `Allow`: the path is known, the method is not one of its own.
+pub fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
+    let problem = shared::dto::Problem {
+        kind: "/problems/method_not_allowed".into(),
+        title: "Метод не поддерживается".into(),
+        status: 405,
+        detail: Some(format!(
+            "Этот адрес принимает только методы: {}.",
+            allowed.join(", ")
+        )),
+        code: "method_not_allowed".into(),
+        request_id: crate::middleware::request_id::current(),
+        errors: Default::default(),
+    };
+    HttpResponse::MethodNotAllowed()
+        .content_type("application/problem+json")
+        .insert_header(("Allow", allowed.join(", ")))
+        .json(problem)
 }
 
 const NOT_BUILT: &str = r#"<!doctype html><html lang="ru"><meta charset="utf-8"><title>ИОМ</title>

@@ -107,6 +107,7 @@ impl Application {
 fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let spec = crate::openapi::spec();
     let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let served = crate::openapi::spec_value()?;
     let metrics = web::Data::new(Metrics::new()?);
     let web_dir = state.settings.web_dir.clone();
     let index = web_dir.join("index.html");
@@ -125,7 +126,21 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
         let json = web::JsonConfig::default()
             .limit(max_body)
             .error_handler(|e, _| AppError::from(e).into());
-        let path = web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into());
+        // A path parameter that does not parse is an unknown object (404) — unless the path is
+        // another, literal one of the API that this method is not for (405).
+        let path = web::PathConfig::default().error_handler(|e, req| {
+            if let Some(table) = req.app_data::<web::Data<RouteTable>>()
+                && let Some(allowed) = table.allowed(req.path())
+                && !allowed.contains(&req.method().as_str())
+            {
+                return actix_web::error::InternalError::from_response(
+                    e,
+                    crate::fallback::method_not_allowed(&allowed),
+                )
+                .into();
+            }
+            AppError::NotFound.into()
+        });
         let query = web::QueryConfig::default().error_handler(|e, _| {
             AppError::bad_request(
                 "invalid_query",
@@ -147,7 +162,10 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .into_app()
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(request_id::observe))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec.clone()))
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .external_url_unchecked("/api/openapi.json", served.clone()),
+            )
             .route(
                 "/api/docs",
                 web::get().to(|| async {

@@ -7,7 +7,7 @@ macro_rules! domain_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident => ($code:literal, $title:literal) ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident => ($code:tt, $title:literal) ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

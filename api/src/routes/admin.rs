@@ -23,7 +23,7 @@ type Json<T> = web::Json<T>;
 pub async fn create_unit(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreateUnit>,
+    body: super::Body<CreateUnit>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(units::create(&state, &principal, body.into_inner()).await?))
 }
@@ -36,7 +36,7 @@ pub async fn update_unit(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdateUnit>,
+    body: super::Body<UpdateUnit>,
 ) -> AppResult<Json<UnitDto>> {
     Ok(web::Json(
         units::update(&state, &principal, *id, body.into_inner()).await?,
@@ -91,7 +91,7 @@ pub async fn set_policy(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<RegionPolicyDto>,
+    body: super::Body<RegionPolicyDto>,
 ) -> AppResult<Json<RegionPolicyDto>> {
     Ok(web::Json(
         units::set_policy(&state, &principal, *id, body.into_inner()).await?,
@@ -119,7 +119,7 @@ pub async fn list_people(
 pub async fn create_person(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreatePerson>,
+    body: super::Body<CreatePerson>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(people::create(&state, &principal, body.into_inner()).await?))
 }
@@ -148,7 +148,7 @@ pub async fn update_person(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdatePerson>,
+    body: super::Body<UpdatePerson>,
 ) -> AppResult<Json<PersonDetail>> {
     Ok(web::Json(
         people::update(&state, &principal, *id, body.into_inner()).await?,
@@ -220,7 +220,7 @@ pub async fn grant_role(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<GrantInput>,
+    body: super::Body<GrantInput>,
 ) -> AppResult<Json<PersonDetail>> {
     Ok(web::Json(
         people::grant(&state, &principal, *id, body.into_inner()).await?,
@@ -246,7 +246,7 @@ pub async fn revoke_role(
 pub async fn create_assignment(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<AssignmentInput>,
+    body: super::Body<AssignmentInput>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .json(assignments::assign(&state, &principal, body.into_inner()).await?))
@@ -273,7 +273,7 @@ pub async fn set_consent(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<ConsentInput>,
+    body: super::Body<ConsentInput>,
 ) -> AppResult<Json<AssignmentDto>> {
     Ok(web::Json(
         assignments::set_consent(&state, &principal, *id, body.into_inner()).await?,
@@ -294,7 +294,7 @@ pub struct ImportQuery {
 /// Upload a staff file (CSV in UTF-8 or Windows-1251, or XLSX) and get a preview with per-row
 /// errors; nothing is written until the commit.
 #[utoipa::path(tag = "people", security(("bearer" = [])), params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 201, body = ImportPreview), docs::Unauthorized, docs::Forbidden, docs::PayloadTooLarge, docs::Unprocessable))]
 #[post("/people/imports")]
 pub async fn preview_import(
@@ -351,7 +351,11 @@ pub async fn commit_import(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
+    /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -364,13 +368,8 @@ pub async fn outbox(
     principal: Principal,
     q: web::Query<PageQuery>,
 ) -> AppResult<Json<Page<MailMessageDto>>> {
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
-        mail::outbox(
-            &state.db,
-            &principal,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
-        )
-        .await?,
+        mail::outbox(&state.db, &principal, offset, limit).await?,
     ))
 }

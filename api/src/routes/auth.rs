@@ -63,7 +63,7 @@ fn presented_refresh(req: &HttpRequest) -> Option<String> {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: super::Body<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let address = crate::middleware::client_address::of(&req);
     let session = auth::login(&state, body.into_inner(), address).await?;
@@ -112,7 +112,7 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<H
 #[post("/auth/password-reset")]
 pub async fn request_reset(
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
+    body: super::Body<PasswordResetRequest>,
 ) -> AppResult<HttpResponse> {
     accounts::request_reset(&state, body.into_inner()).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -149,7 +149,7 @@ pub async fn link_info(
 #[post("/auth/confirm-email")]
 pub async fn confirm_email(
     state: web::Data<AppState>,
-    body: web::Json<ConfirmEmailRequest>,
+    body: super::Body<ConfirmEmailRequest>,
 ) -> AppResult<HttpResponse> {
     let confirmed = accounts::confirm_email(&state, body.into_inner()).await?;
     Ok(HttpResponse::Ok()
@@ -169,7 +169,7 @@ pub async fn confirm_email(
 #[post("/auth/set-password")]
 pub async fn set_password(
     state: web::Data<AppState>,
-    body: web::Json<SetPasswordRequest>,
+    body: super::Body<SetPasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let session = accounts::set_password(&state, body.into_inner()).await?;
     Ok(session_response(&state, session))
@@ -186,7 +186,7 @@ pub async fn set_password(
 pub async fn change_password(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<ChangePasswordRequest>,
+    body: super::Body<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let session = accounts::change_password(&state, &principal, body.into_inner()).await?;
     Ok(session_response(&state, session))

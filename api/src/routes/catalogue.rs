@@ -96,7 +96,7 @@ pub async fn events_ics(
 pub async fn create_event(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<EventInput>,
+    body: super::Body<EventInput>,
 ) -> AppResult<HttpResponse> {
     let e = events::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created()
@@ -137,7 +137,7 @@ pub async fn update_event(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<EventInput>,
+    body: super::Body<EventInput>,
 ) -> AppResult<Json<EventDto>> {
     Ok(web::Json(
         events::update(&state, &principal, *id, body.into_inner()).await?,
@@ -157,7 +157,7 @@ pub async fn publish_event(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<EventStep>,
+    body: super::Body<EventStep>,
 ) -> AppResult<Json<EventDto>> {
     Ok(web::Json(
         events::publish(&state, &principal, *id, body.into_inner()).await?,
@@ -177,7 +177,7 @@ pub async fn cancel_event(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<EventStep>,
+    body: super::Body<EventStep>,
 ) -> AppResult<Json<EventDto>> {
     Ok(web::Json(
         events::cancel(&state, &principal, *id, body.into_inner()).await?,
@@ -247,7 +247,7 @@ pub async fn mark_attendance(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<AttendanceInput>,
+    body: super::Body<AttendanceInput>,
 ) -> AppResult<Json<EnrolmentDto>> {
     Ok(web::Json(
         enrol::mark(&state, &principal, *id, body.into_inner()).await?,
@@ -267,7 +267,7 @@ pub struct CertificateQuery {
     tag = "catalogue",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The enrolment's id"), CertificateQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 200, body = EnrolmentDto), docs::Unauthorized, docs::NotFound, docs::Conflict, docs::PayloadTooLarge, docs::Unprocessable)
 )]
 #[post("/catalogue/enrolments/{id}/certificate")]
@@ -320,7 +320,7 @@ pub async fn recommend_event(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<RecommendInput>,
+    body: super::Body<RecommendInput>,
 ) -> AppResult<Json<RecommendResult>> {
     Ok(web::Json(
         recommend::recommend(&state, &principal, *id, body.into_inner()).await?,
@@ -361,7 +361,7 @@ pub async fn add_to_roadmap(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<AddToRoadmap>,
+    body: super::Body<AddToRoadmap>,
 ) -> AppResult<Json<RouteDto>> {
     Ok(web::Json(
         recommend::add_to_roadmap(&state, &principal, *id, body.into_inner()).await?,

@@ -52,7 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn create_framework(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<FrameworkInput>,
+    body: super::Body<FrameworkInput>,
 ) -> AppResult<HttpResponse> {
     let dto = frameworks::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(dto))
@@ -70,7 +70,7 @@ pub async fn update_framework(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<FrameworkInput>,
+    body: super::Body<FrameworkInput>,
 ) -> AppResult<Json<FrameworkDto>> {
     Ok(web::Json(
         frameworks::update(&state, &principal, *id, body.into_inner()).await?,
@@ -86,7 +86,7 @@ pub async fn copy_framework(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CopyFramework>,
+    body: super::Body<CopyFramework>,
 ) -> AppResult<HttpResponse> {
     let dto = frameworks::copy(&state, &principal, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(dto))
@@ -127,7 +127,7 @@ pub async fn list_campaigns(
 pub async fn create_campaign(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CampaignInput>,
+    body: super::Body<CampaignInput>,
 ) -> AppResult<HttpResponse> {
     let dto = campaigns::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created()
@@ -160,7 +160,7 @@ pub async fn update_campaign(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CampaignInput>,
+    body: super::Body<CampaignInput>,
 ) -> AppResult<Json<CampaignDto>> {
     Ok(web::Json(
         campaigns::update(&state, &principal, *id, body.into_inner()).await?,
@@ -188,8 +188,11 @@ pub async fn delete_campaign(
 pub struct ResultsQuery {
     /// Only people of this unit's subtree.
     pub unit_id: Option<Uuid>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
-    /// At most 200.
+    /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -205,16 +208,9 @@ pub async fn campaign_results(
     q: web::Query<ResultsQuery>,
 ) -> AppResult<Json<Page<PersonResultsDto>>> {
     let q = q.into_inner();
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
-        results::list(
-            &state,
-            &principal,
-            *id,
-            q.unit_id,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
-        )
-        .await?,
+        results::list(&state, &principal, *id, q.unit_id, offset, limit).await?,
     ))
 }
 
@@ -245,7 +241,7 @@ pub async fn enter_results(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: Json<PersonResultsInput>,
+    body: super::Body<PersonResultsInput>,
 ) -> AppResult<Json<PersonResultsDto>> {
     let (id, person) = path.into_inner();
     Ok(web::Json(
@@ -264,7 +260,7 @@ pub async fn self_assess(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<PersonResultsInput>,
+    body: super::Body<PersonResultsInput>,
 ) -> AppResult<Json<PersonResultsDto>> {
     Ok(web::Json(
         results::put_self(&state, &principal, *id, body.into_inner()).await?,
@@ -297,7 +293,7 @@ pub struct ResultsImportQuery {
 /// preview with per-row errors and unmatched people; nothing is written until the commit.
 #[utoipa::path(tag = "diagnostics", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The campaign's id"), ResultsImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 201, body = ResultsImportPreview), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::PayloadTooLarge, docs::Unprocessable))]
 #[post("/diagnostics/campaigns/{id}/imports")]
 pub async fn preview_results_import(
@@ -395,8 +391,11 @@ pub async fn campaign_analytics(
 pub struct DeficitPeopleQuery {
     pub competency_id: Uuid,
     pub unit_id: Option<Uuid>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
-    /// At most 200.
+    /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -413,6 +412,7 @@ pub async fn deficit_people(
     q: web::Query<DeficitPeopleQuery>,
 ) -> AppResult<Json<Page<DeficitPersonDto>>> {
     let q = q.into_inner();
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, 200)?;
     Ok(web::Json(
         analytics::deficit_people(
             &state,
@@ -420,8 +420,8 @@ pub async fn deficit_people(
             *id,
             q.competency_id,
             q.unit_id,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
+            offset,
+            limit,
         )
         .await?,
     ))
@@ -439,7 +439,7 @@ pub async fn fill_route_from_campaign(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<FromCampaignInput>,
+    body: super::Body<FromCampaignInput>,
 ) -> AppResult<Json<RouteDto>> {
     Ok(web::Json(
         route_diag::fill_from_campaign(&state, &principal, *id, body.into_inner()).await?,

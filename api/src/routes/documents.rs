@@ -66,7 +66,7 @@ fn file_response(r: Rendered) -> HttpResponse {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id")),
     responses(
-        (status = 200, description = "The card", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
+        (status = 200, description = "The card", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
@@ -87,7 +87,7 @@ pub async fn card_docx(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id")),
     responses(
-        (status = 200, description = "The card", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The card", content_type = "application/pdf", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
@@ -140,7 +140,7 @@ pub async fn route_certificates(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The certificate's id")),
     responses(
-        (status = 200, description = "The certificate", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The certificate", content_type = "application/pdf", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]
@@ -171,7 +171,7 @@ pub async fn revoke_certificate(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RevokeCertificate>,
+    body: super::Body<RevokeCertificate>,
 ) -> AppResult<web::Json<CertificateDto>> {
     Ok(web::Json(
         certificates::revoke(&state, &principal, *id, body.into_inner()).await?,
@@ -211,6 +211,7 @@ async fn csv_export(
     export: Export,
 ) -> AppResult<HttpResponse> {
     exports::check(&principal)?;
+    export.check_bounds()?;
     let kind = export.kind();
     let total = exports::count(&state.db, &principal, &export).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, AppError>>(4);
@@ -260,6 +261,7 @@ async fn xlsx_export(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     exports::check(&principal)?;
+    export.check_bounds()?;
     let kind = export.kind();
     let path = std::env::temp_dir().join(format!("iom-export-{}.xlsx", Uuid::new_v4()));
     let file = std::fs::File::create(&path).map_err(|e| AppError::Unexpected(e.into()))?;
@@ -325,7 +327,7 @@ pub async fn export_routes_csv(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes), headers(
             ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
         )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
@@ -369,7 +371,7 @@ pub async fn export_deficits_csv(
     security(("bearer" = [])),
     params(RouteFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes), headers(
             ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
         )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest
@@ -416,7 +418,7 @@ pub async fn export_events_csv(
     security(("bearer" = [])),
     params(EventFilter),
     responses(
-        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, headers(
+        (status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes), headers(
             ("X-Total-Rows" = u64, description = "Data rows of the workbook's sheet (the length comes in Content-Length)")
         )),
         docs::Unauthorized, docs::Forbidden, docs::BadRequest

@@ -90,7 +90,7 @@ pub async fn sync_routes(
         Feed::Routes,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let states = match sync::page_ids(Feed::Routes, &client.actor.unit, &rows) {
@@ -126,7 +126,7 @@ pub async fn sync_people(
         Feed::People,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let ids: Vec<Uuid> = rows
@@ -166,7 +166,7 @@ pub async fn sync_events(
         Feed::Events,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let ids: Vec<Uuid> = rows
@@ -206,7 +206,7 @@ pub async fn sync_diagnostics(
         Feed::Diagnostics,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let states = summary::diagnostics(&state.db, &rows).await?;
@@ -241,7 +241,7 @@ pub async fn sync_enrolments(
         Feed::Enrolments,
         &client.actor.unit,
         q.since.as_deref(),
-        q.limit.unwrap_or(500),
+        crate::services::page_bounds(None, q.limit, 500, 1000)?.1,
     )
     .await?;
     let ids: Vec<Uuid> = rows
@@ -323,7 +323,7 @@ pub async fn list_clients(
 pub async fn create_client(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreateClient>,
+    body: super::Body<CreateClient>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -350,7 +350,7 @@ pub async fn rotate_client(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<RotateCredentials>,
+    body: super::Body<RotateCredentials>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -389,7 +389,7 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CreateWebhook>,
+    body: super::Body<CreateWebhook>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .json(webhooks::create(&state, &principal, *id, body.into_inner()).await?))

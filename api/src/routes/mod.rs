@@ -19,6 +19,77 @@ use utoipa_actix_web::scope;
 
 use crate::error::AppError;
 
+/// A JSON request body read as JSON Schema reads it: a number with no fractional part (`2.0`)
+/// is an integer, as the OpenAPI document's `integer` promises; otherwise exactly
+/// `web::Json` (the same size limit, media type check and problem answers).
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T> Body<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Body<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Body<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Body<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let json = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let mut value = json.await?.into_inner();
+            integral_numbers(&mut value);
+            serde_json::from_value(value).map(Body).map_err(|e| {
+                AppError::InvalidBody {
+                    detail: format!("Недопустимое значение в теле запроса: {e}"),
+                }
+                .into()
+            })
+        })
+    }
+}
+
+/// Turns every number with no fractional part into an integer, within i64/u64.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "checked to be integral and in range"
+                )]
+                let i = f as i64;
+                *value = Value::from(i);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 /// Reads a raw request body (an uploaded file), refusing it past `limit` bytes with a 413
 /// before it is all in memory.
 pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {

@@ -33,7 +33,7 @@ pub async fn me(
     tag = "people",
     security(("bearer" = [])),
     params(super::admin::PageQuery),
-    responses((status = 200, body = Page<AccessLogEntry>), docs::Unauthorized)
+    responses((status = 200, body = Page<AccessLogEntry>), docs::Unauthorized, docs::BadRequest)
 )]
 #[get("/me/access-log")]
 pub async fn access_log(
@@ -41,14 +41,9 @@ pub async fn access_log(
     principal: Principal,
     q: web::Query<super::admin::PageQuery>,
 ) -> AppResult<web::Json<Page<AccessLogEntry>>> {
+    let (offset, limit) = crate::services::page_bounds(q.offset, q.limit, 50, privacy::MAX_PAGE)?;
     Ok(web::Json(
-        privacy::access_log(
-            &state.db,
-            &principal,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(50),
-        )
-        .await?,
+        privacy::access_log(&state.db, &principal, offset, limit).await?,
     ))
 }
 

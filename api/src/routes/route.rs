@@ -91,7 +91,7 @@ pub async fn list_routes(
 pub async fn create_route(
     state: web::Data<AppState>,
     principal: Principal,
-    body: Json<CreateRoute>,
+    body: super::Body<CreateRoute>,
 ) -> AppResult<HttpResponse> {
     let route = create::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created()
@@ -191,7 +191,7 @@ pub async fn update_route(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdateRoute>,
+    body: super::Body<UpdateRoute>,
 ) -> AppResult<HttpResponse> {
     Ok(with_etag(
         edit::update_route(&state, &principal, *id, body.into_inner()).await?,
@@ -223,7 +223,10 @@ pub async fn delete_route(
 #[utoipa::path(
     tag = "routes",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The route's id"), VersionQuery),
+    params(
+        ("id" = Uuid, Path, description = "The route's id"),
+        ("version" = i32, Query, description = "The route's current version (a stale one gets 412)")
+    ),
     responses((status = 200, body = RouteDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict)
 )]
 #[post("/routes/{id}/information/refresh")]
@@ -231,14 +234,18 @@ pub async fn refresh_information(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    q: web::Query<VersionQuery>,
+    q: web::Query<RequiredVersion>,
 ) -> AppResult<HttpResponse> {
-    let version = q
-        .version
-        .ok_or_else(|| AppError::invalid("version", "Укажите версию маршрута."))?;
     Ok(with_etag(
-        edit::refresh_information(&state, &principal, *id, version).await?,
+        edit::refresh_information(&state, &principal, *id, q.version).await?,
     ))
+}
+
+/// A route's version the action must be made against (without it: 400, like any query the
+/// server cannot read).
+#[derive(Debug, Deserialize)]
+pub struct RequiredVersion {
+    pub version: i32,
 }
 
 /// Generates the create / update / delete handlers of one kind of section item.
@@ -266,7 +273,7 @@ macro_rules! item_endpoints {
             state: web::Data<AppState>,
             principal: Principal,
             id: web::Path<Uuid>,
-            body: Json<$input>,
+            body: super::Body<$input>,
         ) -> AppResult<HttpResponse> {
             Ok(with_etag($add_svc(&state, &principal, *id, body.into_inner()).await?))
         }
@@ -291,7 +298,7 @@ macro_rules! item_endpoints {
             state: web::Data<AppState>,
             principal: Principal,
             path: web::Path<(Uuid, Uuid)>,
-            body: Json<$input>,
+            body: super::Body<$input>,
         ) -> AppResult<HttpResponse> {
             let (id, item) = path.into_inner();
             Ok(with_etag($update_svc(&state, &principal, id, item, body.into_inner()).await?))
@@ -351,7 +358,7 @@ pub async fn reorder_activities(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<ReorderActivities>,
+    body: super::Body<ReorderActivities>,
 ) -> AppResult<HttpResponse> {
     Ok(with_etag(
         edit::reorder_activities(&state, &principal, *id, body.into_inner()).await?,
@@ -371,7 +378,7 @@ pub async fn update_final_event(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdateFinalEvent>,
+    body: super::Body<UpdateFinalEvent>,
 ) -> AppResult<HttpResponse> {
     Ok(with_etag(
         edit::update_final_event(&state, &principal, *id, body.into_inner()).await?,
@@ -392,7 +399,7 @@ pub async fn update_conclusion(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<UpdateConclusion>,
+    body: super::Body<UpdateConclusion>,
 ) -> AppResult<HttpResponse> {
     Ok(with_etag(
         edit::update_conclusion(&state, &principal, *id, body.into_inner()).await?,
@@ -419,7 +426,7 @@ pub async fn transition(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<TransitionRequest>,
+    body: super::Body<TransitionRequest>,
 ) -> AppResult<HttpResponse> {
     Ok(with_etag(
         flow::transition(&state, &principal, *id, body.into_inner()).await?,
@@ -495,7 +502,7 @@ pub async fn add_comment(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Json<CommentInput>,
+    body: super::Body<CommentInput>,
 ) -> AppResult<HttpResponse> {
     let c = thread::add(&state, &principal, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(c))
@@ -508,7 +515,7 @@ pub async fn add_comment(
     tag = "route-activity",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The file's bytes"),
     responses(
         (status = 200, description = "The route with the file attached", body = RouteDto),
         docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::PayloadTooLarge, docs::Unprocessable
@@ -555,7 +562,7 @@ pub async fn upload_file(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The file's id")),
     responses(
-        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = inline(crate::openapi::FileBytes)),
         docs::Unauthorized, docs::NotFound
     )
 )]

@@ -95,6 +95,85 @@ async fn a_known_path_with_another_method_is_a_405_with_allow() {
 }
 
 #[tokio::test]
+async fn a_page_outside_the_documented_bounds_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let user = app.as_user("manager@iom.test").await;
+    for list in [
+        "/api/v1/routes",
+        "/api/v1/people",
+        "/api/v1/catalogue/events",
+    ] {
+        for query in [
+            "offset=1000001",
+            "offset=18446744073709551615",
+            "limit=0",
+            "limit=100000",
+        ] {
+            let res = user.get(&format!("{list}?{query}")).send().await.unwrap();
+            let p = problem(res, StatusCode::BAD_REQUEST).await;
+            assert_eq!(p.code, "invalid_query", "{list}?{query}");
+        }
+        // The documented bounds themselves are served.
+        let page: serde_json::Value = user
+            .get_json(&format!("{list}?offset=1000000&limit=1"))
+            .await;
+        assert_eq!(page["offset"], 1_000_000, "{list}");
+        assert_eq!(page["items"], serde_json::json!([]), "{list}");
+    }
+}
+
+#[tokio::test]
+async fn a_literal_path_is_not_taken_for_an_id_of_another_template() {
+    let app = TestApp::spawn().await;
+    let user = app.as_user("manager@iom.test").await;
+    // `/people/imports` is its own path (POST), not `/people/{id}` with the id "imports".
+    let res = user
+        .request(Method::PUT, "/api/v1/people/imports")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
+    let p = problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
+    assert_eq!(p.code, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn a_number_without_a_fraction_is_an_integer_as_the_schema_says() {
+    let app = TestApp::spawn().await;
+    let user = app.as_user("manager@iom.test").await;
+    let units: Vec<serde_json::Value> = user.get_json("/api/v1/units").await;
+    let region = units
+        .iter()
+        .find(|u| u["kind"] == "region")
+        .expect("the manager's region")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/units/{region}/policy");
+    let mut policy: serde_json::Value = user.get_json(&path).await;
+    policy["max_route_months"] = serde_json::json!(18.0);
+    let res = user
+        .request(Method::PUT, &path)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    let saved: serde_json::Value = e2e::ok_json(res).await;
+    assert_eq!(saved["max_route_months"], 18);
+    // A real fraction is still not an integer.
+    policy["max_route_months"] = serde_json::json!(18.5);
+    let res = user
+        .request(Method::PUT, &path)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p.code, "invalid_body");
+}
+
+#[tokio::test]
 async fn unknown_api_paths_and_malformed_ids_are_404_problems() {
     let app = TestApp::spawn().await;
     let user = app.as_user("manager@iom.test").await;

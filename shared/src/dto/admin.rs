@@ -21,9 +21,18 @@ pub struct CreateUnit {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub short_name: Option<String>,
     /// Required for everything but a region.
     #[serde(default)]
@@ -31,6 +40,7 @@ pub struct CreateUnit {
     /// The unit's code in the region's systems (for imports and integrations).
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub external_id: Option<String>,
 }
 
@@ -41,12 +51,22 @@ pub struct UpdateUnit {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub short_name: Option<String>,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub external_id: Option<String>,
 }
 
@@ -56,9 +76,11 @@ pub struct UpdateUnit {
 pub struct RegionPolicyDto {
     /// The longest a route may run, in months (1 to 60).
     #[validate(range(min = 1, max = 60, message = "От 1 до 60 месяцев"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub max_route_months: i32,
     /// The most one extension may add, in months (0 to 6).
     #[validate(range(min = 0, max = 6, message = "От 0 до 6 месяцев"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 6))]
     pub max_extension_months: i32,
 }
 
@@ -128,7 +150,11 @@ pub struct PersonFilter {
     pub unit_id: Option<Uuid>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 1000000))]
     pub offset: Option<u64>,
+    /// Items per page, 1–200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u64>,
 }
 
@@ -149,29 +175,51 @@ pub struct ProfileInput {
         length(max = 100, message = "Не более 100 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub surname: String,
     #[validate(
         length(max = 100, message = "Не более 100 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub first_name: String,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub patronymic: Option<String>,
     #[serde(default)]
     #[validate(length(max = 40, message = "Не более 40 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub phone: Option<String>,
     #[serde(default)]
     #[validate(length(max = 300, message = "Не более 300 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub position: Option<String>,
     #[serde(default)]
     #[validate(range(min = 0, max = 70, message = "От 0 до 70 лет"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 70))]
     pub teaching_experience_years: Option<i32>,
     #[serde(default)]
     #[validate(range(min = 0, max = 70, message = "От 0 до 70 лет"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 70))]
     pub position_experience_years: Option<i32>,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub qualification_category: Option<String>,
     #[serde(default)]
     pub qualification_date: Option<NaiveDate>,
@@ -189,6 +237,7 @@ pub struct CreatePerson {
         email(message = "Некорректный адрес электронной почты"),
         length(max = 254, message = "Слишком длинный адрес")
     )]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     #[serde(flatten)]
     #[validate(nested)]
@@ -196,6 +245,7 @@ pub struct CreatePerson {
     pub workplace_id: Option<Uuid>,
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub external_id: Option<String>,
     #[serde(default)]
     pub roles: Vec<GrantInput>,
@@ -216,6 +266,7 @@ pub struct UpdatePerson {
     /// A new address is confirmed through a link sent to it; the old one is told.
     #[serde(default)]
     #[validate(email(message = "Некорректный адрес электронной почты"))]
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: Option<String>,
     /// Managers only.
     #[serde(default)]
@@ -223,6 +274,7 @@ pub struct UpdatePerson {
     /// Managers only.
     #[serde(default)]
     #[validate(length(max = 100, message = "Не более 100 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub external_id: Option<String>,
 }
 
@@ -247,6 +299,7 @@ pub struct ConsentInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
     #[validate(length(min = 3, max = 254, message = "Укажите адрес электронной почты"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 254))]
     pub email: String,
 }
 
@@ -255,8 +308,10 @@ pub struct PasswordResetRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetPasswordRequest {
     #[validate(length(min = 10, max = 200, message = "Ссылка недействительна"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 200))]
     pub token: String,
     #[validate(length(max = 1024, message = "Слишком длинный пароль"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub password: String,
 }
 
@@ -264,8 +319,10 @@ pub struct SetPasswordRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024, message = "Укажите текущий пароль"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
     #[validate(length(max = 1024, message = "Слишком длинный пароль"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub new_password: String,
 }
 
@@ -297,6 +354,7 @@ pub struct TokenInfo {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmEmailRequest {
     #[validate(length(min = 10, max = 200, message = "Ссылка недействительна"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 200))]
     pub token: String,
 }
 

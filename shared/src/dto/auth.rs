@@ -7,8 +7,10 @@ use validator::Validate;
 #[cfg_attr(feature = "openapi", schema(example = json!({"email": "teacher@iom.test", "password": "demo12345"})))]
 pub struct LoginRequest {
     #[validate(length(min = 3, max = 254, message = "Укажите адрес электронной почты"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 254))]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "Укажите пароль"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 

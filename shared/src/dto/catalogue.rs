@@ -83,6 +83,14 @@ pub struct EventInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     pub kind: EventKind,
     /// The organising unit; by default the caller's own.
@@ -94,6 +102,7 @@ pub struct EventInput {
     pub format: EventFormat,
     #[serde(default)]
     #[validate(length(max = 300, message = "Не более 300 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub place: Option<String>,
     /// An absolute `http` or `https` address (see `shared::links`).
     #[serde(default)]
@@ -101,6 +110,7 @@ pub struct EventInput {
     pub link: Option<String>,
     #[serde(default)]
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub description: Option<String>,
     pub starts_on: NaiveDate,
     /// By default the day it starts.
@@ -108,13 +118,16 @@ pub struct EventInput {
     pub ends_on: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub schedule: Option<String>,
     #[serde(default)]
     #[validate(range(min = 0.0, max = 2000.0, message = "От 0 до 2000 часов"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 2000.0))]
     pub hours: Option<f64>,
     /// Seats; none for no limit.
     #[serde(default)]
     #[validate(range(min = 1, max = 100000, message = "От 1 до 100 000 мест"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub capacity: Option<i32>,
     #[serde(default)]
     pub registration_deadline: Option<NaiveDate>,
@@ -122,6 +135,7 @@ pub struct EventInput {
     pub competency_ids: Vec<Uuid>,
     #[serde(default)]
     #[validate(length(max = 30, message = "Не более 30 предметов"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 30))]
     pub audience_subjects: Vec<String>,
     #[serde(default)]
     pub audience_levels: Vec<SchoolLevel>,
@@ -135,6 +149,7 @@ pub struct EventStep {
     /// Why it is cancelled (shown to those enrolled).
     #[serde(default)]
     #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub reason: Option<String>,
 }
 
@@ -160,7 +175,11 @@ pub struct EventFilter {
     pub mine: Option<bool>,
     /// Only this event (one attendance sheet's export).
     pub event_id: Option<Uuid>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 1000000))]
     pub offset: Option<u64>,
+    /// Items per page, 1–500 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub limit: Option<u64>,
 }
 
@@ -192,9 +211,11 @@ pub struct AttendanceInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecommendInput {
     #[validate(length(min = 1, max = 500, message = "От 1 до 500 педагогов"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub teacher_ids: Vec<Uuid>,
     #[serde(default)]
     #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub note: Option<String>,
 }
 
@@ -260,7 +281,8 @@ pub struct RecommendationQuery {
     pub teacher_id: Option<Uuid>,
     /// By default the teacher's current routes (every open one).
     pub route_id: Option<Uuid>,
-    /// At most this many ranked events (20 by default).
+    /// At most this many ranked events, 1–200 (20 by default).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u64>,
 }
 

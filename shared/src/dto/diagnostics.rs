@@ -21,18 +21,36 @@ pub struct CompetencyInput {
         length(max = 32, message = "Не более 32 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 32,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub code: String,
     #[validate(
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 3000, message = "Не более 3000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 3000))]
     pub description: Option<String>,
     /// Трудовая функция профстандарта «Педагог» (544н), e.g. `A/01.6`.
     #[serde(default)]
     #[validate(length(max = 32, message = "Не более 32 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub labour_function: Option<String>,
     #[serde(default)]
     pub low_max: Option<f64>,
@@ -47,16 +65,33 @@ pub struct CompetencyGroupInput {
         length(max = 32, message = "Не более 32 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 32,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub code: String,
     #[validate(
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
     )]
     pub name: String,
     #[validate(
         length(max = 100, message = "Не более 100 компетенций в группе"),
         nested
     )]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub competencies: Vec<CompetencyInput>,
 }
 
@@ -75,10 +110,19 @@ pub struct FrameworkInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub deficit_rule: Option<DeficitRule>,
     #[validate(length(min = 1, max = 20, message = "От 1 до 20 групп"), nested)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub groups: Vec<CompetencyGroupInput>,
 }
 
@@ -149,6 +193,14 @@ pub struct CampaignInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     pub level: EventLevel,
     pub kind: DiagnosticKind,
@@ -163,6 +215,7 @@ pub struct CampaignInput {
     pub unit_id: Option<Uuid>,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: Option<String>,
 }
 
@@ -209,6 +262,7 @@ pub struct ResultInput {
     pub score: Option<f64>,
     #[serde(default)]
     #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub comment: Option<String>,
 }
 
@@ -217,6 +271,7 @@ pub struct ResultInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonResultsInput {
     #[validate(length(max = 300, message = "Слишком много результатов"), nested)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 300))]
     pub results: Vec<ResultInput>,
 }
 

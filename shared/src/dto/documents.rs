@@ -45,6 +45,14 @@ pub struct RevokeCertificate {
         length(min = 1, max = 1000, message = "Укажите причину (до 1000 символов)"),
         custom(function = "crate::dto::non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub reason: String,
 }
 

@@ -25,10 +25,19 @@ pub struct CreateClient {
         length(max = 200, message = "Не более 200 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     /// The region or municipality whose data the client may see.
     pub unit_id: Uuid,
     #[validate(length(min = 1, message = "Выберите хотя бы одно право"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub scopes: Vec<ClientScope>,
     /// Addresses or networks (CIDR) calls may come from; empty: any.
     #[serde(default)]
@@ -36,6 +45,7 @@ pub struct CreateClient {
     /// Requests per minute (default 600).
     #[serde(default)]
     #[validate(range(min = 1, max = 100000, message = "От 1 до 100 000 запросов в минуту"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub rate_limit_per_minute: Option<i32>,
 }
 
@@ -87,6 +97,7 @@ pub struct RotateCredentials {
     /// How long the old credentials keep working, in hours (0: revoke them now).
     #[serde(default)]
     #[validate(range(min = 0, max = 720, message = "От 0 до 720 часов"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 720))]
     pub overlap_hours: Option<i64>,
 }
 
@@ -95,6 +106,7 @@ pub struct RotateCredentials {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthTokenRequest {
     /// `client_credentials`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^client_credentials$"))]
     pub grant_type: String,
     #[serde(default)]
     pub client_id: Option<String>,
@@ -258,6 +270,7 @@ pub struct SyncQuery {
     /// The `next_cursor` of the previous page; absent: from the beginning (a full export).
     pub since: Option<String>,
     /// Items per page, 1–1000 (default 500).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000))]
     pub limit: Option<u64>,
 }
 
@@ -288,8 +301,10 @@ pub struct CreateWebhook {
         url(message = "Укажите адрес вида https://…"),
         length(max = 2000, message = "Слишком длинный адрес")
     )]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub url: String,
     #[validate(length(min = 1, message = "Выберите хотя бы одно событие"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Vec<WebhookEvent>,
 }
 

@@ -76,6 +76,9 @@ fn collect_validation_errors(
     }
 }
 
+/// The deepest `offset` a list serves: past it, narrow the filters instead.
+pub const MAX_OFFSET: u64 = 1_000_000;
+
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

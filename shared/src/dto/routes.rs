@@ -205,11 +205,13 @@ pub struct ProductDto {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FinalEventDto {
     #[validate(length(max = 500, message = "Не более 500 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub name: Option<String>,
     pub level: Option<EventLevel>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub participation_form: Option<String>,
     /// Отметка о проведении.
     pub done: bool,
@@ -238,10 +240,13 @@ pub struct EvaluationDto {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConclusionDto {
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub findings: Option<String>,
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub results: Option<String>,
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub recommendations: Option<String>,
     pub outcome: Option<Outcome>,
 }
@@ -414,8 +419,17 @@ pub struct CreateRoute {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     #[serde(default)]
     pub track: Option<String>,
     pub period_start: NaiveDate,
@@ -434,12 +448,22 @@ pub struct UpdateRoute {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[validate(length(max = 200, message = "Не более 200 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub track: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub educational_request: Option<String>,
 }
 
@@ -465,11 +489,20 @@ pub struct DiagnosticInput {
         length(max = 300, message = "Не более 300 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 300,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub date: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 200, message = "Слишком много результатов"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub results: Vec<CompetencyResultInput>,
 }
 
@@ -482,9 +515,18 @@ pub struct DeficitInput {
         length(max = 500, message = "Не более 500 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: Option<String>,
     #[serde(default)]
     pub competency_id: Option<Uuid>,
@@ -507,15 +549,25 @@ pub struct TaskInput {
         length(max = 1000, message = "Не более 1000 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: Option<String>,
     /// At least one deficit the task addresses.
     #[validate(length(
         min = 1,
         message = "Укажите хотя бы один дефицит, на который направлена задача"
     ))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub deficit_ids: Vec<Uuid>,
 }
 
@@ -527,6 +579,14 @@ pub struct ActivityInput {
     #[validate(
         length(max = 500, message = "Не более 500 символов"),
         custom(function = "non_blank")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
     )]
     pub name: String,
     #[serde(default)]
@@ -541,17 +601,21 @@ pub struct ActivityInput {
     pub end_date: Option<NaiveDate>,
     #[serde(default)]
     #[validate(length(max = 200, message = "Не более 200 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub participation_form: Option<String>,
     #[serde(default)]
     #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub result: Option<String>,
     #[serde(default)]
     pub status: Option<ActivityStatus>,
     #[serde(default)]
     #[validate(length(max = 10000, message = "Не более 10 000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub reflection: Option<String>,
     #[serde(default)]
     #[validate(range(min = 0.0, max = 2000.0, message = "От 0 до 2000 часов"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 2000.0))]
     pub hours: Option<f64>,
     #[serde(default)]
     pub event_id: Option<Uuid>,
@@ -572,12 +636,21 @@ pub struct ProgressInput {
     pub version: Option<i32>,
     pub period_kind: PeriodKind,
     #[validate(length(min = 1, max = 20, message = "Укажите период"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20))]
     pub period: String,
     #[serde(default)]
     pub task_id: Option<Uuid>,
     #[validate(
         length(max = 10000, message = "Не более 10 000 символов"),
         custom(function = "non_blank")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 10000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
     )]
     pub text: String,
 }
@@ -591,12 +664,22 @@ pub struct ProductInput {
         length(max = 500, message = "Не более 500 символов"),
         custom(function = "non_blank")
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 200, message = "Не более 200 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub kind: Option<String>,
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: Option<String>,
     /// An absolute `http` or `https` address (see `shared::links`).
     #[serde(default)]
@@ -632,6 +715,7 @@ pub struct TransitionRequest {
     /// Required to return, to extend (the reason) and to reopen.
     #[serde(default)]
     #[validate(length(max = 5000, message = "Не более 5000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub comment: Option<String>,
     /// For `extend`: the new end date.
     #[serde(default)]
@@ -649,6 +733,14 @@ pub struct CommentInput {
     #[validate(
         length(max = 5000, message = "Не более 5000 символов"),
         custom(function = "non_blank")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 5000,
+            pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
     )]
     pub text: String,
 }
@@ -674,6 +766,10 @@ pub struct RouteFilter {
     pub actionable: Option<bool>,
     /// Only the caller's own routes.
     pub mine: Option<bool>,
+    /// Items to skip, at most 1 000 000 (past that, narrow the filters).
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 1000000))]
     pub offset: Option<u64>,
+    /// Items per page, 1–200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u64>,
 }

@@ -87,8 +87,7 @@ pub async fn list(
     principal: &Principal,
     f: PersonFilter,
 ) -> AppResult<Page<PersonSummary>> {
-    let limit = f.limit.unwrap_or(50).clamp(1, 200);
-    let offset = f.offset.unwrap_or(0);
+    let (offset, limit) = crate::services::page_bounds(f.offset, f.limit, 50, 200)?;
     let mut q = user::Entity::find();
     if let Some(scope) = scope(principal) {
         q = q.filter(scope);

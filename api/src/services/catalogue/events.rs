@@ -188,8 +188,7 @@ pub async fn list(
     principal: &Principal,
     f: EventFilter,
 ) -> AppResult<Page<EventSummary>> {
-    let limit = f.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
-    let offset = f.offset.unwrap_or(0);
+    let (offset, limit) = crate::services::page_bounds(f.offset, f.limit, 50, MAX_LIMIT)?;
     let query = event::Entity::find()
         .filter(scope_condition(principal))
         .filter(filters(&f, principal))

@@ -81,7 +81,8 @@ pub async fn for_teacher(
 ) -> AppResult<RecommendationsDto> {
     let teacher_id = q.teacher_id.unwrap_or(principal.id());
     let (t, place) = teacher(db, principal, teacher_id, false).await?;
-    let limit = usize::try_from(q.limit.unwrap_or(20).clamp(1, 200)).unwrap_or(20);
+    let (_, limit) = crate::services::page_bounds(None, q.limit, 20, 200)?;
+    let limit = usize::try_from(limit).unwrap_or(20);
     let routes: Vec<route::Model> = match q.route_id {
         Some(r) => {
             let ctx = route_access::load(db, principal, r, false).await?;

@@ -268,6 +268,8 @@ pub async fn update(
 ) -> AppResult<FrameworkDto> {
     let txn = db::begin_write(&state.db).await?;
     let model = editable(&txn, principal, id).await?;
+    // An invalid body is refused as such, whatever revision it names.
+    check_input(&req)?;
     if req.revision.is_none() {
         return Err(AppError::invalid(
             "revision",
@@ -275,7 +277,6 @@ pub async fn update(
         ));
     }
     crate::services::route::edit::expect_version(model.revision, req.revision)?;
-    check_input(&req)?;
     write_tree(&txn, id, &req).await?;
     let revision = model.revision + 1;
     let mut am = model.into_active_model();

@@ -45,6 +45,16 @@ pub enum Export {
 }
 
 impl Export {
+    /// An export holds the whole list, so it reads no page; yet the filters it shares with the
+    /// list are refused past the same documented bounds.
+    pub fn check_bounds(&self) -> crate::error::AppResult<()> {
+        let (offset, limit, max) = match self {
+            Export::Routes(f) | Export::Deficits(f) => (f.offset, f.limit, 200),
+            Export::Events(f) => (f.offset, f.limit, 500),
+        };
+        crate::services::page_bounds(offset, limit, 50, max).map(|_| ())
+    }
+
     pub fn kind(&self) -> ExportKind {
         match self {
             Export::Routes(_) => ExportKind::Routes,

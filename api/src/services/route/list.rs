@@ -159,8 +159,7 @@ pub async fn list(
     principal: &Principal,
     f: RouteFilter,
 ) -> AppResult<Page<RouteSummary>> {
-    let limit = f.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
-    let offset = f.offset.unwrap_or(0);
+    let (offset, limit) = crate::services::page_bounds(f.offset, f.limit, 50, MAX_LIMIT)?;
     // The administrator runs the platform and reads no routes.
     if principal.actor.grants.iter().all(|g| g.role == Role::Admin) {
         return Ok(Page {
