@@ -31,9 +31,10 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 say "building the release server and the setup client"
-cargo build --release --quiet -p api --bin iom
+# BENCH_SERVER_BIN: measure an already built server instead (e.g. an older revision).
+server_bin="${BENCH_SERVER_BIN:-$target/release/iom}"
+[ -n "${BENCH_SERVER_BIN:-}" ] || cargo build --release --quiet -p api --bin iom
 cargo build --quiet -p e2e --example bench_setup
-server_bin="$target/release/iom"
 setup_bin="$target/debug/examples/bench_setup"
 
 work="$(mktemp -d)"

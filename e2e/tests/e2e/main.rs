@@ -15,5 +15,6 @@ mod matrix;
 mod people;
 mod routes;
 mod service;
+mod serving;
 mod sync_feeds;
 mod trust;
