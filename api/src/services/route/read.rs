@@ -123,17 +123,16 @@ pub async fn assemble(
     let r = &ctx.route;
     let status = ctx.status();
 
+    // One statement per table, each selected by the route, so the count is the same for one
+    // activity or a hundred (a test holds it).
     let diagnostics = routes::diagnostics(db, r.id).await?;
-    let diag_ids: Vec<Uuid> = diagnostics.iter().map(|d| d.id).collect();
-    let results = routes::diagnostic_results(db, &diag_ids).await?;
+    let results = routes::diagnostic_results_of_route(db, r.id).await?;
     let deficits = routes::deficits(db, r.id).await?;
     let tasks = routes::tasks(db, r.id).await?;
-    let task_ids: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
-    let task_links = routes::task_deficits(db, &task_ids).await?;
+    let task_links = routes::task_deficits_of_route(db, r.id).await?;
     let activities = routes::activities(db, r.id).await?;
-    let act_ids: Vec<Uuid> = activities.iter().map(|a| a.id).collect();
-    let act_deficits = routes::activity_deficits(db, &act_ids).await?;
-    let act_comps = routes::activity_competencies(db, &act_ids).await?;
+    let act_deficits = routes::activity_deficits_of_route(db, r.id).await?;
+    let act_comps = routes::activity_competencies_of_route(db, r.id).await?;
     let progress = routes::progress(db, r.id).await?;
     let products = routes::products(db, r.id).await?;
     let files = routes::files(db, r.id).await?;
