@@ -96,8 +96,9 @@ pub async fn fallback(
             .insert_header(("Allow", allowed.join(", ")))
             .json(problem);
     }
-    let is_page =
-        is_read && !path.starts_with("/api/") && !path.rsplit('/').next().unwrap_or("").contains('.');
+    let is_page = is_read
+        && !path.starts_with("/api/")
+        && !path.rsplit('/').next().unwrap_or("").contains('.');
     if is_page {
         return match assets.index() {
             Some(index) => crate::assets::respond(&req, index),

@@ -1167,10 +1167,15 @@ async fn a_route_read_runs_a_fixed_handful_of_statements_whatever_its_size() {
     let fw = framework(&teacher, &route).await;
     let comps: Vec<uuid::Uuid> = fw.competencies().map(|c| c.id).collect();
     for i in 0..28 {
-        write(&teacher, Method::POST, &format!("{path}/activities"), json!({
-            "name": format!("Мероприятие № {i}"), "competency_ids": [comps[i % comps.len()]],
-            "level": "municipal", "start_date": "2026-11-01"
-        }))
+        write(
+            &teacher,
+            Method::POST,
+            &format!("{path}/activities"),
+            json!({
+                "name": format!("Мероприятие № {i}"), "competency_ids": [comps[i % comps.len()]],
+                "level": "municipal", "start_date": "2026-11-01"
+            }),
+        )
         .await;
     }
     teacher.get_json::<RouteDto>(&path).await;

@@ -56,16 +56,26 @@ async fn spa_files_are_sent_precompressed_by_accept_encoding_and_hashed_names_ar
     ] {
         let res = get(&app, &wasm, accept).await;
         assert_eq!(res.status(), StatusCode::OK, "{accept:?}");
-        assert_eq!(header(&res, "content-encoding").as_deref(), encoding, "{accept:?}");
+        assert_eq!(
+            header(&res, "content-encoding").as_deref(),
+            encoding,
+            "{accept:?}"
+        );
         assert_eq!(
             header(&res, "cache-control").as_deref(),
             Some("public, max-age=31536000, immutable")
         );
-        assert_eq!(header(&res, "content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(
+            header(&res, "content-type").as_deref(),
+            Some("application/wasm")
+        );
         assert_eq!(header(&res, "vary").as_deref(), Some("accept-encoding"));
         // The security headers middleware still runs around static files.
         assert!(header(&res, "content-security-policy").is_some());
-        assert_eq!(header(&res, "x-content-type-options").as_deref(), Some("nosniff"));
+        assert_eq!(
+            header(&res, "x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
         assert_eq!(res.bytes().await.unwrap().as_ref(), body.as_bytes());
     }
 
@@ -75,13 +85,21 @@ async fn spa_files_are_sent_precompressed_by_accept_encoding_and_hashed_names_ar
         header(&res, "cache-control").as_deref(),
         Some("public, max-age=31536000, immutable")
     );
-    assert!(header(&res, "content-type").unwrap().starts_with("text/css"));
+    assert!(
+        header(&res, "content-type")
+            .unwrap()
+            .starts_with("text/css")
+    );
 
     // The page itself (at `/` and at any client-side route) is revalidated on every load.
     for path in ["/", "/index.html", "/routes/123"] {
         let res = get(&app, path, None).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert_eq!(header(&res, "cache-control").as_deref(), Some("no-cache"), "{path}");
+        assert_eq!(
+            header(&res, "cache-control").as_deref(),
+            Some("no-cache"),
+            "{path}"
+        );
         let tag = header(&res, "etag").unwrap();
         assert_eq!(res.text().await.unwrap(), INDEX);
         let res = app
@@ -97,12 +115,18 @@ async fn spa_files_are_sent_precompressed_by_accept_encoding_and_hashed_names_ar
     assert_eq!(res.text().await.unwrap(), "gzip index");
 
     // What does not exist is still a 404 problem, and the API is never taken for a file.
-    assert_eq!(get(&app, "/missing.js", None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/missing.js", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         get(&app, "/api/v1/index.html", None).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(get(&app, "/../Cargo.toml", None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/../Cargo.toml", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -127,7 +151,12 @@ async fn json_answers_are_gzip_compressed_only_when_the_client_asks() {
     let me: MeResponse = serde_json::from_str(&text).unwrap();
     assert_eq!(me.person.email, "teacher@iom.test");
 
-    let res = app.get("/api/v1/me").bearer_auth(&token).send().await.unwrap();
+    let res = app
+        .get("/api/v1/me")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header(&res, "content-encoding"), None);
     let me: MeResponse = ok_json(res).await;
     assert_eq!(me.person.email, "teacher@iom.test");
