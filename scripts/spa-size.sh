@@ -11,8 +11,8 @@ budget="$(awk -F= '/^first_download_brotli_bytes/ { gsub(/[ _]/, "", $2); print 
 size() { wc -c | tr -d ' '; }
 total_raw=0 total_gz=0 total_br=0
 printf '%-44s %10s %10s %10s\n' file raw gzip brotli
-shopt -s nullglob
-files=("$dist"/*.wasm "$dist"/*.js "$dist"/*.css)
+# The JS snippets Trunk copies into subdirectories are imported by the loader, so they count.
+mapfile -t files < <(find "$dist" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) | sort)
 if [ ${#files[@]} -eq 0 ]; then
   echo "no built SPA in $dist: run trunk build --release" >&2
   exit 1
