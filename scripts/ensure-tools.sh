@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building the SPA (and, with --browser, testing it) needs, only when missing:
 # the wasm32 target, trunk, wasm-bindgen-cli at the Cargo.lock version, binaryen's wasm-opt
-# (from npm: Debian's older wasm-opt silently breaks the build), Chromium and chromedriver,
-# cargo-deny, and schemathesis (into a Python virtual environment under .tools/).
+# (from npm: Debian's older wasm-opt silently breaks the build), brotli, Chromium and
+# chromedriver, cargo-deny, and schemathesis (into a Python virtual environment under .tools/).
 # Source it (". scripts/ensure-tools.sh") so PATH changes stay in the caller.
 set -euo pipefail
 
@@ -38,6 +38,11 @@ iom_ensure_build_tools() {
     say "installing binaryen@$BINARYEN_VERSION (wasm-opt) into .tools/"
     mkdir -p "$IOM_ROOT/.tools"
     npm install --silent --no-audit --no-fund --prefix "$IOM_ROOT/.tools" "binaryen@$BINARYEN_VERSION" >&2
+  fi
+  # Brotli copies of the built SPA (scripts/precompress.sh); a Debian package.
+  if ! command -v brotli >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing brotli (Debian package)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >&2 || true
   fi
   # Trunk runs cargo offline: make sure every crate is downloaded.
   (cd "$IOM_ROOT" && cargo fetch --quiet)

@@ -37,6 +37,8 @@ scripts/deny.sh
 
 say "building the web application"
 trunk build --release --quiet
+say "the web application's size against web/size-budget.toml"
+scripts/spa-size.sh
 
 say "tests on SQLite (unit, OpenAPI drift, end-to-end, browser)"
 cargo test --quiet

@@ -58,6 +58,11 @@ pub struct Settings {
     /// `IOM_SESSION_MAX_DAYS`, default 30: a sign-in ends this long after it began, however
     /// often it is refreshed.
     pub session_max_days: u32,
+    /// How long a signed-in person's loaded grants are reused before they are read again
+    /// (default 5 s; 0 turns the cache off). Deactivation, role changes and sign-outs do not
+    /// wait for it: every request checks the person's security stamp. What it bounds is how
+    /// long a change to a unit (archiving it) takes to reach the grants on every instance.
+    pub principal_cache_ttl: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +95,7 @@ impl Settings {
             webhooks_allow_http_loopback: false,
             login_throttle: crate::auth::throttle::Policy::default(),
             session_max_days: 30,
+            principal_cache_ttl: std::time::Duration::from_secs(5),
         }
     }
 

@@ -1,11 +1,10 @@
 //! What answers when no handler matched: 405 with `Allow` for a known path with another
 //! method, the SPA's `index.html` for client-side routes, and problem+json 404 for the rest.
 
-use std::path::PathBuf;
-
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::assets::Assets;
 use crate::error::AppError;
 
 /// The API's paths and their methods, read from the OpenAPI document so that it is the one
@@ -72,36 +71,28 @@ fn segments(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where the built SPA is, if it has been built.
-pub struct Spa {
-    pub index: Option<PathBuf>,
-}
-
 pub async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
-    spa: web::Data<Spa>,
+    assets: web::Data<Assets>,
 ) -> HttpResponse {
     let path = req.path();
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if is_read
+        && !path.starts_with("/api/")
+        && let Some(asset) = assets.get(path)
+    {
+        return crate::assets::respond(&req, asset);
+    }
     if let Some(allowed) = table.allowed(path) {
         return method_not_allowed(&allowed);
     }
-    let is_page = matches!(*req.method(), Method::GET | Method::HEAD)
+    let is_page = is_read
         && !path.starts_with("/api/")
         && !path.rsplit('/').next().unwrap_or("").contains('.');
     if is_page {
-        return match &spa.index {
-            Some(index) => match actix_files::NamedFile::open_async(index).await {
-                Ok(file) => {
-                    let mut res = file.use_last_modified(false).into_response(&req);
-                    res.headers_mut().insert(
-                        actix_web::http::header::CACHE_CONTROL,
-                        actix_web::http::header::HeaderValue::from_static("no-cache"),
-                    );
-                    res
-                }
-                Err(e) => actix_web::ResponseError::error_response(&AppError::Unexpected(e.into())),
-            },
+        return match assets.index() {
+            Some(index) => crate::assets::respond(&req, index),
             None => HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .body(NOT_BUILT),

@@ -3,6 +3,7 @@
 //! Layers: [`routes`] (HTTP only) → [`services`] (rules, authorization through
 //! [`shared::access`], transactions) → [`db`] (small query functions over `ConnectionTrait`).
 
+pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod db;

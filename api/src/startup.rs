@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpResponse, HttpServer, guard, middleware, web};
+use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use secrecy::SecretString;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::error::AppError;
-use crate::fallback::{RouteTable, Spa, fallback};
+use crate::fallback::{RouteTable, fallback};
 use crate::middleware::metrics::Metrics;
 use crate::middleware::request_id;
 use crate::middleware::security_headers::{self, SecurityHeaders};
@@ -27,6 +27,8 @@ pub struct Application {
     pub db: sea_orm::DatabaseConnection,
     /// The audit of reads, flushed once more when the server stops.
     pub reads: crate::db::audit::Reads,
+    /// SQL statements run on the pool so far.
+    pub statements: crate::db::StatementCount,
 }
 
 impl Application {
@@ -35,7 +37,8 @@ impl Application {
         // Two TLS back-ends end up linked (through sqlx and reqwest); choose one for the process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         settings.check()?;
-        let db = crate::db::connect(&settings).await?;
+        let statements = crate::db::StatementCount::default();
+        let db = crate::db::connect(&settings, &statements).await?;
         crate::services::frameworks::ensure_default(&db).await?;
         crate::services::diagnostics::rollup::rebuild_missing(&db)
             .await
@@ -67,6 +70,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db: db.clone(),
             jwt: JwtKeys::new(&secret),
+            principals: crate::auth::principal::PrincipalCache::new(settings.principal_cache_ttl),
             settings,
             secure_cookies: crate::config::secure_cookies(&base_url),
             base_url,
@@ -82,6 +86,7 @@ impl Application {
             demo,
             db,
             reads,
+            statements,
         })
     }
 
@@ -116,9 +121,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
         index_html.as_deref(),
         state.settings.public_url_is_https(),
     ));
-    let spa = web::Data::new(Spa {
-        index: index.is_file().then_some(index),
-    });
+    let assets = web::Data::new(crate::assets::Assets::load(&web_dir)?);
     let max_body = state.settings.max_body_bytes;
     let workers = state.settings.workers;
 
@@ -153,7 +156,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(state.clone())
             .app_data(metrics.clone())
             .app_data(routes.clone())
-            .app_data(spa.clone())
+            .app_data(assets.clone())
             .app_data(security.clone())
             .app_data(json)
             .app_data(path)
@@ -174,22 +177,6 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
                         .finish()
                 }),
             );
-        let app = if spa.index.is_some() {
-            app.service(
-                actix_files::Files::new("/", &web_dir)
-                    .index_file("index.html")
-                    .guard(guard::fn_guard(|ctx| {
-                        let head = ctx.head();
-                        matches!(
-                            head.method,
-                            actix_web::http::Method::GET | actix_web::http::Method::HEAD
-                        ) && !head.uri.path().starts_with("/api/")
-                    }))
-                    .default_handler(web::to(fallback)),
-            )
-        } else {
-            app
-        };
         app.default_service(web::to(fallback))
             .wrap(middleware::from_fn(security_headers::add))
     })

@@ -17,4 +17,6 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Reads of people's data, written to the audit log in batches.
     pub reads: Reads,
+    /// Principals recently loaded, reused while the person's row is unchanged.
+    pub principals: crate::auth::principal::PrincipalCache,
 }

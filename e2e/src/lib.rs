@@ -53,6 +53,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The server's buffer of audited reads; [`TestApp::flush_reads`] writes it at once.
     pub reads: api::db::audit::Reads,
+    /// SQL statements the server has run so far.
+    pub statements: api::db::StatementCount,
     handle: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
 }
@@ -113,6 +115,7 @@ impl TestApp {
         let demo = app.demo.clone().expect("demo data in a fresh database");
         let db = app.db.clone();
         let reads = app.reads.clone();
+        let statements = app.statements.clone();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         TestApp {
@@ -122,6 +125,7 @@ impl TestApp {
             client: client(),
             settings,
             reads,
+            statements,
             handle,
             _dir: dir,
         }
@@ -131,6 +135,27 @@ impl TestApp {
     /// its own), so a test reads the audit log without waiting.
     pub async fn flush_reads(&self) {
         self.reads.flush().await.expect("writing the audited reads");
+    }
+
+    /// A second server on this one's database (another instance behind the same load
+    /// balancer), with its settings adjusted by `configure`; stopped when the returned handle
+    /// is dropped.
+    pub async fn spawn_sibling(&self, configure: impl FnOnce(&mut Settings)) -> Sibling {
+        let mut settings = self.settings.clone();
+        settings.demo = false;
+        settings.demo_completed_route = false;
+        configure(&mut settings);
+        let app = Application::build(settings)
+            .await
+            .expect("the second instance starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Sibling {
+            base,
+            client: client(),
+            handle,
+        }
     }
 
     /// Runs every due background job (mail, housekeeping) to the end, as the worker would.
@@ -227,6 +252,25 @@ impl TestApp {
             app: self,
             token: self.token(email).await,
         }
+    }
+}
+
+/// Another running instance on a [`TestApp`]'s database.
+pub struct Sibling {
+    pub base: String,
+    pub client: Client,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Sibling {
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(format!("{}{}", self.base, path))
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
     }
 }
 

@@ -1,10 +1,17 @@
 //! The request's principal: who is calling, from the bearer token, with their grants loaded.
 //!
-//! The person is reloaded on every request, so deactivation and revoked roles take effect at
-//! once rather than when the access token expires.
+//! Every request checks the person's row with one cheap query (active, security stamp, last
+//! change), so deactivation, revoked roles and a sign-out take effect at once on every instance
+//! rather than when the access token expires. Their grants and units are reused from a short-lived
+//! in-process cache while that row is unchanged; an entry older than
+//! [`crate::config::Settings::principal_cache_ttl`] is loaded afresh, which bounds how long a
+//! change elsewhere (an archived unit) takes to be seen.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use sea_orm::ConnectionTrait;
@@ -70,6 +77,80 @@ pub fn session_is_current(user: &user::Model, claims: &Claims) -> bool {
     user.active && user.security_stamp == claims.sst
 }
 
+/// Principals loaded recently on this instance, by person.
+pub struct PrincipalCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<Uuid, (Instant, Principal)>>,
+}
+
+/// More people than this signed in within one TTL and the cache starts over.
+const CACHE_CAPACITY: usize = 10_000;
+
+impl PrincipalCache {
+    pub fn new(ttl: Duration) -> Self {
+        PrincipalCache {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cached principal of a person if it is younger than the TTL.
+    fn fresh(&self, id: Uuid) -> Option<Principal> {
+        let entries = self.entries.lock().ok()?;
+        let (at, principal) = entries.get(&id)?;
+        (at.elapsed() < self.ttl).then(|| principal.clone())
+    }
+
+    /// Forgets every principal (a unit changed: grants on it may confer something else now).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
+    fn put(&self, principal: &Principal) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_CAPACITY {
+                let ttl = self.ttl;
+                entries.retain(|_, (at, _)| at.elapsed() < ttl);
+                if entries.len() >= CACHE_CAPACITY {
+                    entries.clear();
+                }
+            }
+            entries.insert(principal.id(), (Instant::now(), principal.clone()));
+        }
+    }
+}
+
+/// The principal for valid claims: one query when the cached principal is still the person's
+/// current state, a full load otherwise.
+async fn resolve(state: &AppState, claims: &Claims) -> Result<Principal, AppError> {
+    if let Some(cached) = state.principals.fresh(claims.sub) {
+        let row = users::session_state(&state.db, claims.sub)
+            .await?
+            .ok_or_else(invalid_token)?;
+        if !(row.active && row.security_stamp == claims.sst) {
+            return Err(invalid_token());
+        }
+        if row.security_stamp == cached.user.security_stamp
+            && row.updated_at == cached.user.updated_at
+            && cached.user.active
+        {
+            return Ok(cached);
+        }
+    }
+    let user = users::find(&state.db, claims.sub)
+        .await?
+        .filter(|u| session_is_current(u, claims))
+        .ok_or_else(invalid_token)?;
+    let principal = load(&state.db, user).await?;
+    state.principals.put(&principal);
+    Ok(principal)
+}
+
 fn unauthenticated() -> AppError {
     AppError::Unauthorized {
         code: "unauthenticated",
@@ -105,11 +186,7 @@ impl FromRequest for Principal {
                 state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or_else(unauthenticated)?;
             let claims = state.jwt.verify(&token).ok_or_else(invalid_token)?;
-            let user = users::find(&state.db, claims.sub)
-                .await?
-                .filter(|u| session_is_current(u, &claims))
-                .ok_or_else(invalid_token)?;
-            load(&state.db, user).await
+            resolve(&state, &claims).await
         })
     }
 }

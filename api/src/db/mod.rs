@@ -28,8 +28,21 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 
-/// Opens the pool and brings the schema up to date.
-pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+/// How many SQL statements a pool has run, for tests that keep hot paths from growing queries.
+#[derive(Clone, Default, Debug)]
+pub struct StatementCount(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl StatementCount {
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Opens the pool (counting its statements into `count`) and brings the schema up to date.
+pub async fn connect(
+    settings: &Settings,
+    count: &StatementCount,
+) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(settings.database_url.clone());
     opts.sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
@@ -50,7 +63,11 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     } else {
         opts.max_connections(settings.db_max_connections.unwrap_or(10));
     }
-    let db = Database::connect(opts).await?;
+    let mut db = Database::connect(opts).await?;
+    let counter = count.0.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
     migrations::Migrator::up(&db, None).await?;
     Ok(db)
 }

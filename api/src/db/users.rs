@@ -77,6 +77,30 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<Model
 }
 
 /// A fresh security stamp.
+/// What decides whether a person's cached principal still holds: read on every request.
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct SessionState {
+    pub active: bool,
+    pub security_stamp: String,
+    pub updated_at: sea_orm::prelude::DateTimeUtc,
+}
+
+/// The person's [`SessionState`], by primary key.
+pub async fn session_state(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<SessionState>, DbErr> {
+    use sea_orm::QuerySelect;
+    Entity::find_by_id(id)
+        .select_only()
+        .column(Column::Active)
+        .column(Column::SecurityStamp)
+        .column(Column::UpdatedAt)
+        .into_model::<SessionState>()
+        .one(db)
+        .await
+}
+
 pub fn new_stamp() -> String {
     Uuid::new_v4().simple().to_string()
 }

@@ -45,13 +45,9 @@ pub struct UploadQuery {
     pub product_id: Option<Uuid>,
 }
 
-fn etag(version: i32) -> String {
-    format!("\"v{version}\"")
-}
-
 fn with_etag(route: RouteDto) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(route.version)))
+        .insert_header((header::ETAG, read::etag_of(&route)))
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .json(route)
 }
@@ -96,18 +92,18 @@ pub async fn create_route(
     let route = create::create(&state, &principal, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/routes/{}", route.id)))
-        .insert_header((header::ETAG, etag(route.version)))
+        .insert_header((header::ETAG, read::etag_of(&route)))
         .json(route))
 }
 
 /// A whole route: all five sections, approvals, and what the caller may do with it. Supports
-/// `If-None-Match` with the `ETag` (the route's version).
+/// `If-None-Match` with the `ETag` (the route's version and the caller's permissions).
 #[utoipa::path(
     tag = "routes",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The route's id")),
     responses(
-        (status = 200, body = RouteDto, headers(("ETag" = String, description = "The route's version"))),
+        (status = 200, body = RouteDto, headers(("ETag" = String, description = "The route's version and the caller's permissions"))),
         (status = 304, description = "Not modified since the given ETag"),
         docs::Unauthorized, docs::NotFound
     )
@@ -122,7 +118,7 @@ pub async fn get_route(
     let ctx = access::load(&state.db, &principal, *id, false).await?;
     // A 304 is a read too: the caller is looking at the route it already holds.
     access::audit_read(&state, &principal, &ctx, "route.read", "route", *id);
-    let tag = etag(ctx.route.version);
+    let tag = read::etag(&principal, &ctx);
     let unchanged = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -170,7 +166,7 @@ pub async fn get_section(
     }
     .map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(route.version)))
+        .insert_header((header::ETAG, read::etag_of(&route)))
         .json(body))
 }
 

@@ -527,3 +527,86 @@ async fn failed_sign_ins_are_in_the_audit_log_without_the_password() {
     );
     assert!(rows.iter().all(|r| !r.details.contains("guessed")));
 }
+
+/// Two instances on one database, the second keeping signed-in people's grants for 300 ms:
+/// a role revoked or a person deactivated on the first is refused by the second at once (every
+/// request checks the person's security stamp), and a unit archived on the first stops
+/// conferring its grants on the second within the cache's lifetime.
+#[tokio::test]
+async fn another_instance_honours_deactivation_revoked_roles_and_archived_units() {
+    use std::time::{Duration, Instant};
+    let app = TestApp::spawn().await;
+    let ttl = Duration::from_millis(300);
+    let other = app.spawn_sibling(|s| s.principal_cache_ttl = ttl).await;
+    let admin = app.as_user("admin@iom.test").await;
+    let me_on_other = |token: String| {
+        let req = other.get("/api/v1/me").bearer_auth(token);
+        async move { req.send().await.unwrap() }
+    };
+
+    // A revoked role: the tutor's token, cached on the other instance, is refused there next.
+    let tutor = app.token("tutor@iom.test").await;
+    let me: MeResponse = ok_json(me_on_other(tutor.clone()).await).await;
+    let grant = me.roles.iter().find(|r| r.role == Role::Tutor).unwrap().id;
+    let res = admin
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/role-grants/{grant}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let p = problem(me_on_other(tutor).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(p.code, "invalid_token");
+
+    // Deactivation likewise.
+    let methodist = app.token("methodist@iom.test").await;
+    assert_eq!(
+        me_on_other(methodist.clone()).await.status(),
+        StatusCode::OK
+    );
+    let id = e2e::fixtures::id_of(&app, "methodist@iom.test").await;
+    let res = admin
+        .post(&format!("/api/v1/people/{id}/deactivate"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let p = problem(me_on_other(methodist).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(p.code, "invalid_token");
+
+    // An archived school: the director's grant there is gone on the instance that archived it
+    // at once, and on the other within the TTL.
+    let director = app.token("director@iom.test").await;
+    let me: MeResponse = ok_json(me_on_other(director.clone()).await).await;
+    assert!(me.has_role(Role::Director));
+    let res = admin
+        .post(&format!("/api/v1/units/{}/archive", app.demo.school))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let archived = Instant::now();
+    let here: MeResponse = app
+        .get("/api/v1/me")
+        .bearer_auth(&director)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!here.has_role(Role::Director));
+    loop {
+        let me: MeResponse = ok_json(me_on_other(director.clone()).await).await;
+        if !me.has_role(Role::Director) {
+            break;
+        }
+        assert!(
+            archived.elapsed() < ttl + Duration::from_millis(500),
+            "the other instance still confers the archived school's grant"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -16,5 +16,6 @@ mod people;
 mod privacy;
 mod routes;
 mod service;
+mod serving;
 mod sync_feeds;
 mod trust;

@@ -153,6 +153,8 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    // Signed-in people's grants show the unit's name.
+    state.principals.clear();
     Ok(units::to_dto(&unit)?)
 }
 
@@ -199,6 +201,9 @@ pub async fn set_archived(
     };
     audit::record(&txn, record(principal, action, id, serde_json::json!({}))).await?;
     txn.commit().await?;
+    // Grants on this unit confer nothing now (or again): at once here, within the cache's
+    // lifetime on other instances.
+    state.principals.clear();
     Ok(units::to_dto(&unit)?)
 }
 
