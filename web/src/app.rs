@@ -51,6 +51,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=StaticSegment("") view=RequireSignIn>
                     <Route path=StaticSegment(routes::CABINET) view=CabinetPage />
                     <Route path=StaticSegment(routes::PROFILE) view=ProfilePage />
+                    <Route
+                        path=StaticSegment(routes::NOTIFICATIONS)
+                        view=crate::pages::NotificationsPage
+                    />
                     <Route path=StaticSegment(routes::MY_ROUTES) view=MyRoutesPage />
                     // A static segment stops at a slash: `/my-routes/new` is two of them.
                     <Route

@@ -12,6 +12,8 @@ pub const CABINET: &str = "/";
 pub const LOGIN: &str = "/login";
 /// «Мой профиль и роли».
 pub const PROFILE: &str = "/profile";
+/// «Уведомления»: the notification centre (the bell in the header leads here).
+pub const NOTIFICATIONS: &str = "/notifications";
 /// «Мои маршруты»: the teacher's own routes.
 pub const MY_ROUTES: &str = "/my-routes";
 /// «Новый маршрут»: the short form that creates a route.
