@@ -58,6 +58,9 @@ impl Registry {
             .register(crate::services::mail::SEND, move |db, payload| {
                 crate::services::mail::send_job(db, mail.clone(), payload)
             })
+            .register(crate::services::events::NOTIFY, |db, payload| {
+                crate::services::events::notify_job(db, payload)
+            })
             .register(
                 crate::services::integration::webhooks::DELIVER,
                 move |db, payload| {

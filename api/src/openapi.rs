@@ -26,6 +26,7 @@ Sign in with `POST /api/v1/auth/login`; send the access token as `Authorization:
     tags(
         (name = "auth", description = "Signing in, token refresh, signing out"),
         (name = "people", description = "The signed-in person and people in scope"),
+        (name = "notifications", description = "The signed-in person's notices and «Что сделать» list, fed by the stream of domain events (docs/events.md)"),
         (name = "units", description = "The organisation hierarchy: regions, districts, municipalities, schools"),
         (name = "routes", description = "Individual educational routes: lists, the whole route, workflow, history, comments"),
         (name = "route-diagnostic", description = "Section 2 of a route: diagnostics, deficits"),

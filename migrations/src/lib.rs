@@ -19,6 +19,7 @@ mod m20261201_000009_diagnostic_rollup;
 mod m20261201_000010_framework_revision;
 mod m20261203_000011_trust_people;
 mod m20261203_000012_trust_http;
+mod m20261203_000013_events;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_framework_revision::Migration),
             Box::new(m20261203_000011_trust_people::Migration),
             Box::new(m20261203_000012_trust_http::Migration),
+            Box::new(m20261203_000013_events::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod access;
 pub mod catalogue;
 pub mod diagnostics;
 pub mod dto;
+pub mod events;
 pub mod levels;
 pub mod links;
 pub mod org;

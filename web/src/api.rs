@@ -30,6 +30,18 @@ pub mod endpoints {
         format!("/api/v1/people/{id}")
     }
 
+    /// My notices (`GET`, `?limit=&offset=`), with the unread count.
+    pub const NOTIFICATIONS: &str = "/api/v1/me/notifications";
+    /// Marking all my notices read (`POST`).
+    pub const NOTIFICATIONS_READ_ALL: &str = "/api/v1/me/notifications/read-all";
+    /// «Что сделать» (`GET`).
+    pub const TASKS: &str = "/api/v1/me/tasks";
+
+    /// Marking one notice read (`POST`).
+    pub fn notification_read(id: Uuid) -> String {
+        format!("{NOTIFICATIONS}/{id}/read")
+    }
+
     /// A teacher's consent to their tutor (`PUT`, body `ConsentInput`).
     pub fn my_consent(assignment_id: Uuid) -> String {
         format!("/api/v1/me/assignments/{assignment_id}/consent")

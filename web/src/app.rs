@@ -55,6 +55,10 @@ pub fn App() -> impl IntoView {
                         path=StaticSegment(routes::ACCESS_LOG)
                         view=crate::pages::access_log::AccessLogPage
                     />
+                    <Route
+                        path=StaticSegment(routes::NOTIFICATIONS)
+                        view=crate::pages::NotificationsPage
+                    />
                     <Route path=StaticSegment(routes::MY_ROUTES) view=MyRoutesPage />
                     // A static segment stops at a slash: `/my-routes/new` is two of them.
                     <Route

@@ -14,6 +14,8 @@ pub const LOGIN: &str = "/login";
 pub const PROFILE: &str = "/profile";
 /// «Кто видел мои данные»: who else opened the person's route, profile, files and results.
 pub const ACCESS_LOG: &str = "/access-log";
+/// «Уведомления»: the notification centre (the bell in the header leads here).
+pub const NOTIFICATIONS: &str = "/notifications";
 /// «Мои маршруты»: the teacher's own routes.
 pub const MY_ROUTES: &str = "/my-routes";
 /// «Новый маршрут»: the short form that creates a route.

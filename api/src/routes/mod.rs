@@ -9,6 +9,7 @@ pub mod documents;
 pub mod frameworks;
 pub mod health;
 pub mod integration;
+pub mod notifications;
 pub mod people;
 pub mod route;
 pub mod units;
@@ -124,6 +125,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::change_password)
                 .service(people::me)
                 .service(people::access_log)
+                .service(notifications::list_notifications)
+                .service(notifications::read_all_notifications)
+                .service(notifications::read_notification)
+                .service(notifications::my_tasks)
                 .service(people::get_person)
                 .service(units::list_units)
                 .service(units::get_unit)

@@ -8,12 +8,15 @@ pub mod catalogue;
 pub mod demo;
 pub mod diagnostics;
 pub mod documents;
+pub mod events;
 pub mod frameworks;
 pub mod integration;
 pub mod mail;
+pub mod notifications;
 pub mod people;
 pub mod privacy;
 pub mod route;
+pub mod tasks;
 pub mod units;
 
 use crate::error::{AppError, AppResult};

@@ -1739,3 +1739,73 @@ async fn a_new_e_mail_shows_as_pending_until_the_person_confirms_it_from_the_new
         .unwrap();
     browser.wait_for_text("Ссылка недействительна").await;
 }
+
+#[tokio::test]
+async fn the_tutor_sees_the_bell_and_the_to_do_agrees_from_it_and_the_teacher_is_told() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Смысловое чтение на уроках истории").await;
+    fill(&teacher, route).await;
+
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // The teacher submits from the route's page.
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    click(&browser, "a[href='/my-routes']").await;
+    click(&browser, "[data-testid=route-row] a").await;
+    click(&browser, "button[data-action=submit]").await;
+    browser.wait_for("#action-form").await;
+    click(&browser, "[data-testid=confirm-action]").await;
+    wait_for_testid_text(&browser, "route-status", "На рассмотрении у тьютора").await;
+    // The workers deliver the notices (here: the test runs the queue).
+    app.run_jobs().await;
+    sign_out(&browser).await;
+
+    // The tutor: the bell counts one, and «Что сделать» leads to the route.
+    sign_in(&browser, &app, "tutor@iom.test").await;
+    wait_for_testid_text(&browser, "bell-count", "1").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='task' and @data-kind='agree_route']//a[contains(., 'Смысловое чтение')]",
+        "the tutor's to-do item",
+    )
+    .await;
+    browser.screenshot("cabinet-tasks-tutor").await;
+    click(&browser, "[data-testid=task][data-kind=agree_route] a").await;
+    click(&browser, "button[data-action=tutor_agree]").await;
+    browser.wait_for("#action-form").await;
+    click(&browser, "[data-testid=confirm-action]").await;
+    browser
+        .wait_for_text("Маршрут согласован и передан заместителю директора.")
+        .await;
+    app.run_jobs().await;
+    sign_out(&browser).await;
+
+    // The teacher finds the agreement in the notification centre and marks it read.
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    wait_for_testid_text(&browser, "bell-count", "1").await;
+    click(&browser, "[data-testid=bell]").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='notification' and @data-read='false']//a[contains(., 'согласован')]",
+        "the teacher's notice",
+    )
+    .await;
+    browser.screenshot("notifications-teacher").await;
+    click(&browser, "[data-testid=read-all]").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='notification' and @data-read='true']",
+        "the notice marked read",
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//a[@data-testid='bell' and not(.//*[@data-testid='bell-count'])]",
+        "the bell without a count",
+    )
+    .await;
+}

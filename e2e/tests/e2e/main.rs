@@ -12,6 +12,7 @@ mod documents;
 mod errors;
 mod integration;
 mod matrix;
+mod notifications;
 mod people;
 mod privacy;
 mod routes;

@@ -43,6 +43,7 @@ struct Ids {
     campaign: Uuid,
     results_import: Uuid,
     certificate: Uuid,
+    notice: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -59,6 +60,8 @@ enum Obj {
     Unit,
     /// A teacher's own tutor assignment (consent).
     Consent,
+    /// A notice of the teacher's: theirs alone.
+    Notice,
     /// The importer's own import.
     Import,
     Framework,
@@ -104,7 +107,7 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         // the municipality, the region; not an unassigned expert, not the administrator.
         Obj::Route => [true, true, true, true, true, true, true, true, false, false],
         Obj::Person => [true, true, true, true, true, true, true, true, false, true],
-        Obj::Consent => [
+        Obj::Consent | Obj::Notice => [
             true, false, false, false, false, false, false, false, false, false,
         ],
         Obj::Import => [
@@ -135,7 +138,7 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
         Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework | Obj::Campaign => admin_only,
         Obj::Client | Obj::Event => admin_only,
         Obj::Enrolment | Obj::Cohort | Obj::Results => [false; 10],
-        Obj::Route | Obj::Consent | Obj::Import | Obj::ClientApi => [false; 10],
+        Obj::Route | Obj::Consent | Obj::Notice | Obj::Import | Obj::ClientApi => [false; 10],
     }
 }
 
@@ -154,6 +157,10 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/me", Obj::Own),
     ("POST", "/api/v1/me/password", Obj::Own),
     ("PUT", "/api/v1/me/assignments/{id}/consent", Obj::Consent),
+    ("GET", "/api/v1/me/notifications", Obj::Own),
+    ("POST", "/api/v1/me/notifications/read-all", Obj::Own),
+    ("POST", "/api/v1/me/notifications/{id}/read", Obj::Notice),
+    ("GET", "/api/v1/me/tasks", Obj::Own),
     ("GET", "/api/v1/admin/outbox", Obj::AdminOnly),
     ("GET", "/api/v1/units", Obj::Own),
     ("POST", "/api/v1/units", Obj::Unit),
@@ -407,6 +414,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/assignments/") || p.starts_with("/api/v1/me/assignments/") => {
             ids.tutor_assignment
         }
+        p if p.starts_with("/api/v1/me/notifications/") => ids.notice,
         p if p.starts_with("/api/v1/frameworks/") => ids.framework,
         p if p.starts_with("/api/v1/integrations/") => ids.client,
         p if p.starts_with("/api/v1/webhooks/") => ids.webhook,
@@ -747,7 +755,34 @@ async fn side(
     .await
     .unwrap()
     .id;
+    // A notice of the teacher's, as the event consumer writes it.
+    let event = api::services::events::record(
+        &app.db,
+        api::services::events::Event {
+            kind: shared::events::EventKind::RouteReturned,
+            actor_id: None,
+            route_id: Some(route.id),
+            person_id: Some(me.person.id),
+            unit_id: Some(school),
+            payload: json!({}),
+        },
+    )
+    .await
+    .unwrap();
+    let notice = api::services::events::deliver_one(
+        &app.db,
+        event,
+        api::services::events::Notice {
+            recipient: me.person.id,
+            text: "Маршрут возвращён".into(),
+            link: None,
+            needs_action: false,
+        },
+    )
+    .await
+    .unwrap();
     Ids {
+        notice,
         route: route.id,
         diagnostic: route.diagnostic.diagnostics[0].id,
         deficit: route.diagnostic.deficits[0].id,
@@ -893,6 +928,7 @@ impl Ids {
             campaign: r(),
             results_import: r(),
             certificate: r(),
+            notice: r(),
         }
     }
 }

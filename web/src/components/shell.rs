@@ -23,6 +23,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         }
         path
     });
+    crate::pages::notifications::NoticesChanged::provide();
     view! {
         <SkipLink />
         <Header />
@@ -102,6 +103,7 @@ fn Header() -> impl IntoView {
             <div class="container header-bar">
                 <Brand />
                 <div class="user-box">
+                    <crate::pages::notifications::Bell />
                     <div class="user-who">
                         <span class="user-name" data-testid="user-name" title=full_name>
                             {short_name}

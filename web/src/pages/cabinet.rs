@@ -86,6 +86,7 @@ fn Cabinet(me: MeResponse, units: LocalResource<Result<Vec<UnitDto>, ApiError>>)
                     </Alert>
                 }
             })}
+        <crate::pages::notifications::TasksCard />
         <div class="card-grid">
             {cards}
             {me

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod integrations;
 pub mod login;
 pub mod not_found;
+pub mod notifications;
 pub mod profile;
 pub mod route;
 pub mod route_lists;
@@ -24,6 +25,7 @@ pub use diagnostics::{
 pub use documents::VerifyPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use notifications::NotificationsPage;
 pub use profile::ProfilePage;
 pub use route::RoutePage;
 pub use route_lists::{ExpertisePage, MyRoutesPage, QueuePage, RoutesPage, TuteesPage};

@@ -664,6 +664,20 @@ pub async fn commit(
         ),
     )
     .await?;
+    crate::services::events::record(
+        &txn,
+        crate::services::events::Event {
+            kind: shared::events::EventKind::DiagnosticImported,
+            actor_id: Some(principal.id()),
+            route_id: None,
+            person_id: None,
+            unit_id: Some(c.model.organiser_id),
+            payload: serde_json::json!({
+                "campaign_id": c.model.id, "import_id": id, "people": people, "results": results,
+            }),
+        },
+    )
+    .await?;
     crate::services::integration::webhooks::emit(
         &txn,
         WebhookEvent::DiagnosticImported,

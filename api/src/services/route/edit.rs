@@ -245,7 +245,7 @@ impl<'a> Editor<'a> {
             let updated = am.update(&txn).await?;
             crate::services::integration::sync::touch_route(&txn, &updated, false).await?;
             for (activity, name) in &done_activities {
-                emit_activity_done(&txn, &updated, *activity, name).await?;
+                emit_activity_done(&txn, &updated, principal.id(), *activity, name).await?;
             }
             for c in changes {
                 route_change::ActiveModel {
@@ -271,14 +271,26 @@ impl<'a> Editor<'a> {
     }
 }
 
-/// Tells subscribed integrations that a roadmap activity is done.
+/// Records that a roadmap activity is done, and tells subscribed integrations.
 async fn emit_activity_done(
     db: &impl ConnectionTrait,
     route: &route::Model,
+    actor: Uuid,
     activity: Uuid,
     name: &str,
 ) -> AppResult<()> {
+    use crate::services::events::{self, Event};
     use crate::services::integration::{summary, webhooks};
+    events::record(
+        db,
+        Event::route(
+            shared::events::EventKind::ActivityDone,
+            actor,
+            route,
+            serde_json::json!({ "activity": { "id": activity, "name": name } }),
+        ),
+    )
+    .await?;
     let place = shared::UnitPath {
         region: route.region_id,
         district: None,

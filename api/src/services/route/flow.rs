@@ -208,6 +208,18 @@ pub async fn transition(
         },
     )
     .await?;
+    crate::services::events::record(
+        &txn,
+        crate::services::events::Event::route(
+            shared::events::EventKind::of_action(req.action),
+            principal.id(),
+            &r,
+            serde_json::json!({
+                "action": req.action, "from": from, "to": to, "version": version, "comment": comment,
+            }),
+        ),
+    )
+    .await?;
 
     // A completed route is frozen: its whole state at completion is kept as it was. Done before
     // the integrations hear of it, so the webhook carries the certificate's number.

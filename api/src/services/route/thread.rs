@@ -56,6 +56,7 @@ pub async fn add(
         ));
     }
     let t = db::now();
+    let txn = db::begin_write(&state.db).await?;
     let row = route_comment::ActiveModel {
         id: Set(db::new_id()),
         route_id: Set(id),
@@ -65,8 +66,19 @@ pub async fn add(
         created_at: Set(t),
         updated_at: Set(t),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    crate::services::events::record(
+        &txn,
+        crate::services::events::Event::route(
+            shared::events::EventKind::CommentAdded,
+            principal.id(),
+            &ctx.route,
+            serde_json::json!({ "comment_id": row.id, "section": req.section }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(CommentDto {
         id: row.id,
         author: to_ref(&principal.user),

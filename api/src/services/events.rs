@@ -1,0 +1,386 @@
+//! The stream of domain events: every fact is recorded once with [`record`], in the caller's
+//! transaction, so it exists exactly when the change it reports was committed.
+//!
+//! Consumers run on the job queue. Recording an event enqueues its [`NOTIFY`] job in the same
+//! transaction; the job works out who is told (through the access policy, as of the event) and
+//! writes their notifications in one transaction, each under the unique key (event, recipient,
+//! channel). So however many instances run the queue, and if a worker dies after writing and
+//! before marking the job done (the job then runs again when its lease ends), every notification
+//! exists once.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, Statement,
+};
+use shared::access::RouteFacts;
+use shared::events::{EventKind, RouteNote, route_audience, route_notice};
+use shared::workflow::Participant;
+use shared::{Role, RouteStatus};
+use uuid::Uuid;
+
+use crate::auth::principal;
+use crate::db::entities::{domain_event, notification, role_grant, route, sync_state, user};
+use crate::db::{self, assignments, jobs, units, users};
+
+/// The job kind that turns one event into notifications.
+pub const NOTIFY: &str = "events.notify";
+/// The channel of notices read in the platform.
+pub const PLATFORM: &str = "platform";
+
+/// A fact to record.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub kind: EventKind,
+    pub actor_id: Option<Uuid>,
+    pub route_id: Option<Uuid>,
+    /// The person the fact is about (the route's teacher).
+    pub person_id: Option<Uuid>,
+    /// The unit it happened in (the route's school).
+    pub unit_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+}
+
+impl Event {
+    /// A fact about a route, by `actor`.
+    pub fn route(
+        kind: EventKind,
+        actor: Uuid,
+        r: &route::Model,
+        payload: serde_json::Value,
+    ) -> Self {
+        Event {
+            kind,
+            actor_id: Some(actor),
+            route_id: Some(r.id),
+            person_id: Some(r.teacher_id),
+            unit_id: Some(r.school_id),
+            payload,
+        }
+    }
+}
+
+/// Records `event` in the caller's transaction and enqueues its consumers; returns its id.
+pub async fn record(db: &impl ConnectionTrait, event: Event) -> Result<Uuid, DbErr> {
+    let id = db::new_id();
+    let t = db::now();
+    domain_event::Entity::insert(domain_event::ActiveModel {
+        id: Set(id),
+        seq: Set(None),
+        kind: Set(event.kind.as_str().to_owned()),
+        occurred_at: Set(t),
+        actor_id: Set(event.actor_id),
+        route_id: Set(event.route_id),
+        person_id: Set(event.person_id),
+        unit_id: Set(event.unit_id),
+        payload: Set(event.payload.to_string()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    jobs::enqueue(db, NOTIFY, &serde_json::json!({ "event_id": id }), t, 5).await?;
+    Ok(id)
+}
+
+/// Numbers the committed events not numbered yet, in order, under the stream's lock (the same
+/// scheme as the sync feed): a consumer that has read up to position N never later finds a
+/// committed event below N.
+pub async fn sequence(db: &DatabaseConnection) -> Result<(), DbErr> {
+    const BATCH: i64 = 10_000;
+    let backend = db.get_database_backend();
+    loop {
+        let txn = db::begin_write(db).await?;
+        let Some(state) = sync_state::Entity::find_by_id("events".to_owned())
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+        else {
+            return Err(DbErr::RecordNotFound("the events' sequence".into()));
+        };
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                "WITH locked AS (
+                    SELECT id, occurred_at FROM domain_events WHERE seq IS NULL
+                    ORDER BY occurred_at, id LIMIT {BATCH} FOR UPDATE SKIP LOCKED),
+                 numbered AS (
+                    SELECT id, row_number() OVER (ORDER BY occurred_at, id) AS rn FROM locked)
+                 UPDATE domain_events e SET seq = $1 + n.rn - 1 FROM numbered n WHERE e.id = n.id"
+            ),
+            _ => format!(
+                "WITH numbered AS (
+                    SELECT id, row_number() OVER (ORDER BY occurred_at, id) AS rn
+                    FROM domain_events WHERE seq IS NULL ORDER BY occurred_at, id LIMIT {BATCH})
+                 UPDATE domain_events SET seq = $1 + numbered.rn - 1 FROM numbered
+                 WHERE domain_events.id = numbered.id"
+            ),
+        };
+        let numbered = txn
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [state.next_seq.into()],
+            ))
+            .await?
+            .rows_affected();
+        let numbered = i64::try_from(numbered).unwrap_or(0);
+        if numbered > 0 {
+            sync_state::Entity::update_many()
+                .col_expr(
+                    sync_state::Column::NextSeq,
+                    Expr::value(state.next_seq + numbered),
+                )
+                .filter(sync_state::Column::Name.eq("events"))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        if numbered < BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// One notice for one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub recipient: Uuid,
+    pub text: String,
+    pub link: Option<String>,
+    pub needs_action: bool,
+}
+
+/// The job: the notifications of one event.
+pub async fn notify_job(db: DatabaseConnection, payload: serde_json::Value) -> anyhow::Result<()> {
+    let id: Uuid = serde_json::from_value(payload["event_id"].clone())?;
+    sequence(&db).await?;
+    let Some(event) = domain_event::Entity::find_by_id(id).one(&db).await? else {
+        return Ok(());
+    };
+    let notices = notices(&db, &event).await?;
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let txn = db::begin_write(&db).await?;
+    deliver(&txn, &event, &notices).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Writes the notices of `event`; one already written (a repeated run) is left as it is.
+pub async fn deliver(
+    db: &impl ConnectionTrait,
+    event: &domain_event::Model,
+    notices: &[Notice],
+) -> Result<(), DbErr> {
+    let t = db::now();
+    for n in notices {
+        notification::Entity::insert(notification::ActiveModel {
+            id: Set(db::new_id()),
+            recipient_id: Set(n.recipient),
+            event_id: Set(event.id),
+            channel: Set(PLATFORM.to_owned()),
+            kind: Set(event.kind.clone()),
+            text: Set(n.text.clone()),
+            link: Set(n.link.clone()),
+            route_id: Set(event.route_id),
+            needs_action: Set(n.needs_action),
+            read_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                notification::Column::EventId,
+                notification::Column::RecipientId,
+                notification::Column::Channel,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes one notice of the event `event_id` and returns its id (for seeding and tests).
+pub async fn deliver_one(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    notice: Notice,
+) -> Result<Uuid, DbErr> {
+    let event = domain_event::Entity::find_by_id(event_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the event".into()))?;
+    deliver(db, &event, std::slice::from_ref(&notice)).await?;
+    notification::Entity::find()
+        .filter(notification::Column::EventId.eq(event_id))
+        .filter(notification::Column::RecipientId.eq(notice.recipient))
+        .filter(notification::Column::Channel.eq(PLATFORM))
+        .select_only()
+        .column(notification::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the notice".into()))
+}
+
+/// Who is told of `event`, and what.
+pub async fn notices(
+    db: &impl ConnectionTrait,
+    event: &domain_event::Model,
+) -> anyhow::Result<Vec<Notice>> {
+    let Ok(kind) = event.kind.parse::<EventKind>() else {
+        return Ok(Vec::new());
+    };
+    let Some(route_id) = event.route_id else {
+        return Ok(Vec::new());
+    };
+    let Some(r) = crate::db::routes::find(db, route_id).await? else {
+        return Ok(Vec::new());
+    };
+    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap_or_default();
+    // The route as it was when the fact happened: it may have moved on since.
+    let to: RouteStatus = payload["to"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(db::parse_code(&r.status)?);
+    let audiences = route_audience(kind, to);
+    if audiences.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(school) = units::find(db, r.school_id).await? else {
+        return Ok(Vec::new());
+    };
+    let place = units::path(&school)?;
+
+    // Candidates: the teacher, the staff linked to them, and whoever holds a school role over
+    // the school; the policy then says which part each plays.
+    let mut candidates: Vec<Uuid> = vec![r.teacher_id];
+    candidates.extend(
+        assignments::for_teacher(db, r.teacher_id)
+            .await?
+            .into_iter()
+            .map(|a| a.staff_id),
+    );
+    let roles: Vec<&str> = audiences
+        .iter()
+        .flat_map(|a| a.parts.iter())
+        .filter_map(|p| role_of(*p))
+        .map(Role::as_str)
+        .collect();
+    if !roles.is_empty() {
+        let unit_ids: Vec<Uuid> = [
+            place.school,
+            place.municipality,
+            place.district,
+            Some(place.region),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        candidates.extend(
+            role_grant::Entity::find()
+                .filter(role_grant::Column::UnitId.is_in(unit_ids))
+                .filter(role_grant::Column::Role.is_in(roles))
+                .select_only()
+                .column(role_grant::Column::UserId)
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?,
+        );
+    }
+    candidates.sort();
+    candidates.dedup();
+    candidates.retain(|id| Some(*id) != event.actor_id);
+
+    let people: HashMap<Uuid, user::Model> = users::find_many(db, &candidates)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| (u.id, u))
+        .collect();
+    let mut parts: Vec<(Uuid, Vec<Participant>)> = Vec::new();
+    for id in &candidates {
+        let Some(u) = people.get(id) else { continue };
+        let p = principal::load(db, u.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("loading a recipient: {e:?}"))?;
+        let facts = RouteFacts {
+            owner: r.teacher_id,
+            school: place,
+            status: to,
+            links: assignments::links(db, *id, r.teacher_id).await?,
+        };
+        let played = p.actor.participation(&facts);
+        if !played.is_empty() {
+            parts.push((*id, played));
+        }
+    }
+
+    // Each audience: those playing the first of its parts that somebody plays.
+    let mut chosen: BTreeMap<Uuid, bool> = BTreeMap::new();
+    for audience in &audiences {
+        let Some(part) = audience
+            .parts
+            .iter()
+            .find(|part| parts.iter().any(|(_, p)| p.contains(part)))
+        else {
+            continue;
+        };
+        for (id, _) in parts.iter().filter(|(_, p)| p.contains(part)) {
+            *chosen.entry(*id).or_default() |= audience.needs_action;
+        }
+    }
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let name = |u: &user::Model| {
+        shared::text::short_name(&u.surname, &u.first_name, u.patronymic.as_deref())
+    };
+    let names: HashMap<Uuid, String> = users::find_many(
+        db,
+        &[Some(r.teacher_id), event.actor_id]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    )
+    .await?
+    .iter()
+    .map(|u| (u.id, name(u)))
+    .collect();
+    let teacher = names.get(&r.teacher_id).cloned().unwrap_or_default();
+    let actor = event
+        .actor_id
+        .and_then(|a| names.get(&a).cloned())
+        .unwrap_or_default();
+    let note = RouteNote {
+        title: &r.title,
+        teacher: &teacher,
+        actor: &actor,
+        comment: payload["comment"].as_str(),
+    };
+    Ok(chosen
+        .into_iter()
+        .map(|(recipient, asked)| Notice {
+            recipient,
+            text: route_notice(kind, to, asked, &note),
+            link: Some(format!("/routes/{}", r.id)),
+            needs_action: asked,
+        })
+        .collect())
+}
+
+/// The role by which someone plays `part` over a school (none for personal links).
+fn role_of(part: Participant) -> Option<Role> {
+    match part {
+        Participant::SchoolCoordinator => Some(Role::SchoolCoordinator),
+        Participant::DeputyDirector => Some(Role::DeputyDirector),
+        Participant::Director => Some(Role::Director),
+        Participant::MunicipalCoordinator => Some(Role::MunicipalCoordinator),
+        Participant::RegionalManager => Some(Role::RegionalManager),
+        Participant::Owner | Participant::Tutor | Participant::Mentor | Participant::Expert => None,
+    }
+}

@@ -1,0 +1,400 @@
+//! Domain events and what they mean to people: who is told of a fact, in what words, and what
+//! counts as work waiting for someone (the «Что сделать» list). Pure and unit-tested; the server
+//! records the events and computes recipients and tasks through the access policy.
+
+use chrono::NaiveDate;
+
+use crate::levels::ActivityStatus;
+use crate::route::RouteStatus;
+use crate::workflow::{Participant, RouteAction};
+
+domain_enum! {
+    /// A fact the platform records once, in the transaction that makes it true. The codes of
+    /// route facts are those webhooks carry, so both speak of one stream.
+    pub enum EventKind {
+        RouteSubmitted => ("route.submitted", "Маршрут отправлен на согласование"),
+        RouteReturned => ("route.returned", "Маршрут возвращён на доработку"),
+        RouteAgreed => ("route.agreed", "Маршрут согласован"),
+        RouteApproved => ("route.approved", "Маршрут утверждён"),
+        RouteStarted => ("route.started", "Реализация маршрута начата"),
+        RouteExtended => ("route.extended", "Срок маршрута продлевается"),
+        RouteProductSubmitted => ("route.product_submitted", "Продукт представлен на экспертизу"),
+        RouteProductReturned => ("route.product_returned", "Продукт возвращён на доработку"),
+        RouteEvaluated => ("route.evaluated", "Продукт оценён"),
+        RouteCompleted => ("route.completed", "Маршрут завершён"),
+        RouteWithdrawn => ("route.withdrawn", "Маршрут отозван"),
+        RouteReopened => ("route.reopened", "Маршрут возобновлён"),
+        ActivityDone => ("activity.done", "Мероприятие выполнено"),
+        CommentAdded => ("comment.added", "Комментарий к маршруту"),
+        DiagnosticImported => ("diagnostic.imported", "Загружены результаты диагностики"),
+    }
+}
+
+impl EventKind {
+    /// The fact a workflow step records.
+    pub const fn of_action(action: RouteAction) -> EventKind {
+        match action {
+            RouteAction::Submit => EventKind::RouteSubmitted,
+            RouteAction::Return => EventKind::RouteReturned,
+            RouteAction::TutorAgree | RouteAction::Agree => EventKind::RouteAgreed,
+            RouteAction::Approve => EventKind::RouteApproved,
+            RouteAction::Start => EventKind::RouteStarted,
+            RouteAction::Extend => EventKind::RouteExtended,
+            RouteAction::SubmitProduct => EventKind::RouteProductSubmitted,
+            RouteAction::ReturnProduct => EventKind::RouteProductReturned,
+            RouteAction::Evaluate => EventKind::RouteEvaluated,
+            RouteAction::Complete => EventKind::RouteCompleted,
+            RouteAction::Withdraw => EventKind::RouteWithdrawn,
+            RouteAction::Reopen => EventKind::RouteReopened,
+        }
+    }
+}
+
+/// One group of people told of a route event: those who play the first part in `parts` that
+/// anybody plays in the route (a school without a deputy director: the director).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Audience {
+    pub parts: &'static [Participant],
+    /// The notice asks them to act (agree, approve, evaluate); otherwise it informs.
+    pub needs_action: bool,
+}
+
+const fn acts(parts: &'static [Participant]) -> Audience {
+    Audience {
+        parts,
+        needs_action: true,
+    }
+}
+
+const fn informs(parts: &'static [Participant]) -> Audience {
+    Audience {
+        parts,
+        needs_action: false,
+    }
+}
+
+/// Who is told of a route event that left the route in `to`. The person who acted is never
+/// told of their own step (the server leaves them out).
+pub fn route_audience(kind: EventKind, to: RouteStatus) -> Vec<Audience> {
+    use Participant::*;
+    match (kind, to) {
+        // Agreement starts with the teacher's tutor; without one, the school coordinator.
+        (EventKind::RouteSubmitted | EventKind::RouteExtended, RouteStatus::Submitted) => {
+            vec![acts(&[Tutor, SchoolCoordinator])]
+        }
+        (EventKind::RouteAgreed, RouteStatus::TutorAgreed) => {
+            vec![informs(&[Owner]), acts(&[DeputyDirector, Director])]
+        }
+        (EventKind::RouteAgreed, RouteStatus::Agreed) => {
+            vec![informs(&[Owner]), acts(&[Director])]
+        }
+        (EventKind::RouteReturned, _)
+        | (EventKind::RouteApproved, _)
+        | (EventKind::RouteProductReturned, _)
+        | (EventKind::RouteCompleted, _)
+        | (EventKind::RouteReopened, _) => vec![informs(&[Owner])],
+        (EventKind::RouteProductSubmitted, _) => vec![acts(&[Expert])],
+        (EventKind::RouteEvaluated, _) => vec![informs(&[Owner]), acts(&[Tutor])],
+        (EventKind::CommentAdded, _) => vec![informs(&[Owner]), informs(&[Tutor])],
+        _ => Vec::new(),
+    }
+}
+
+/// What a notice about a route needs to name.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteNote<'a> {
+    pub title: &'a str,
+    /// The teacher whose route it is (short name).
+    pub teacher: &'a str,
+    /// Who acted (short name).
+    pub actor: &'a str,
+    /// The reason given with a return or a reopening.
+    pub comment: Option<&'a str>,
+}
+
+/// The Russian text of a notice about a route event for someone who is `asked` to act, or
+/// only informed.
+pub fn route_notice(kind: EventKind, to: RouteStatus, asked: bool, n: &RouteNote<'_>) -> String {
+    let title = n.title;
+    let teacher = n.teacher;
+    let reason = n
+        .comment
+        .map(|c| format!(": {}", short(c, 200)))
+        .unwrap_or_default();
+    match kind {
+        EventKind::RouteSubmitted if asked => {
+            format!("{teacher} отправил(а) маршрут «{title}» на согласование — ждёт вашего решения")
+        }
+        EventKind::RouteExtended if asked => {
+            format!("{teacher} продлевает маршрут «{title}» — согласуйте новый срок")
+        }
+        EventKind::RouteAgreed if asked && to == RouteStatus::Agreed => {
+            format!("Маршрут «{title}» педагога {teacher} согласован и ждёт вашего утверждения")
+        }
+        EventKind::RouteAgreed if asked => {
+            format!(
+                "Маршрут «{title}» педагога {teacher} согласован тьютором и ждёт вашего согласования"
+            )
+        }
+        EventKind::RouteAgreed => format!("Маршрут «{title}» согласован ({})", n.actor),
+        EventKind::RouteReturned => {
+            format!(
+                "Маршрут «{title}» возвращён на доработку ({}){reason}",
+                n.actor
+            )
+        }
+        EventKind::RouteApproved => format!("Маршрут «{title}» утверждён ({})", n.actor),
+        EventKind::RouteProductSubmitted => {
+            format!("Продукт по маршруту «{title}» педагога {teacher} ждёт вашей экспертизы")
+        }
+        EventKind::RouteProductReturned => {
+            format!("Продукт по маршруту «{title}» возвращён на доработку{reason}")
+        }
+        EventKind::RouteEvaluated if asked => format!(
+            "Продукт по маршруту «{title}» педагога {teacher} оценён — подготовьте заключение и завершите маршрут"
+        ),
+        EventKind::RouteEvaluated => format!("Продукт по маршруту «{title}» оценён экспертом"),
+        EventKind::RouteCompleted => format!("Маршрут «{title}» завершён"),
+        EventKind::RouteReopened => format!("Маршрут «{title}» возобновлён{reason}"),
+        EventKind::CommentAdded => {
+            format!("{} оставил(а) комментарий к маршруту «{title}»", n.actor)
+        }
+        other => format!("{}: «{title}»", other.title_ru()),
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn short(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
+domain_enum! {
+    /// A kind of work waiting for a person.
+    pub enum TodoKind {
+        AgreeRoute => ("agree_route", "Согласовать маршрут"),
+        ApproveRoute => ("approve_route", "Утвердить маршрут"),
+        EvaluateProduct => ("evaluate_product", "Оценить продукт"),
+        CompleteRoute => ("complete_route", "Завершить маршрут"),
+        OverdueActivity => ("overdue_activity", "Просрочено мероприятие"),
+        RouteEndingWithoutProduct => ("route_ending", "Маршрут заканчивается, продукт не представлен"),
+        AnswerConsent => ("answer_consent", "Ответить на запрос согласия"),
+    }
+}
+
+impl TodoKind {
+    /// The task a workflow step waiting for someone is, if it is one.
+    pub const fn of_action(action: RouteAction) -> Option<TodoKind> {
+        match action {
+            RouteAction::TutorAgree | RouteAction::Agree => Some(TodoKind::AgreeRoute),
+            RouteAction::Approve => Some(TodoKind::ApproveRoute),
+            RouteAction::Evaluate => Some(TodoKind::EvaluateProduct),
+            RouteAction::Complete => Some(TodoKind::CompleteRoute),
+            _ => None,
+        }
+    }
+}
+
+/// How close to its end a route must be for its missing product to become a task.
+pub const ENDING_SOON_DAYS: i64 = 30;
+
+/// A roadmap activity is overdue when it is still planned or under way after its end date.
+pub fn activity_overdue(status: ActivityStatus, end: Option<NaiveDate>, today: NaiveDate) -> bool {
+    matches!(status, ActivityStatus::Planned | ActivityStatus::InProgress)
+        && end.is_some_and(|end| end < today)
+}
+
+/// A route being carried out whose product has not gone for expertise, ending within
+/// [`ENDING_SOON_DAYS`] (or already past its end): the days left, negative when past.
+pub fn ending_without_product(
+    status: RouteStatus,
+    period_end: NaiveDate,
+    today: NaiveDate,
+) -> Option<i64> {
+    if !matches!(status, RouteStatus::Approved | RouteStatus::InProgress) {
+        return None;
+    }
+    let left = (period_end - today).num_days();
+    (left <= ENDING_SOON_DAYS).then_some(left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn route_codes_are_the_webhook_codes() {
+        use crate::dto::WebhookEvent;
+        for w in WebhookEvent::ALL {
+            if w.as_str().starts_with("route.") || w.as_str() == "activity.done" {
+                assert!(
+                    w.as_str().parse::<EventKind>().is_ok(),
+                    "{} has no domain event",
+                    w.as_str()
+                );
+            }
+        }
+        assert_eq!(
+            EventKind::of_action(RouteAction::Complete).as_str(),
+            "route.completed"
+        );
+    }
+
+    #[test]
+    fn a_submitted_route_asks_the_tutor_first_then_the_school_coordinator() {
+        let a = route_audience(EventKind::RouteSubmitted, RouteStatus::Submitted);
+        assert_eq!(a.len(), 1);
+        assert!(a[0].needs_action);
+        assert_eq!(
+            a[0].parts,
+            &[Participant::Tutor, Participant::SchoolCoordinator]
+        );
+    }
+
+    #[test]
+    fn agreement_tells_the_teacher_and_asks_the_next_signer() {
+        let by_tutor = route_audience(EventKind::RouteAgreed, RouteStatus::TutorAgreed);
+        assert_eq!(by_tutor[0], informs(&[Participant::Owner]));
+        assert_eq!(
+            by_tutor[1].parts,
+            &[Participant::DeputyDirector, Participant::Director]
+        );
+        let by_deputy = route_audience(EventKind::RouteAgreed, RouteStatus::Agreed);
+        assert_eq!(by_deputy[1], acts(&[Participant::Director]));
+    }
+
+    #[test]
+    fn the_product_goes_to_the_expert_and_its_evaluation_to_teacher_and_tutor() {
+        assert_eq!(
+            route_audience(
+                EventKind::RouteProductSubmitted,
+                RouteStatus::ProductSubmitted
+            ),
+            vec![acts(&[Participant::Expert])]
+        );
+        let evaluated = route_audience(EventKind::RouteEvaluated, RouteStatus::Evaluated);
+        assert_eq!(evaluated[0], informs(&[Participant::Owner]));
+        assert_eq!(evaluated[1].parts, &[Participant::Tutor]);
+        for kind in [
+            EventKind::RouteReturned,
+            EventKind::RouteApproved,
+            EventKind::RouteCompleted,
+        ] {
+            assert_eq!(
+                route_audience(kind, RouteStatus::Completed),
+                vec![informs(&[Participant::Owner])]
+            );
+        }
+        assert!(route_audience(EventKind::RouteStarted, RouteStatus::InProgress).is_empty());
+    }
+
+    #[test]
+    fn notices_name_the_route_the_teacher_and_the_reason() {
+        let n = RouteNote {
+            title: "Функциональная грамотность",
+            teacher: "Иванова М. П.",
+            actor: "Петров П. П.",
+            comment: Some("Уточните результат"),
+        };
+        let asked = route_notice(EventKind::RouteSubmitted, RouteStatus::Submitted, true, &n);
+        assert!(asked.contains("«Функциональная грамотность»") && asked.contains("Иванова"));
+        let returned = route_notice(EventKind::RouteReturned, RouteStatus::Returned, false, &n);
+        assert!(returned.ends_with(": Уточните результат"), "{returned}");
+        let approve = route_notice(EventKind::RouteAgreed, RouteStatus::Agreed, true, &n);
+        assert!(approve.contains("утверждения"));
+        let long = "а".repeat(500);
+        let cut = route_notice(
+            EventKind::RouteReturned,
+            RouteStatus::Returned,
+            false,
+            &RouteNote {
+                comment: Some(&long),
+                ..n
+            },
+        );
+        assert!(cut.chars().count() < 300 && cut.ends_with('…'));
+    }
+
+    #[test]
+    fn an_activity_is_overdue_only_when_unfinished_after_its_end() {
+        let today = d("2027-03-01");
+        assert!(activity_overdue(
+            ActivityStatus::Planned,
+            Some(d("2027-02-28")),
+            today
+        ));
+        assert!(activity_overdue(
+            ActivityStatus::InProgress,
+            Some(d("2027-01-10")),
+            today
+        ));
+        assert!(!activity_overdue(
+            ActivityStatus::Planned,
+            Some(today),
+            today
+        ));
+        assert!(!activity_overdue(
+            ActivityStatus::Done,
+            Some(d("2027-01-10")),
+            today
+        ));
+        assert!(!activity_overdue(
+            ActivityStatus::Cancelled,
+            Some(d("2027-01-10")),
+            today
+        ));
+        assert!(!activity_overdue(ActivityStatus::Planned, None, today));
+    }
+
+    #[test]
+    fn a_route_ending_within_thirty_days_without_a_product_is_a_task() {
+        let today = d("2027-05-01");
+        assert_eq!(
+            ending_without_product(RouteStatus::InProgress, d("2027-05-31"), today),
+            Some(30)
+        );
+        assert_eq!(
+            ending_without_product(RouteStatus::InProgress, d("2027-06-01"), today),
+            None
+        );
+        assert_eq!(
+            ending_without_product(RouteStatus::Approved, d("2027-04-30"), today),
+            Some(-1)
+        );
+        // Once the product is with the expert, or before approval, it is not the teacher's task.
+        assert_eq!(
+            ending_without_product(RouteStatus::ProductSubmitted, d("2027-05-10"), today),
+            None
+        );
+        assert_eq!(
+            ending_without_product(RouteStatus::Draft, d("2027-05-10"), today),
+            None
+        );
+    }
+
+    #[test]
+    fn queue_steps_are_tasks_and_others_are_not() {
+        assert_eq!(
+            TodoKind::of_action(RouteAction::TutorAgree),
+            Some(TodoKind::AgreeRoute)
+        );
+        assert_eq!(
+            TodoKind::of_action(RouteAction::Approve),
+            Some(TodoKind::ApproveRoute)
+        );
+        assert_eq!(
+            TodoKind::of_action(RouteAction::Evaluate),
+            Some(TodoKind::EvaluateProduct)
+        );
+        assert_eq!(TodoKind::of_action(RouteAction::Submit), None);
+    }
+}
