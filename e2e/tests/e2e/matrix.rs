@@ -161,6 +161,7 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/me/notifications/read-all", Obj::Own),
     ("POST", "/api/v1/me/notifications/{id}/read", Obj::Notice),
     ("GET", "/api/v1/me/tasks", Obj::Own),
+    ("GET", "/api/v1/me/access-log", Obj::Own),
     ("GET", "/api/v1/me/notification-settings", Obj::Own),
     ("PUT", "/api/v1/me/notification-settings", Obj::Own),
     ("POST", "/api/v1/unsubscribe/{token}", Obj::Public),
