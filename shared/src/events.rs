@@ -530,7 +530,10 @@ mod tests {
         assert_eq!(get(NoticeKind::AwaitingStep), Some(NoticeChannel::Platform));
         assert_eq!(get(NoticeKind::Comment), Some(NoticeChannel::Email));
         assert_eq!(get(NoticeKind::Returned), Some(NoticeChannel::Email));
-        assert_eq!(get(NoticeKind::RouteProgress), Some(NoticeChannel::Platform));
+        assert_eq!(
+            get(NoticeKind::RouteProgress),
+            Some(NoticeChannel::Platform)
+        );
         assert_eq!(
             NoticeKind::Returned.as_str().parse::<NoticeKind>().ok(),
             Some(NoticeKind::Returned)
@@ -541,7 +544,10 @@ mod tests {
     #[test]
     fn a_letter_names_the_route_and_carries_its_links() {
         let subject = letter_subject(NoticeKind::AwaitingStep, "Функциональная грамотность");
-        assert!(subject.contains("«Функциональная грамотность»"), "{subject}");
+        assert!(
+            subject.contains("«Функциональная грамотность»"),
+            "{subject}"
+        );
         let body = letter_body(
             "Иванова М. П. отправил(а) маршрут «Ф» на согласование",
             "https://iom.example/routes/1",

@@ -221,14 +221,12 @@ pub async fn send_letters(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let people: HashMap<Uuid, user::Model> = users::find_many(
-        db,
-        &notices.iter().map(|n| n.recipient).collect::<Vec<_>>(),
-    )
-    .await?
-    .into_iter()
-    .map(|u| (u.id, u))
-    .collect();
+    let people: HashMap<Uuid, user::Model> =
+        users::find_many(db, &notices.iter().map(|n| n.recipient).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
     let t = db::now();
     for n in notices {
         let Some(person) = people.get(&n.recipient).filter(|u| u.active) else {

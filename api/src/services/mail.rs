@@ -1,8 +1,8 @@
 //! Outgoing mail. A message is stored first (the outbox) and sent by the background worker,
 //! never inside a request; with no SMTP configured it stays in the outbox for administrators.
 
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

@@ -51,7 +51,10 @@ fn to_dto(all: Vec<(NoticeKind, NoticeChannel)>) -> NotificationSettings {
 }
 
 /// The signed-in person's settings.
-pub async fn get(db: &impl ConnectionTrait, principal: &Principal) -> AppResult<NotificationSettings> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> AppResult<NotificationSettings> {
     Ok(to_dto(channels(db, principal.id()).await?))
 }
 
@@ -184,17 +187,19 @@ mod tests {
         // Another kind or another person with the same signature.
         let other_kind = token.replace("route_step", "comment");
         assert_eq!(verify_token(&secret, &other_kind), None);
-        let other_user = format!(
-            "{}{}",
-            Uuid::new_v4().simple(),
-            &token[32..]
-        );
+        let other_user = format!("{}{}", Uuid::new_v4().simple(), &token[32..]);
         assert_eq!(verify_token(&secret, &other_user), None);
         assert_eq!(
             verify_token(&SecretString::from("other".to_owned()), &token),
             None
         );
-        for junk in ["", "a.b.c", "..", &format!("{token}.x"), &token[..token.len() - 1]] {
+        for junk in [
+            "",
+            "a.b.c",
+            "..",
+            &format!("{token}.x"),
+            &token[..token.len() - 1],
+        ] {
             assert_eq!(verify_token(&secret, junk), None, "{junk}");
         }
     }

@@ -62,11 +62,7 @@ async fn platform_notices(app: &TestApp, id: Uuid, route: Uuid) -> u64 {
 /// The token of the unsubscribe link in a letter.
 fn unsubscribe_token(text: &str) -> String {
     let start = text.rfind("/unsubscribe/").expect("an unsubscribe link") + "/unsubscribe/".len();
-    text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
+    text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
 /// The message's headers with folded lines joined.
@@ -100,8 +96,16 @@ async fn the_tutor_gets_a_letter_with_a_working_unsubscribe_link_and_after_it_on
     // The letter is in the outbox, its link's token hidden there.
     let stored = letters_to(&app, tutor_id).await;
     assert_eq!(stored.len(), 1);
-    assert!(stored[0].subject.contains("«Смысловое чтение на уроках истории»"));
-    assert!(stored[0].body.contains(&format!("{PUBLIC}/routes/{}", route.id)));
+    assert!(
+        stored[0]
+            .subject
+            .contains("«Смысловое чтение на уроках истории»")
+    );
+    assert!(
+        stored[0]
+            .body
+            .contains(&format!("{PUBLIC}/routes/{}", route.id))
+    );
     assert!(!stored[0].body.contains(&tutor_id.simple().to_string()));
     // The teacher, who acted, gets none.
     assert!(letters_to(&app, teacher_id).await.is_empty());
@@ -110,15 +114,23 @@ async fn the_tutor_gets_a_letter_with_a_working_unsubscribe_link_and_after_it_on
     assert_eq!(mail.to, ["tutor@iom.test"]);
     let text = mail.text();
     assert!(text.contains("Иванова"), "{text}");
-    assert!(text.contains(&format!("Открыть: {PUBLIC}/routes/{}", route.id)), "{text}");
+    assert!(
+        text.contains(&format!("Открыть: {PUBLIC}/routes/{}", route.id)),
+        "{text}"
+    );
     assert!(text.contains(&format!("{PUBLIC}/unsubscribe/")), "{text}");
     let token = unsubscribe_token(&text);
     let h = headers(&mail);
     assert!(
-        h.contains(&format!("List-Unsubscribe: <{PUBLIC}/api/v1/unsubscribe/{token}>")),
+        h.contains(&format!(
+            "List-Unsubscribe: <{PUBLIC}/api/v1/unsubscribe/{token}>"
+        )),
         "{h}"
     );
-    assert!(h.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{h}");
+    assert!(
+        h.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{h}"
+    );
 
     // Until now the tutor has the default: a route waiting for their step comes by e-mail.
     assert_eq!(
@@ -138,7 +150,10 @@ async fn the_tutor_gets_a_letter_with_a_working_unsubscribe_link_and_after_it_on
     assert_eq!(done.kind, NoticeKind::AwaitingStep);
     assert_eq!(done.title, NoticeKind::AwaitingStep.title_ru());
     let now = settings(&tutor).await;
-    assert_eq!(channel_of(&now, NoticeKind::AwaitingStep), NoticeChannel::Platform);
+    assert_eq!(
+        channel_of(&now, NoticeKind::AwaitingStep),
+        NoticeChannel::Platform
+    );
     assert_eq!(channel_of(&now, NoticeKind::Returned), NoticeChannel::Email);
     // Again: the same answer, nothing more changes.
     let again = app
@@ -221,8 +236,14 @@ async fn a_person_chooses_a_channel_per_kind_and_unknown_kinds_are_refused() {
     let before = settings(&teacher).await;
     assert_eq!(before.items.len(), NoticeKind::ALL.len());
     assert!(before.items.iter().all(|i| !i.title.is_empty()));
-    assert_eq!(channel_of(&before, NoticeKind::Returned), NoticeChannel::Email);
-    assert_eq!(channel_of(&before, NoticeKind::Comment), NoticeChannel::Platform);
+    assert_eq!(
+        channel_of(&before, NoticeKind::Returned),
+        NoticeChannel::Email
+    );
+    assert_eq!(
+        channel_of(&before, NoticeKind::Comment),
+        NoticeChannel::Platform
+    );
 
     let after: NotificationSettings = ok_json(
         send(
@@ -237,9 +258,18 @@ async fn a_person_chooses_a_channel_per_kind_and_unknown_kinds_are_refused() {
         .await,
     )
     .await;
-    assert_eq!(channel_of(&after, NoticeKind::Comment), NoticeChannel::Email);
-    assert_eq!(channel_of(&after, NoticeKind::Returned), NoticeChannel::Platform);
-    assert_eq!(channel_of(&after, NoticeKind::AwaitingStep), NoticeChannel::Email);
+    assert_eq!(
+        channel_of(&after, NoticeKind::Comment),
+        NoticeChannel::Email
+    );
+    assert_eq!(
+        channel_of(&after, NoticeKind::Returned),
+        NoticeChannel::Platform
+    );
+    assert_eq!(
+        channel_of(&after, NoticeKind::AwaitingStep),
+        NoticeChannel::Email
+    );
     assert_eq!(settings(&teacher).await, after);
     // Someone else's settings are untouched.
     let tutor = app.as_user("tutor@iom.test").await;
@@ -253,7 +283,13 @@ async fn a_person_chooses_a_channel_per_kind_and_unknown_kinds_are_refused() {
         json!({ "items": [{ "kind": "comment", "channel": "sms" }] }),
         json!({ "items": "all" }),
     ] {
-        let res = send(&teacher, Method::PUT, "/api/v1/me/notification-settings", bad).await;
+        let res = send(
+            &teacher,
+            Method::PUT,
+            "/api/v1/me/notification-settings",
+            bad,
+        )
+        .await;
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     assert_eq!(settings(&teacher).await, after);
