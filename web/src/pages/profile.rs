@@ -121,6 +121,7 @@ fn MailSettings() -> impl IntoView {
     let api = use_api();
     let settings = RwSignal::new(None::<Vec<NotificationSetting>>);
     let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
     let loaded = LocalResource::new(move || async move {
         api.get::<NotificationSettings>(endpoints::NOTIFICATION_SETTINGS)
             .await
@@ -142,6 +143,7 @@ fn MailSettings() -> impl IntoView {
             }],
         };
         failure.set(None);
+        saved.set(false);
         leptos::task::spawn_local(async move {
             match api
                 .put::<_, NotificationSettings>(endpoints::NOTIFICATION_SETTINGS, &body)
@@ -149,6 +151,7 @@ fn MailSettings() -> impl IntoView {
             {
                 Ok(s) => {
                     settings.try_set(Some(s.items));
+                    saved.try_set(true);
                 }
                 Err(e) => {
                     failure.try_set(Some(e));
@@ -165,6 +168,9 @@ fn MailSettings() -> impl IntoView {
                 "Все уведомления видны на платформе. Отмеченные приходят ещё и письмом на вашу почту — сразу, как только что-то произошло."
             </p>
             {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            <p class="hint" role="status" data-testid="mail-saved">
+                {move || if saved.get() { "Сохранено" } else { "" }}
+            </p>
             {move || match settings.get() {
                 None => view! { <Loading label="Загружаем настройки…" /> }.into_any(),
                 Some(items) => {
