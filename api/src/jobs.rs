@@ -49,6 +49,7 @@ impl Registry {
             smtp_url: settings.smtp_url.clone(),
             from: settings.mail_from.clone(),
         };
+        let letters = crate::services::events::LetterSettings::from_settings(settings);
         let files_dir = settings.files_dir.clone();
         let allow_http_loopback = settings.webhooks_allow_http_loopback;
         Registry::default()
@@ -58,8 +59,8 @@ impl Registry {
             .register(crate::services::mail::SEND, move |db, payload| {
                 crate::services::mail::send_job(db, mail.clone(), payload)
             })
-            .register(crate::services::events::NOTIFY, |db, payload| {
-                crate::services::events::notify_job(db, payload)
+            .register(crate::services::events::NOTIFY, move |db, payload| {
+                crate::services::events::notify_job(db, letters.clone(), payload)
             })
             .register(
                 crate::services::integration::webhooks::DELIVER,

@@ -20,6 +20,7 @@ mod m20261201_000010_framework_revision;
 mod m20261203_000011_trust_people;
 mod m20261203_000012_trust_http;
 mod m20261203_000013_events;
+mod m20261203_000014_notification_settings;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_trust_people::Migration),
             Box::new(m20261203_000012_trust_http::Migration),
             Box::new(m20261203_000013_events::Migration),
+            Box::new(m20261203_000014_notification_settings::Migration),
         ]
     }
 }

@@ -163,6 +163,109 @@ pub fn route_notice(kind: EventKind, to: RouteStatus, asked: bool, n: &RouteNote
     }
 }
 
+domain_enum! {
+    /// What a notice is about, as a person chooses how to receive it: each kind goes to the
+    /// platform only, or also by e-mail at once.
+    pub enum NoticeKind {
+        AwaitingStep => ("route_step", "Маршрут ждёт моего решения: согласование, утверждение, завершение"),
+        ProductToEvaluate => ("product_to_evaluate", "Продукт ждёт моей экспертизы"),
+        Returned => ("returned", "Мой маршрут или продукт возвращён на доработку"),
+        RouteProgress => ("route_progress", "Ход моего маршрута: согласован, утверждён, оценён, завершён"),
+        Comment => ("comment", "Комментарии к маршрутам"),
+        Other => ("other", "Прочие уведомления"),
+    }
+}
+
+domain_enum! {
+    /// How a person receives notices of one kind.
+    pub enum NoticeChannel {
+        Platform => ("platform", "Только на платформе"),
+        Email => ("email", "На платформе и письмом на почту"),
+    }
+}
+
+impl NoticeKind {
+    /// The kind of a notice of `event` for someone who is `asked` to act, or only informed.
+    pub const fn of(event: EventKind, asked: bool) -> NoticeKind {
+        match event {
+            EventKind::RouteProductSubmitted => NoticeKind::ProductToEvaluate,
+            EventKind::RouteReturned | EventKind::RouteProductReturned => NoticeKind::Returned,
+            EventKind::CommentAdded => NoticeKind::Comment,
+            EventKind::RouteSubmitted
+            | EventKind::RouteExtended
+            | EventKind::RouteAgreed
+            | EventKind::RouteEvaluated
+                if asked =>
+            {
+                NoticeKind::AwaitingStep
+            }
+            EventKind::RouteAgreed
+            | EventKind::RouteApproved
+            | EventKind::RouteStarted
+            | EventKind::RouteEvaluated
+            | EventKind::RouteCompleted
+            | EventKind::RouteReopened
+            | EventKind::RouteWithdrawn => NoticeKind::RouteProgress,
+            _ => NoticeKind::Other,
+        }
+    }
+
+    /// The channel a person has until they choose: a letter for what waits for their action
+    /// (a step of a route, a product to evaluate, a returned route), the platform for the rest.
+    pub const fn default_channel(self) -> NoticeChannel {
+        match self {
+            NoticeKind::AwaitingStep | NoticeKind::ProductToEvaluate | NoticeKind::Returned => {
+                NoticeChannel::Email
+            }
+            NoticeKind::RouteProgress | NoticeKind::Comment | NoticeKind::Other => {
+                NoticeChannel::Platform
+            }
+        }
+    }
+}
+
+/// The channel of every kind for a person whose stored choices are `chosen` (kinds not in it
+/// keep their default), in the domain's order.
+pub fn notice_channels(chosen: &[(NoticeKind, NoticeChannel)]) -> Vec<(NoticeKind, NoticeChannel)> {
+    NoticeKind::ALL
+        .iter()
+        .map(|k| {
+            let c = chosen
+                .iter()
+                .rev()
+                .find(|(kind, _)| kind == k)
+                .map_or(k.default_channel(), |(_, c)| *c);
+            (*k, c)
+        })
+        .collect()
+}
+
+/// The subject of a letter that carries a notice: short, naming the route.
+pub fn letter_subject(kind: NoticeKind, route_title: &str) -> String {
+    let what = match kind {
+        NoticeKind::AwaitingStep => "Маршрут ждёт вашего решения",
+        NoticeKind::ProductToEvaluate => "Продукт ждёт вашей экспертизы",
+        NoticeKind::Returned => "Возвращено на доработку",
+        NoticeKind::RouteProgress => "Изменения по маршруту",
+        NoticeKind::Comment => "Комментарий к маршруту",
+        NoticeKind::Other => "Уведомление",
+    };
+    format!("ИОМ: {what} — «{}»", short(route_title, 80))
+}
+
+/// The text of a letter that carries a notice: the notice, where to see it, and how to stop
+/// such letters.
+pub fn letter_body(notice: &str, link: &str, kind: NoticeKind, unsubscribe: &str) -> String {
+    format!(
+        "Здравствуйте!\n\n{notice}.\n\nОткрыть: {link}\n\n\
+         Это письмо о событиях вида «{}». Чтобы больше не получать такие письма, \
+         перейдите по ссылке: {unsubscribe}\n\n\
+         Уведомления по-прежнему видны на платформе; выбрать, какие приходят на почту, можно \
+         в профиле.\n",
+        kind.title_ru()
+    )
+}
+
 /// At most `max` characters, with an ellipsis when cut.
 fn short(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -396,5 +499,63 @@ mod tests {
             Some(TodoKind::EvaluateProduct)
         );
         assert_eq!(TodoKind::of_action(RouteAction::Submit), None);
+    }
+
+    #[test]
+    fn what_waits_for_the_person_comes_by_mail_and_the_rest_stays_in_the_platform() {
+        use NoticeChannel::*;
+        let of = |e, asked| NoticeKind::of(e, asked).default_channel();
+        assert_eq!(of(EventKind::RouteSubmitted, true), Email);
+        assert_eq!(of(EventKind::RouteAgreed, true), Email);
+        assert_eq!(of(EventKind::RouteEvaluated, true), Email);
+        assert_eq!(of(EventKind::RouteProductSubmitted, true), Email);
+        assert_eq!(of(EventKind::RouteReturned, false), Email);
+        assert_eq!(of(EventKind::RouteProductReturned, false), Email);
+        // The teacher told that a signer agreed has nothing to do.
+        assert_eq!(of(EventKind::RouteAgreed, false), Platform);
+        assert_eq!(of(EventKind::RouteEvaluated, false), Platform);
+        assert_eq!(of(EventKind::RouteCompleted, false), Platform);
+        assert_eq!(of(EventKind::CommentAdded, false), Platform);
+        assert_eq!(of(EventKind::DiagnosticImported, false), Platform);
+    }
+
+    #[test]
+    fn a_persons_choice_overrides_the_default_of_its_kind_only() {
+        let all = notice_channels(&[
+            (NoticeKind::AwaitingStep, NoticeChannel::Platform),
+            (NoticeKind::Comment, NoticeChannel::Email),
+        ]);
+        assert_eq!(all.len(), NoticeKind::ALL.len());
+        let get = |k| all.iter().find(|(kind, _)| *kind == k).map(|(_, c)| *c);
+        assert_eq!(get(NoticeKind::AwaitingStep), Some(NoticeChannel::Platform));
+        assert_eq!(get(NoticeKind::Comment), Some(NoticeChannel::Email));
+        assert_eq!(get(NoticeKind::Returned), Some(NoticeChannel::Email));
+        assert_eq!(
+            get(NoticeKind::RouteProgress),
+            Some(NoticeChannel::Platform)
+        );
+        assert_eq!(
+            NoticeKind::Returned.as_str().parse::<NoticeKind>().ok(),
+            Some(NoticeKind::Returned)
+        );
+        assert!("route.submitted".parse::<NoticeKind>().is_err());
+    }
+
+    #[test]
+    fn a_letter_names_the_route_and_carries_its_links() {
+        let subject = letter_subject(NoticeKind::AwaitingStep, "Функциональная грамотность");
+        assert!(
+            subject.contains("«Функциональная грамотность»"),
+            "{subject}"
+        );
+        let body = letter_body(
+            "Иванова М. П. отправил(а) маршрут «Ф» на согласование",
+            "https://iom.example/routes/1",
+            NoticeKind::AwaitingStep,
+            "https://iom.example/unsubscribe/t",
+        );
+        assert!(body.contains("Открыть: https://iom.example/routes/1"));
+        assert!(body.contains("https://iom.example/unsubscribe/t"));
+        assert!(body.contains(NoticeKind::AwaitingStep.title_ru()));
     }
 }

@@ -36,6 +36,16 @@ pub mod endpoints {
     pub const NOTIFICATIONS_READ_ALL: &str = "/api/v1/me/notifications/read-all";
     /// «Что сделать» (`GET`).
     pub const TASKS: &str = "/api/v1/me/tasks";
+    /// How I receive each kind of notice (`GET`, `PUT`).
+    pub const NOTIFICATION_SETTINGS: &str = "/api/v1/me/notification-settings";
+
+    /// One-click unsubscription from a letter's link (`POST`, no sign-in).
+    pub fn unsubscribe(token: &str) -> String {
+        format!(
+            "/api/v1/unsubscribe/{}",
+            String::from(js_sys::encode_uri_component(token))
+        )
+    }
 
     /// Marking one notice read (`POST`).
     pub fn notification_read(id: Uuid) -> String {
@@ -534,6 +544,14 @@ pub mod auth {
     ) -> Result<shared::dto::EmailConfirmed, ApiError> {
         let response = ApiRequest::new(Method::POST, endpoints::CONFIRM_EMAIL)
             .json(request)?
+            .send(None)
+            .await?;
+        decode(response).await
+    }
+
+    /// Stops the letters of the kind a notice letter's link names.
+    pub async fn unsubscribe(token: &str) -> Result<shared::dto::Unsubscribed, ApiError> {
+        let response = ApiRequest::new(Method::POST, endpoints::unsubscribe(token))
             .send(None)
             .await?;
         decode(response).await

@@ -46,6 +46,10 @@ pub fn App() -> impl IntoView {
                     path=(StaticSegment("confirm-email"), ParamSegment(routes::TOKEN_PARAM))
                     view=ConfirmEmailPage
                 />
+                <Route
+                    path=(StaticSegment("unsubscribe"), ParamSegment(routes::TOKEN_PARAM))
+                    view=crate::pages::unsubscribe::UnsubscribePage
+                />
                 <Route path=StaticSegment(routes::FORGOT_PASSWORD) view=ForgotPasswordPage />
                 // Everything else needs a sign-in and sits in the shell.
                 <ParentRoute path=StaticSegment("") view=RequireSignIn>

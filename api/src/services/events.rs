@@ -29,6 +29,31 @@ use crate::db::{self, assignments, jobs, units, users};
 pub const NOTIFY: &str = "events.notify";
 /// The channel of notices read in the platform.
 pub const PLATFORM: &str = "platform";
+/// The channel of letters: a row per (event, recipient) makes each letter go once.
+pub const EMAIL: &str = "email";
+/// The outbox kind of a notice letter.
+pub const LETTER: &str = "notification";
+
+/// What the notice job needs to write letters.
+#[derive(Clone)]
+pub struct LetterSettings {
+    /// Where the web application is reached; links in letters start with it.
+    pub base_url: String,
+    /// The configured signing secret (otherwise the one the server keeps in the database).
+    pub secret: Option<secrecy::SecretString>,
+}
+
+impl LetterSettings {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        LetterSettings {
+            base_url: settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.bind)),
+            secret: settings.jwt_secret.clone(),
+        }
+    }
+}
 
 /// A fact to record.
 #[derive(Debug, Clone)]
@@ -151,7 +176,11 @@ pub struct Notice {
 }
 
 /// The job: the notifications of one event.
-pub async fn notify_job(db: DatabaseConnection, payload: serde_json::Value) -> anyhow::Result<()> {
+pub async fn notify_job(
+    db: DatabaseConnection,
+    letters: LetterSettings,
+    payload: serde_json::Value,
+) -> anyhow::Result<()> {
     let id: Uuid = serde_json::from_value(payload["event_id"].clone())?;
     sequence(&db).await?;
     let Some(event) = domain_event::Entity::find_by_id(id).one(&db).await? else {
@@ -163,7 +192,107 @@ pub async fn notify_job(db: DatabaseConnection, payload: serde_json::Value) -> a
     }
     let txn = db::begin_write(&db).await?;
     deliver(&txn, &event, &notices).await?;
+    send_letters(&txn, &letters, &event, &notices)
+        .await
+        .map_err(|e| anyhow::anyhow!("writing letters: {e:?}"))?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Queues a letter for each notice whose recipient wants its kind by e-mail, in the notices'
+/// transaction. The (event, recipient, `email`) row is the letter's key: a repeated run finds it
+/// and queues nothing. Deactivated people get no letter.
+pub async fn send_letters(
+    db: &impl ConnectionTrait,
+    letters: &LetterSettings,
+    event: &domain_event::Model,
+    notices: &[Notice],
+) -> crate::error::AppResult<()> {
+    use crate::services::{mail, notification_settings as ns};
+    use shared::events::{NoticeChannel, NoticeKind, letter_body, letter_subject};
+    let Ok(kind) = event.kind.parse::<EventKind>() else {
+        return Ok(());
+    };
+    let mut secret = None;
+    let title = match event.route_id {
+        Some(id) => crate::db::routes::find(db, id)
+            .await?
+            .map(|r| r.title)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let people: HashMap<Uuid, user::Model> =
+        users::find_many(db, &notices.iter().map(|n| n.recipient).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let t = db::now();
+    for n in notices {
+        let Some(person) = people.get(&n.recipient).filter(|u| u.active) else {
+            continue;
+        };
+        let what = NoticeKind::of(kind, n.needs_action);
+        let wanted = ns::channels(db, person.id)
+            .await?
+            .into_iter()
+            .any(|(k, c)| k == what && c == NoticeChannel::Email);
+        if !wanted || person.email.trim().is_empty() {
+            continue;
+        }
+        let link = format!(
+            "{}{}",
+            letters.base_url,
+            n.link.as_deref().unwrap_or("/notifications")
+        );
+        let written = notification::Entity::insert(notification::ActiveModel {
+            id: Set(db::new_id()),
+            recipient_id: Set(n.recipient),
+            event_id: Set(event.id),
+            channel: Set(EMAIL.to_owned()),
+            kind: Set(event.kind.clone()),
+            text: Set(n.text.clone()),
+            link: Set(Some(link.clone())),
+            route_id: Set(event.route_id),
+            needs_action: Set(n.needs_action),
+            // A letter is nothing to read in the platform.
+            read_at: Set(Some(t)),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                notification::Column::EventId,
+                notification::Column::RecipientId,
+                notification::Column::Channel,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        if written == 0 {
+            continue;
+        }
+        let secret = match &secret {
+            Some(s) => s,
+            None => secret.insert(ns::server_secret(db, letters.secret.as_ref()).await?),
+        };
+        let token = ns::unsubscribe_token(secret, person.id, what);
+        let unsubscribe = format!("{}/unsubscribe/{token}", letters.base_url);
+        let one_click = format!("{}/api/v1/unsubscribe/{token}", letters.base_url);
+        mail::enqueue_letter(
+            db,
+            Some(person.id),
+            LETTER,
+            &person.email,
+            &letter_subject(what, &title),
+            &letter_body(&n.text, &link, what, &unsubscribe),
+            Some(&token),
+            Some(&one_click),
+        )
+        .await?;
+    }
     Ok(())
 }
 

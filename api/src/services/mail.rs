@@ -1,7 +1,8 @@
 //! Outgoing mail. A message is stored first (the outbox) and sent by the background worker,
 //! never inside a request; with no SMTP configured it stays in the outbox for administrators.
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::Mailbox;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -61,12 +62,29 @@ pub async fn enqueue_with_secret(
     body: &str,
     secret: Option<&str>,
 ) -> AppResult<Uuid> {
+    enqueue_letter(db, user_id, kind, to, subject, body, secret, None).await
+}
+
+/// [`enqueue_with_secret`] for a letter that also carries a one-click `List-Unsubscribe`
+/// address (RFC 8058); its secret is stored as a placeholder too.
+#[allow(clippy::too_many_arguments, reason = "one letter's parts, each plain")]
+pub async fn enqueue_letter(
+    db: &impl ConnectionTrait,
+    user_id: Option<Uuid>,
+    kind: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    secret: Option<&str>,
+    list_unsubscribe: Option<&str>,
+) -> AppResult<Uuid> {
     let t = db::now();
     let id = db::new_id();
-    let stored = match secret.filter(|s| !s.is_empty()) {
-        Some(s) => body.replace(s, SECRET_PLACEHOLDER),
-        None => body.to_owned(),
+    let hide = |text: &str| match secret.filter(|s| !s.is_empty()) {
+        Some(s) => text.replace(s, SECRET_PLACEHOLDER),
+        None => text.to_owned(),
     };
+    let stored = hide(body);
     mail_message::ActiveModel {
         id: Set(id),
         user_id: Set(user_id),
@@ -79,6 +97,7 @@ pub async fn enqueue_with_secret(
         last_error: Set(None),
         sent_at: Set(None),
         secret: Set(secret.filter(|s| !s.is_empty()).map(str::to_owned)),
+        list_unsubscribe: Set(list_unsubscribe.map(hide)),
         created_at: Set(t),
         updated_at: Set(t),
     }
@@ -161,12 +180,25 @@ async fn set_status(
 async fn deliver(url: &SecretString, from: &str, msg: &mail_message::Model) -> anyhow::Result<()> {
     let from: Mailbox = from.parse()?;
     let to: Mailbox = msg.to_address.parse()?;
-    let email = Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(&msg.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(letter_text(msg))?;
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(url) = &msg.list_unsubscribe {
+        // One-click unsubscription (RFC 8058): the mail client POSTs to the address.
+        let url = reveal(msg, url);
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    let email = builder.body(letter_text(msg))?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())?
         .timeout(Some(std::time::Duration::from_secs(30)))
         .build();
@@ -176,9 +208,14 @@ async fn deliver(url: &SecretString, from: &str, msg: &mail_message::Model) -> a
 
 /// The text that leaves: the stored body with its secret put back.
 fn letter_text(msg: &mail_message::Model) -> String {
+    reveal(msg, &msg.body)
+}
+
+/// `text` of `msg` with its secret put back.
+fn reveal(msg: &mail_message::Model, text: &str) -> String {
     match &msg.secret {
-        Some(secret) => msg.body.replace(SECRET_PLACEHOLDER, secret),
-        None => msg.body.clone(),
+        Some(secret) => text.replace(SECRET_PLACEHOLDER, secret),
+        None => text.to_owned(),
     }
 }
 
@@ -244,6 +281,7 @@ mod tests {
             last_error: None,
             sent_at: None,
             secret: secret.map(str::to_owned),
+            list_unsubscribe: None,
             created_at: t,
             updated_at: t,
         }

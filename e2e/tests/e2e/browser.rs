@@ -1809,3 +1809,60 @@ async fn the_tutor_sees_the_bell_and_the_to_do_agrees_from_it_and_the_teacher_is
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_unsubscribe_link_stops_the_letters_and_the_profile_switches_them_per_kind() {
+    let mut sink = e2e::smtp::SmtpSink::start().await;
+    let Some(app) = app_with_spa_and(Some(sink.url())).await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let c = &browser.client;
+    // The teacher submits: the tutor's letter ends with the unsubscribe link.
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Смысловое чтение на уроках истории").await;
+    let route = fill(&teacher, route).await;
+    step_ok(&teacher, &route, RouteAction::Submit, json!({})).await;
+    app.run_jobs().await;
+    let mail = sink.inbox.recv().await.unwrap();
+    assert_eq!(mail.to, ["tutor@iom.test"]);
+    let token = mail
+        .text()
+        .split("/unsubscribe/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .expect("the unsubscribe link");
+
+    // Opened without signing in.
+    c.goto(&app.url(&format!("/unsubscribe/{token}")))
+        .await
+        .unwrap();
+    let said = browser
+        .wait_for("[data-testid=unsubscribed]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        said.starts_with("Вы отписались от писем: «Маршрут ждёт моего решения"),
+        "{said}"
+    );
+    browser.screenshot("unsubscribed").await;
+
+    // The tutor's profile shows that kind off, the others as they were; a switch turns
+    // comments on.
+    sign_in(&browser, &app, "tutor@iom.test").await;
+    c.goto(&app.url("/profile")).await.unwrap();
+    browser.wait_for("#mail-route_step:not(:checked)").await;
+    browser.wait_for("#mail-returned:checked").await;
+    click(&browser, "#mail-comment").await;
+    browser.wait_for_text("Сохранено").await;
+    browser.wait_for("#mail-comment:checked").await;
+    browser.screenshot("profile-mail-settings").await;
+    c.refresh().await.unwrap();
+    browser.wait_for("#mail-comment:checked").await;
+    browser.wait_for("#mail-route_step:not(:checked)").await;
+}

@@ -11,6 +11,7 @@ mod diagnostics;
 mod documents;
 mod errors;
 mod integration;
+mod letters;
 mod matrix;
 mod notifications;
 mod people;

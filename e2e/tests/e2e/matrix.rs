@@ -161,6 +161,10 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/me/notifications/read-all", Obj::Own),
     ("POST", "/api/v1/me/notifications/{id}/read", Obj::Notice),
     ("GET", "/api/v1/me/tasks", Obj::Own),
+    ("GET", "/api/v1/me/access-log", Obj::Own),
+    ("GET", "/api/v1/me/notification-settings", Obj::Own),
+    ("PUT", "/api/v1/me/notification-settings", Obj::Own),
+    ("POST", "/api/v1/unsubscribe/{token}", Obj::Public),
     ("GET", "/api/v1/admin/outbox", Obj::AdminOnly),
     ("GET", "/api/v1/units", Obj::Own),
     ("POST", "/api/v1/units", Obj::Unit),
@@ -484,6 +488,7 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({ "current_password": "wrong", "new_password": "зелёный чайник" })
         }
         ("PUT", "/api/v1/me/assignments/{id}/consent") => json!({ "given": true }),
+        ("PUT", "/api/v1/me/notification-settings") => json!({ "items": [] }),
         ("POST", "/api/v1/units") => {
             json!({ "kind": "school", "name": "Школа", "parent_id": ids.municipality })
         }

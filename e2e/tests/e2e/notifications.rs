@@ -356,6 +356,7 @@ async fn two_instances_on_one_database_deliver_every_notice_once_and_a_rerun_rep
     let count = || async {
         notification::Entity::find()
             .filter(notification::Column::RouteId.is_in(routes.iter().map(|r| r.id)))
+            .filter(notification::Column::Channel.eq("platform"))
             .count(&app.db)
             .await
             .unwrap()

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::events::{EventKind, TodoKind};
+use crate::events::{EventKind, NoticeChannel, NoticeKind, TodoKind};
 
 /// One notice in the platform.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -62,4 +62,31 @@ pub struct TodoItem {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TodoList {
     pub items: Vec<TodoItem>,
+}
+
+/// How a person receives notices of one kind.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationSetting {
+    pub kind: NoticeKind,
+    /// The kind's Russian title (in answers; ignored when sent).
+    #[serde(default)]
+    pub title: String,
+    pub channel: NoticeChannel,
+}
+
+/// A person's choice for every kind of notice, in the domain's order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationSettings {
+    pub items: Vec<NotificationSetting>,
+}
+
+/// What a one-click unsubscription did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unsubscribed {
+    pub kind: NoticeKind,
+    /// The kind's Russian title, for «Вы отписались от писем: …».
+    pub title: String,
 }

@@ -14,6 +14,7 @@ pub mod profile;
 pub mod route;
 pub mod route_lists;
 pub mod route_new;
+pub mod unsubscribe;
 
 pub use cabinet::CabinetPage;
 pub use catalogue::{

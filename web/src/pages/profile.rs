@@ -1,9 +1,11 @@
 //! «Мой профиль и роли»: the information section of the route card, and the roles held.
 
 use leptos::prelude::*;
-use shared::dto::MeResponse;
+use shared::dto::{MeResponse, NotificationSetting, NotificationSettings};
+use shared::events::NoticeChannel;
 
-use crate::components::{DetailRow, Details, PageHeader};
+use crate::api::{ApiError, endpoints, use_api};
+use crate::components::{DetailRow, Details, ErrorAlert, Loading, PageHeader};
 use crate::format;
 use crate::pages::admin::PendingEmail;
 use crate::session::use_session;
@@ -95,6 +97,8 @@ fn Profile(me: MeResponse) -> impl IntoView {
                 </div>
             </section>
 
+            <MailSettings />
+
             <section class="card" aria-labelledby="access-title">
                 <h2 class="card-title" id="access-title">
                     "Мои персональные данные"
@@ -107,5 +111,100 @@ fn Profile(me: MeResponse) -> impl IntoView {
                 </p>
             </section>
         </div>
+    }
+}
+
+/// «Уведомления на почту»: a switch per kind of notice; on means a letter comes at once as
+/// well as the notice in the platform.
+#[component]
+fn MailSettings() -> impl IntoView {
+    let api = use_api();
+    let settings = RwSignal::new(None::<Vec<NotificationSetting>>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let loaded = LocalResource::new(move || async move {
+        api.get::<NotificationSettings>(endpoints::NOTIFICATION_SETTINGS)
+            .await
+    });
+    Effect::new(move || match loaded.get() {
+        Some(Ok(s)) => settings.set(Some(s.items)),
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let choose = move |item: NotificationSetting, email: bool| {
+        let body = NotificationSettings {
+            items: vec![NotificationSetting {
+                channel: if email {
+                    NoticeChannel::Email
+                } else {
+                    NoticeChannel::Platform
+                },
+                ..item
+            }],
+        };
+        failure.set(None);
+        saved.set(false);
+        leptos::task::spawn_local(async move {
+            match api
+                .put::<_, NotificationSettings>(endpoints::NOTIFICATION_SETTINGS, &body)
+                .await
+            {
+                Ok(s) => {
+                    settings.try_set(Some(s.items));
+                    saved.try_set(true);
+                }
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="mail-title" data-testid="mail-settings">
+            <h2 class="card-title" id="mail-title">
+                "Уведомления на почту"
+            </h2>
+            <p>
+                "Все уведомления видны на платформе. Отмеченные приходят ещё и письмом на вашу почту — сразу, как только что-то произошло."
+            </p>
+            {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            <p class="hint" role="status" data-testid="mail-saved">
+                {move || if saved.get() { "Сохранено" } else { "" }}
+            </p>
+            {move || match settings.get() {
+                None => view! { <Loading label="Загружаем настройки…" /> }.into_any(),
+                Some(items) => {
+                    view! {
+                        <div class="checks">
+                            {items
+                                .into_iter()
+                                .map(|item| {
+                                    let id = format!("mail-{}", item.kind.as_str());
+                                    let for_id = id.clone();
+                                    let on = item.channel == NoticeChannel::Email;
+                                    let title = item.title.clone();
+                                    view! {
+                                        <label class="check" for=for_id>
+                                            <input
+                                                type="checkbox"
+                                                role="switch"
+                                                id=id
+                                                data-kind=item.kind.as_str()
+                                                prop:checked=on
+                                                on:change=move |ev| {
+                                                    choose(item.clone(), event_target_checked(&ev))
+                                                }
+                                            />
+                                            <span>{title}</span>
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
     }
 }

@@ -17,6 +17,8 @@ pub struct Model {
     /// The one-time secret (a link's token) the body refers to by a placeholder; kept only
     /// until the letter leaves.
     pub secret: Option<String>,
+    /// The `List-Unsubscribe` address of a notice letter, its token a placeholder like the body's.
+    pub list_unsubscribe: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -24,6 +24,7 @@ pub mod job;
 pub mod login_throttle;
 pub mod mail_message;
 pub mod notification;
+pub mod notification_setting;
 pub mod one_time_token;
 pub mod org_unit;
 pub mod people_import;
