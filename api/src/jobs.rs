@@ -59,6 +59,9 @@ impl Registry {
             .register(crate::services::mail::SEND, move |db, payload| {
                 crate::services::mail::send_job(db, mail.clone(), payload)
             })
+            .register(crate::services::reminders::SCAN, |db, payload| {
+                crate::services::reminders::scan_job(db, payload)
+            })
             .register(crate::services::events::NOTIFY, move |db, payload| {
                 crate::services::events::notify_job(db, letters.clone(), payload)
             })
@@ -178,8 +181,19 @@ pub async fn schedule_recurring(
     period: Duration,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let secs = period.num_seconds().max(1);
-    let slot = now.timestamp().div_euclid(secs) * secs;
+    schedule_recurring_at(db, kind, period, Duration::zero(), now).await
+}
+
+/// As [`schedule_recurring`], with slots starting `offset` after the period's boundary (a
+/// daily job at 06:00 UTC: a day, six hours).
+pub async fn schedule_recurring_at(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    period: Duration,
+    offset: Duration,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let slot = slot_start(now, period, offset);
     let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{kind}:{slot}").as_bytes());
     let run_at = DateTime::<Utc>::from_timestamp(slot, 0).unwrap_or(now);
     let t = db::now();
@@ -202,6 +216,14 @@ pub async fn schedule_recurring(
     .exec(db)
     .await?;
     Ok(())
+}
+
+/// The start (Unix seconds) of the slot of length `period`, shifted by `offset`, containing
+/// `now`.
+fn slot_start(now: DateTime<Utc>, period: Duration, offset: Duration) -> i64 {
+    let secs = period.num_seconds().max(1);
+    let shift = offset.num_seconds();
+    (now.timestamp() - shift).div_euclid(secs) * secs + shift
 }
 
 /// A running worker loop.
@@ -229,6 +251,18 @@ impl Worker {
                         schedule_recurring(&db, HOUSEKEEPING, Duration::hours(1), db::now()).await
                     {
                         tracing::warn!(error = %e, "scheduling housekeeping");
+                    }
+                    // Reminders go out in the morning, Moscow time (06:00 UTC).
+                    if let Err(e) = schedule_recurring_at(
+                        &db,
+                        crate::services::reminders::SCAN,
+                        Duration::days(1),
+                        Duration::hours(6),
+                        db::now(),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "scheduling reminders");
                     }
                 }
                 // Drain what is due, then wait a little.
@@ -267,6 +301,20 @@ fn hostname() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_daily_slot_with_an_offset_starts_at_that_hour() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap_or_default();
+        let slot = |now: &str| slot_start(at(now), Duration::days(1), Duration::hours(6));
+        assert_eq!(
+            slot("2027-03-10T07:00:00Z"),
+            at("2027-03-10T06:00:00Z").timestamp()
+        );
+        assert_eq!(
+            slot("2027-03-10T05:59:00Z"),
+            at("2027-03-09T06:00:00Z").timestamp()
+        );
+    }
 
     #[test]
     fn backoff_doubles_from_ten_seconds_up_to_an_hour() {

@@ -27,6 +27,11 @@ domain_enum! {
         ActivityDone => ("activity.done", "Мероприятие выполнено"),
         CommentAdded => ("comment.added", "Комментарий к маршруту"),
         DiagnosticImported => ("diagnostic.imported", "Загружены результаты диагностики"),
+        ActivityDueSoon => ("activity.due_soon", "Скоро срок мероприятия"),
+        ActivityOverdue => ("activity.overdue", "Мероприятие просрочено"),
+        RouteEndingSoon => ("route.ending_soon", "Маршрут скоро заканчивается"),
+        RouteStalled => ("route.stalled", "Маршрут ждёт дольше установленного срока"),
+        RouteEscalated => ("route.escalated", "Маршрут ждёт вдвое дольше установленного срока"),
     }
 }
 
@@ -96,6 +101,16 @@ pub fn route_audience(kind: EventKind, to: RouteStatus) -> Vec<Audience> {
         (EventKind::RouteProductSubmitted, _) => vec![acts(&[Expert])],
         (EventKind::RouteEvaluated, _) => vec![informs(&[Owner]), acts(&[Tutor])],
         (EventKind::CommentAdded, _) => vec![informs(&[Owner]), informs(&[Tutor])],
+        // Reminders of the daily scan: the teacher's own deadlines; what has slipped also
+        // asks the tutor to help.
+        (EventKind::ActivityDueSoon, _) => vec![informs(&[Owner])],
+        (EventKind::ActivityOverdue | EventKind::RouteEndingSoon, _) => {
+            vec![informs(&[Owner]), acts(&[Tutor])]
+        }
+        // Escalation: the school coordinator first, the municipal coordinator after twice the
+        // time.
+        (EventKind::RouteStalled, _) => vec![acts(&[SchoolCoordinator])],
+        (EventKind::RouteEscalated, _) => vec![acts(&[MunicipalCoordinator])],
         _ => Vec::new(),
     }
 }
@@ -110,6 +125,21 @@ pub struct RouteNote<'a> {
     pub actor: &'a str,
     /// The reason given with a return or a reopening.
     pub comment: Option<&'a str>,
+    /// What a reminder or an escalation is about, from the event's payload.
+    pub reminder: Reminder<'a>,
+}
+
+/// The details a reminder or an escalation names.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reminder<'a> {
+    /// The roadmap activity.
+    pub activity: Option<&'a str>,
+    /// The activity's or the route's end.
+    pub date: Option<NaiveDate>,
+    /// Days left before that date, or days a route has waited.
+    pub days: Option<i64>,
+    /// The status the route waits in.
+    pub waiting_in: Option<RouteStatus>,
 }
 
 /// The Russian text of a notice about a route event for someone who is `asked` to act, or
@@ -159,6 +189,59 @@ pub fn route_notice(kind: EventKind, to: RouteStatus, asked: bool, n: &RouteNote
         EventKind::CommentAdded => {
             format!("{} оставил(а) комментарий к маршруту «{title}»", n.actor)
         }
+        EventKind::ActivityDueSoon | EventKind::ActivityOverdue => {
+            let r = n.reminder;
+            let activity = r.activity.unwrap_or_default();
+            let date = r
+                .date
+                .map(|d| d.format("%d.%m.%Y").to_string())
+                .unwrap_or_default();
+            if kind == EventKind::ActivityOverdue {
+                if asked {
+                    format!(
+                        "У педагога {teacher} просрочено мероприятие «{activity}» маршрута «{title}» (срок — {date})"
+                    )
+                } else {
+                    format!(
+                        "Просрочено мероприятие «{activity}» маршрута «{title}» (срок — {date})"
+                    )
+                }
+            } else {
+                let left = match r.days {
+                    Some(0) => "сегодня".to_owned(),
+                    Some(1) => "завтра".to_owned(),
+                    Some(d) => format!("через {d} дн."),
+                    None => String::new(),
+                };
+                format!(
+                    "Срок мероприятия «{activity}» маршрута «{title}» — {date} ({left}): отметьте выполнение"
+                )
+            }
+        }
+        EventKind::RouteEndingSoon => {
+            let r = n.reminder;
+            let date = r
+                .date
+                .map(|d| d.format("%d.%m.%Y").to_string())
+                .unwrap_or_default();
+            let left = r.days.unwrap_or_default();
+            let whose = if asked {
+                format!("Маршрут «{title}» педагога {teacher}")
+            } else {
+                format!("Ваш маршрут «{title}»")
+            };
+            format!(
+                "{whose} заканчивается {date} (через {left} дн.), а продукт ещё не представлен на экспертизу"
+            )
+        }
+        EventKind::RouteStalled | EventKind::RouteEscalated => {
+            let r = n.reminder;
+            let whom = r.waiting_in.and_then(waiting_for).unwrap_or("решения");
+            format!(
+                "Маршрут «{title}» педагога {teacher} ждёт {whom} уже {} дн. — помогите сдвинуть его",
+                r.days.unwrap_or_default()
+            )
+        }
         other => format!("{}: «{title}»", other.title_ru()),
     }
 }
@@ -172,6 +255,8 @@ domain_enum! {
         Returned => ("returned", "Мой маршрут или продукт возвращён на доработку"),
         RouteProgress => ("route_progress", "Ход моего маршрута: согласован, утверждён, оценён, завершён"),
         Comment => ("comment", "Комментарии к маршрутам"),
+        Reminder => ("reminder", "Напоминания о сроках мероприятий и маршрута"),
+        Escalation => ("escalation", "Маршруты, которые ждут дольше установленного срока"),
         Other => ("other", "Прочие уведомления"),
     }
 }
@@ -191,6 +276,10 @@ impl NoticeKind {
             EventKind::RouteProductSubmitted => NoticeKind::ProductToEvaluate,
             EventKind::RouteReturned | EventKind::RouteProductReturned => NoticeKind::Returned,
             EventKind::CommentAdded => NoticeKind::Comment,
+            EventKind::ActivityDueSoon
+            | EventKind::ActivityOverdue
+            | EventKind::RouteEndingSoon => NoticeKind::Reminder,
+            EventKind::RouteStalled | EventKind::RouteEscalated => NoticeKind::Escalation,
             EventKind::RouteSubmitted
             | EventKind::RouteExtended
             | EventKind::RouteAgreed
@@ -214,9 +303,11 @@ impl NoticeKind {
     /// (a step of a route, a product to evaluate, a returned route), the platform for the rest.
     pub const fn default_channel(self) -> NoticeChannel {
         match self {
-            NoticeKind::AwaitingStep | NoticeKind::ProductToEvaluate | NoticeKind::Returned => {
-                NoticeChannel::Email
-            }
+            NoticeKind::AwaitingStep
+            | NoticeKind::ProductToEvaluate
+            | NoticeKind::Returned
+            | NoticeKind::Reminder
+            | NoticeKind::Escalation => NoticeChannel::Email,
             NoticeKind::RouteProgress | NoticeKind::Comment | NoticeKind::Other => {
                 NoticeChannel::Platform
             }
@@ -248,6 +339,8 @@ pub fn letter_subject(kind: NoticeKind, route_title: &str) -> String {
         NoticeKind::Returned => "Возвращено на доработку",
         NoticeKind::RouteProgress => "Изменения по маршруту",
         NoticeKind::Comment => "Комментарий к маршруту",
+        NoticeKind::Reminder => "Напоминание о сроке",
+        NoticeKind::Escalation => "Маршрут ждёт дольше срока",
         NoticeKind::Other => "Уведомление",
     };
     format!("ИОМ: {what} — «{}»", short(route_title, 80))
@@ -287,6 +380,7 @@ domain_enum! {
         OverdueActivity => ("overdue_activity", "Просрочено мероприятие"),
         RouteEndingWithoutProduct => ("route_ending", "Маршрут заканчивается, продукт не представлен"),
         AnswerConsent => ("answer_consent", "Ответить на запрос согласия"),
+        StalledRoute => ("stalled_route", "Маршрут ждёт дольше установленного срока"),
     }
 }
 
@@ -324,6 +418,86 @@ pub fn ending_without_product(
     }
     let left = (period_end - today).num_days();
     (left <= ENDING_SOON_DAYS).then_some(left)
+}
+
+/// Whom a route in `status` waits for (in the genitive, as in «ждёт тьютора»), when it waits
+/// for someone's step at all.
+pub const fn waiting_for(status: RouteStatus) -> Option<&'static str> {
+    match status {
+        RouteStatus::Submitted => Some("согласования тьютора"),
+        RouteStatus::TutorAgreed => Some("согласования заместителя директора"),
+        RouteStatus::Agreed => Some("утверждения директором"),
+        RouteStatus::ProductSubmitted => Some("экспертизы продукта"),
+        RouteStatus::Evaluated => Some("заключения и завершения"),
+        _ => None,
+    }
+}
+
+/// The region's rules for reminders and escalation (part of the region's policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderPolicy {
+    /// Remind the teacher this many days before an activity's end (0: no such reminders).
+    pub remind_before_days: i64,
+    /// A route waiting for someone's step longer than this many days goes to the school
+    /// coordinator, and after twice as long to the municipal coordinator (0: never).
+    pub escalate_after_days: i64,
+}
+
+impl Default for ReminderPolicy {
+    fn default() -> Self {
+        ReminderPolicy {
+            remind_before_days: 3,
+            escalate_after_days: 7,
+        }
+    }
+}
+
+/// Overdue activities are told of within this many days of their end; a scan that did not run
+/// for a few days still tells, and years-old ones are not rediscovered daily.
+pub const OVERDUE_TELL_WITHIN_DAYS: i64 = 7;
+
+/// What the daily scan tells about one activity of a route being carried out, if anything.
+pub fn activity_reminder(
+    policy: ReminderPolicy,
+    route: RouteStatus,
+    status: ActivityStatus,
+    end: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<EventKind> {
+    if !matches!(route, RouteStatus::Approved | RouteStatus::InProgress)
+        || !matches!(status, ActivityStatus::Planned | ActivityStatus::InProgress)
+    {
+        return None;
+    }
+    let left = (end? - today).num_days();
+    if left < 0 {
+        (-left <= OVERDUE_TELL_WITHIN_DAYS).then_some(EventKind::ActivityOverdue)
+    } else {
+        (policy.remind_before_days > 0 && left <= policy.remind_before_days)
+            .then_some(EventKind::ActivityDueSoon)
+    }
+}
+
+/// How far a route waiting since `since` for someone's step has gone up: the school
+/// coordinator after the policy's days, the municipal coordinator after twice as many.
+pub fn escalation(
+    policy: ReminderPolicy,
+    status: RouteStatus,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> Option<EventKind> {
+    let days = policy.escalate_after_days;
+    if days <= 0 || waiting_for(status).is_none() {
+        return None;
+    }
+    let waited = (today - since).num_days();
+    if waited >= 2 * days {
+        Some(EventKind::RouteEscalated)
+    } else if waited >= days {
+        Some(EventKind::RouteStalled)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -407,6 +581,7 @@ mod tests {
             teacher: "Иванова М. П.",
             actor: "Петров П. П.",
             comment: Some("Уточните результат"),
+            reminder: Reminder::default(),
         };
         let asked = route_notice(EventKind::RouteSubmitted, RouteStatus::Submitted, true, &n);
         assert!(asked.contains("«Функциональная грамотность»") && asked.contains("Иванова"));
@@ -557,5 +732,156 @@ mod tests {
         assert!(body.contains("Открыть: https://iom.example/routes/1"));
         assert!(body.contains("https://iom.example/unsubscribe/t"));
         assert!(body.contains(NoticeKind::AwaitingStep.title_ru()));
+    }
+
+    #[test]
+    fn the_scan_reminds_before_the_end_and_tells_of_an_overdue_activity_once_in_a_week() {
+        let p = ReminderPolicy::default();
+        let today = d("2027-03-10");
+        let at = |end: &str| {
+            activity_reminder(
+                p,
+                RouteStatus::InProgress,
+                ActivityStatus::Planned,
+                Some(d(end)),
+                today,
+            )
+        };
+        assert_eq!(at("2027-03-13"), Some(EventKind::ActivityDueSoon));
+        assert_eq!(at("2027-03-10"), Some(EventKind::ActivityDueSoon));
+        assert_eq!(at("2027-03-14"), None);
+        assert_eq!(at("2027-03-09"), Some(EventKind::ActivityOverdue));
+        assert_eq!(at("2027-03-03"), Some(EventKind::ActivityOverdue));
+        assert_eq!(at("2027-03-02"), None);
+        // Done, undated, or a route not being carried out: nothing.
+        for (route, status, end) in [
+            (
+                RouteStatus::InProgress,
+                ActivityStatus::Done,
+                Some(d("2027-03-11")),
+            ),
+            (RouteStatus::InProgress, ActivityStatus::Planned, None),
+            (
+                RouteStatus::Draft,
+                ActivityStatus::Planned,
+                Some(d("2027-03-11")),
+            ),
+            (
+                RouteStatus::Completed,
+                ActivityStatus::Planned,
+                Some(d("2027-03-09")),
+            ),
+        ] {
+            assert_eq!(activity_reminder(p, route, status, end, today), None);
+        }
+        // A region that turned reminders off still hears of overdue activities.
+        let off = ReminderPolicy {
+            remind_before_days: 0,
+            ..p
+        };
+        let planned = ActivityStatus::Planned;
+        let route = RouteStatus::Approved;
+        assert_eq!(
+            activity_reminder(off, route, planned, Some(d("2027-03-11")), today),
+            None
+        );
+        assert_eq!(
+            activity_reminder(off, route, planned, Some(d("2027-03-08")), today),
+            Some(EventKind::ActivityOverdue)
+        );
+    }
+
+    #[test]
+    fn a_waiting_route_goes_to_the_school_then_to_the_municipality() {
+        let p = ReminderPolicy::default();
+        let since = d("2027-03-01");
+        let on = |day: &str| escalation(p, RouteStatus::Submitted, since, d(day));
+        assert_eq!(on("2027-03-07"), None);
+        assert_eq!(on("2027-03-08"), Some(EventKind::RouteStalled));
+        assert_eq!(on("2027-03-14"), Some(EventKind::RouteStalled));
+        assert_eq!(on("2027-03-15"), Some(EventKind::RouteEscalated));
+        // Nobody's step: a draft, a route being carried out.
+        assert_eq!(
+            escalation(p, RouteStatus::Draft, since, d("2027-05-01")),
+            None
+        );
+        assert_eq!(
+            escalation(p, RouteStatus::InProgress, since, d("2027-05-01")),
+            None
+        );
+        let never = ReminderPolicy {
+            escalate_after_days: 0,
+            ..p
+        };
+        assert_eq!(
+            escalation(never, RouteStatus::Submitted, since, d("2027-05-01")),
+            None
+        );
+        assert!(
+            waiting_for(RouteStatus::ProductSubmitted).is_some_and(|w| w.contains("экспертизы"))
+        );
+    }
+
+    #[test]
+    fn reminders_and_escalations_reach_the_right_people_in_words_that_name_the_route() {
+        assert_eq!(
+            route_audience(EventKind::RouteStalled, RouteStatus::Submitted),
+            vec![acts(&[Participant::SchoolCoordinator])]
+        );
+        assert_eq!(
+            route_audience(EventKind::RouteEscalated, RouteStatus::Agreed),
+            vec![acts(&[Participant::MunicipalCoordinator])]
+        );
+        assert_eq!(
+            route_audience(EventKind::ActivityDueSoon, RouteStatus::InProgress),
+            vec![informs(&[Participant::Owner])]
+        );
+        let n = RouteNote {
+            title: "Функциональная грамотность",
+            teacher: "Иванова М. П.",
+            actor: "",
+            comment: None,
+            reminder: Reminder {
+                activity: Some("Курс"),
+                date: Some(d("2027-03-13")),
+                days: Some(3),
+                waiting_in: None,
+            },
+        };
+        let soon = route_notice(
+            EventKind::ActivityDueSoon,
+            RouteStatus::InProgress,
+            false,
+            &n,
+        );
+        assert!(
+            soon.contains("«Курс»") && soon.contains("13.03.2027") && soon.contains("через 3 дн."),
+            "{soon}"
+        );
+        let stalled = route_notice(
+            EventKind::RouteStalled,
+            RouteStatus::Submitted,
+            true,
+            &RouteNote {
+                reminder: Reminder {
+                    days: Some(9),
+                    waiting_in: Some(RouteStatus::Submitted),
+                    ..n.reminder
+                },
+                ..n
+            },
+        );
+        assert!(
+            stalled.contains("согласования тьютора уже 9 дн."),
+            "{stalled}"
+        );
+        assert_eq!(
+            NoticeKind::of(EventKind::RouteEscalated, true),
+            NoticeKind::Escalation
+        );
+        assert_eq!(
+            NoticeKind::of(EventKind::ActivityOverdue, false).default_channel(),
+            NoticeChannel::Email
+        );
     }
 }

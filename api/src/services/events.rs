@@ -16,7 +16,7 @@ use sea_orm::{
     QuerySelect, Set, Statement,
 };
 use shared::access::RouteFacts;
-use shared::events::{EventKind, RouteNote, route_audience, route_notice};
+use shared::events::{EventKind, Reminder, RouteNote, route_audience, route_notice};
 use shared::workflow::Participant;
 use shared::{Role, RouteStatus};
 use uuid::Uuid;
@@ -106,6 +106,41 @@ pub async fn record(db: &impl ConnectionTrait, event: Event) -> Result<Uuid, DbE
     .await?;
     jobs::enqueue(db, NOTIFY, &serde_json::json!({ "event_id": id }), t, 5).await?;
     Ok(id)
+}
+
+/// Records `event` under an id derived from `key`, once: a second call with the same key (a
+/// rerun of a scan, another instance's scan of the same day) records nothing and returns
+/// `false`. In the caller's transaction, with its consumers, like [`record`].
+pub async fn record_once(
+    db: &impl ConnectionTrait,
+    key: &str,
+    event: Event,
+) -> Result<bool, DbErr> {
+    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("event:{key}").as_bytes());
+    let t = db::now();
+    let written = domain_event::Entity::insert(domain_event::ActiveModel {
+        id: Set(id),
+        seq: Set(None),
+        kind: Set(event.kind.as_str().to_owned()),
+        occurred_at: Set(t),
+        actor_id: Set(event.actor_id),
+        route_id: Set(event.route_id),
+        person_id: Set(event.person_id),
+        unit_id: Set(event.unit_id),
+        payload: Set(event.payload.to_string()),
+    })
+    .on_conflict(
+        OnConflict::column(domain_event::Column::Id)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if written == 0 {
+        return Ok(false);
+    }
+    jobs::enqueue(db, NOTIFY, &serde_json::json!({ "event_id": id }), t, 5).await?;
+    Ok(true)
 }
 
 /// Numbers the committed events not numbered yet, in order, under the stream's lock (the same
@@ -490,6 +525,12 @@ pub async fn notices(
         teacher: &teacher,
         actor: &actor,
         comment: payload["comment"].as_str(),
+        reminder: Reminder {
+            activity: payload["activity"].as_str(),
+            date: payload["date"].as_str().and_then(|d| d.parse().ok()),
+            days: payload["days"].as_i64(),
+            waiting_in: payload["waiting_in"].as_str().and_then(|s| s.parse().ok()),
+        },
     };
     Ok(chosen
         .into_iter()

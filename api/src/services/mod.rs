@@ -16,6 +16,7 @@ pub mod notification_settings;
 pub mod notifications;
 pub mod people;
 pub mod privacy;
+pub mod reminders;
 pub mod route;
 pub mod tasks;
 pub mod units;

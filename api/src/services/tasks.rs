@@ -38,6 +38,13 @@ pub async fn list(db: &impl ConnectionTrait, principal: &Principal) -> AppResult
     if !principal.actor.grants.iter().all(|g| g.role == Role::Admin) {
         items.extend(waiting_steps(db, principal).await?);
     }
+    let stalled = stalled_routes(db, principal, today).await?;
+    // A route waiting too long is one task, the one that says how long.
+    items.retain(|i| {
+        i.route_id
+            .is_none_or(|id| !stalled.iter().any(|s| s.route_id == Some(id)))
+    });
+    items.extend(stalled);
     items.extend(own_deadlines(db, principal, today).await?);
     items.extend(consent_requests(db, principal).await?);
     items.sort_by(|a, b| a.since.cmp(&b.since).then(a.title.cmp(&b.title)));
@@ -128,6 +135,121 @@ async fn waiting_steps(
                 title: format!("{}: «{}» ({teacher})", kind.title_ru(), r.title),
                 link: format!("/routes/{}", r.id),
                 since: r.updated_at,
+                route_id: Some(r.id),
+            }
+        })
+        .collect())
+}
+
+/// Routes in the person's scope waiting for someone's step longer than the region allows: the
+/// school coordinator's from the policy's days, the municipal coordinator's from twice as many
+/// (the escalation of [`shared::events::escalation`]).
+async fn stalled_routes(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    today: NaiveDate,
+) -> AppResult<Vec<TodoItem>> {
+    use crate::db::entities::route_transition;
+    use shared::events::{EventKind, escalation, waiting_for};
+    use shared::workflow::Participant;
+    let coordinates = principal
+        .actor
+        .grants
+        .iter()
+        .any(|g| matches!(g.role, Role::SchoolCoordinator | Role::MunicipalCoordinator));
+    if !coordinates {
+        return Ok(Vec::new());
+    }
+    let statuses: Vec<&str> = RouteStatus::ALL
+        .iter()
+        .filter(|s| waiting_for(**s).is_some())
+        .map(|s| s.as_str())
+        .collect();
+    let rows = route::Entity::find()
+        .filter(list::scope(principal))
+        .filter(route::Column::Status.is_in(statuses))
+        .order_by_asc(route::Column::UpdatedAt)
+        .limit(QUEUE_SCAN)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Since when each waits: the latest transition into its present status.
+    let mut since: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+    for t in route_transition::Entity::find()
+        .filter(route_transition::Column::RouteId.is_in(rows.iter().map(|r| r.id)))
+        .all(db)
+        .await?
+    {
+        let current = rows
+            .iter()
+            .find(|r| r.id == t.route_id)
+            .is_some_and(|r| r.status == t.to_status);
+        if current {
+            let at = since.entry(t.route_id).or_insert(t.at);
+            *at = (*at).max(t.at);
+        }
+    }
+    let mut policies: HashMap<Uuid, shared::events::ReminderPolicy> = HashMap::new();
+    let school_ids: Vec<Uuid> = rows.iter().map(|r| r.school_id).collect();
+    let schools: HashMap<Uuid, org_unit::Model> = units::find_many(db, &school_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut found = Vec::new();
+    for r in &rows {
+        let (Some(at), Some(school)) = (since.get(&r.id), schools.get(&r.school_id)) else {
+            continue;
+        };
+        let status: RouteStatus = db::parse_code(&r.status)?;
+        let policy = match policies.get(&r.region_id) {
+            Some(p) => *p,
+            None => {
+                let p = crate::db::policies::for_region(db, r.region_id)
+                    .await?
+                    .reminders;
+                *policies.entry(r.region_id).or_insert(p)
+            }
+        };
+        let Some(level) = escalation(policy, status, at.date_naive(), today) else {
+            continue;
+        };
+        let facts = RouteFacts {
+            owner: r.teacher_id,
+            school: units::path(school)?,
+            status,
+            links: Default::default(),
+        };
+        let parts = principal.actor.participation(&facts);
+        let mine = parts.contains(&Participant::SchoolCoordinator)
+            || (level == EventKind::RouteEscalated
+                && parts.contains(&Participant::MunicipalCoordinator));
+        if mine {
+            found.push((r, status, *at));
+        }
+    }
+    let teacher_ids: Vec<Uuid> = found.iter().map(|(r, _, _)| r.teacher_id).collect();
+    let teachers: HashMap<Uuid, user::Model> = users::find_many(db, &teacher_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|(r, status, at)| {
+            let teacher = teachers.get(&r.teacher_id).map(name).unwrap_or_default();
+            let waited = (today - at.date_naive()).num_days();
+            TodoItem {
+                kind: TodoKind::StalledRoute,
+                title: format!(
+                    "Маршрут «{}» ({teacher}) ждёт {} уже {waited} дн.",
+                    r.title,
+                    waiting_for(status).unwrap_or("решения")
+                ),
+                link: format!("/routes/{}", r.id),
+                since: at,
                 route_id: Some(r.id),
             }
         })

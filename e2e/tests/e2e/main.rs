@@ -16,6 +16,7 @@ mod matrix;
 mod notifications;
 mod people;
 mod privacy;
+mod reminders;
 mod routes;
 mod service;
 mod serving;

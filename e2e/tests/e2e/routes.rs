@@ -1125,6 +1125,8 @@ async fn a_period_longer_than_the_regions_maximum_is_refused() {
         region_id: Set(app.demo.region),
         max_route_months: Set(60),
         max_extension_months: Set(6),
+        remind_before_days: Set(3),
+        escalate_after_days: Set(7),
         updated_at: Set(api::db::now()),
     }
     .insert(&app.db)

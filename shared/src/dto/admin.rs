@@ -82,6 +82,36 @@ pub struct RegionPolicyDto {
     #[validate(range(min = 0, max = 6, message = "От 0 до 6 месяцев"))]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 6))]
     pub max_extension_months: i32,
+    /// Remind the teacher this many days before a roadmap activity's end (0 to 30; 0: no such
+    /// reminders). Overdue activities are told of whatever this says.
+    #[serde(default = "default_remind_before_days")]
+    #[validate(range(min = 0, max = 30, message = "От 0 до 30 дней"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 30, default = 3))]
+    pub remind_before_days: i32,
+    /// A route waiting for someone's step longer than this many days goes to the school
+    /// coordinator, after twice as long to the municipal coordinator (0 to 90; 0: never).
+    #[serde(default = "default_escalate_after_days")]
+    #[validate(range(min = 0, max = 90, message = "От 0 до 90 дней"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 90, default = 7))]
+    pub escalate_after_days: i32,
+}
+
+fn default_remind_before_days() -> i32 {
+    crate::events::ReminderPolicy::default().remind_before_days as i32
+}
+
+fn default_escalate_after_days() -> i32 {
+    crate::events::ReminderPolicy::default().escalate_after_days as i32
+}
+
+impl RegionPolicyDto {
+    /// The reminder and escalation part of the policy.
+    pub fn reminders(&self) -> crate::events::ReminderPolicy {
+        crate::events::ReminderPolicy {
+            remind_before_days: i64::from(self.remind_before_days),
+            escalate_after_days: i64::from(self.escalate_after_days),
+        }
+    }
 }
 
 // ---- People ----

@@ -7,6 +7,8 @@ pub struct Model {
     pub region_id: Uuid,
     pub max_route_months: i32,
     pub max_extension_months: i32,
+    pub remind_before_days: i32,
+    pub escalate_after_days: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -231,6 +231,8 @@ pub async fn policy(
     Ok(RegionPolicyDto {
         max_route_months: i32::try_from(p.max_route_months).unwrap_or(12),
         max_extension_months: i32::try_from(p.max_extension_months).unwrap_or(6),
+        remind_before_days: i32::try_from(p.reminders.remind_before_days).unwrap_or(3),
+        escalate_after_days: i32::try_from(p.reminders.escalate_after_days).unwrap_or(7),
     })
 }
 
@@ -252,6 +254,8 @@ pub async fn set_policy(
         region_id: Set(id),
         max_route_months: Set(req.max_route_months),
         max_extension_months: Set(req.max_extension_months),
+        remind_before_days: Set(req.remind_before_days),
+        escalate_after_days: Set(req.escalate_after_days),
         updated_at: Set(db::now()),
     };
     if region_policy::Entity::find_by_id(id)

@@ -513,11 +513,24 @@ fn PolicyForm(region: Uuid, policy: RegionPolicyDto, can_edit: bool) -> impl Int
     let saved = RwSignal::new(false);
     let months = RwSignal::new(policy.max_route_months.to_string());
     let extension = RwSignal::new(policy.max_extension_months.to_string());
+    let remind = RwSignal::new(policy.remind_before_days.to_string());
+    let escalate = RwSignal::new(policy.escalate_after_days.to_string());
     if !can_edit {
+        let reminders = match policy.remind_before_days {
+            0 => "о сроках мероприятий не напоминаем".to_owned(),
+            d => format!("о сроке мероприятия напоминаем за {d} дн."),
+        };
+        let escalation = match policy.escalate_after_days {
+            0 => "ждущие маршруты координаторам не передаём".to_owned(),
+            d => format!(
+                "маршрут, который ждёт решения дольше {d} дн., видит координатор ОО, дольше {} дн. — муниципальный координатор",
+                2 * d
+            ),
+        };
         return view! {
             <p>
                 {format!(
-                    "Маршрут — не дольше {} мес.; продление — не больше {} мес. за раз.",
+                    "Маршрут — не дольше {} мес.; продление — не больше {} мес. за раз; {reminders}; {escalation}.",
                     policy.max_route_months,
                     policy.max_extension_months,
                 )}
@@ -535,9 +548,18 @@ fn PolicyForm(region: Uuid, policy: RegionPolicyDto, can_edit: bool) -> impl Int
             form.fail("max_route_months", "Укажите целое число месяцев.");
             return;
         };
+        let (Ok(remind_before_days), Ok(escalate_after_days)) = (
+            remind.get_untracked().trim().parse::<i32>(),
+            escalate.get_untracked().trim().parse::<i32>(),
+        ) else {
+            form.fail("remind_before_days", "Укажите целое число дней.");
+            return;
+        };
         let request = RegionPolicyDto {
             max_route_months,
             max_extension_months,
+            remind_before_days,
+            escalate_after_days,
         };
         if !form.check(request.validate()) {
             return;
@@ -574,6 +596,28 @@ fn PolicyForm(region: Uuid, policy: RegionPolicyDto, can_edit: bool) -> impl Int
                     max="6"
                     value=extension
                     error=form.field("max_extension_months")
+                />
+            </div>
+            <div class="form-row">
+                <Input
+                    label="Напоминать о сроке мероприятия за, дн."
+                    id=format!("policy-{region}-remind")
+                    input_type="number"
+                    min="0"
+                    max="30"
+                    value=remind
+                    error=form.field("remind_before_days")
+                    hint="0 — не напоминать. О просроченных мероприятиях педагог и тьютор узнают всегда."
+                />
+                <Input
+                    label="Передавать ждущий маршрут координатору через, дн."
+                    id=format!("policy-{region}-escalate")
+                    input_type="number"
+                    min="0"
+                    max="90"
+                    value=escalate
+                    error=form.field("escalate_after_days")
+                    hint="Сначала координатору ОО, через вдвое больший срок — муниципальному координатору. 0 — не передавать."
                 />
             </div>
             <div class="form-buttons">
