@@ -59,6 +59,9 @@ impl Registry {
             .register(crate::services::mail::SEND, move |db, payload| {
                 crate::services::mail::send_job(db, mail.clone(), payload)
             })
+            .register(crate::services::summaries::WEEKLY, |db, payload| {
+                crate::services::summaries::weekly_job(db, payload)
+            })
             .register(crate::services::reminders::SCAN, |db, payload| {
                 crate::services::reminders::scan_job(db, payload)
             })
@@ -263,6 +266,18 @@ impl Worker {
                     .await
                     {
                         tracing::warn!(error = %e, "scheduling reminders");
+                    }
+                    // Weekly summaries on Monday mornings (the Unix epoch was a Thursday).
+                    if let Err(e) = schedule_recurring_at(
+                        &db,
+                        crate::services::summaries::WEEKLY,
+                        Duration::weeks(1),
+                        Duration::days(4) + Duration::hours(6),
+                        db::now(),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "scheduling weekly summaries");
                     }
                 }
                 // Drain what is due, then wait a little.

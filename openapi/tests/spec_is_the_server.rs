@@ -61,6 +61,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         AssignmentKind, DeliveryStatus, FrameworkStatus, ImportAction, ImportLayout,
         InvitationState, MailStatus, MatchBy, ResultSource, TokenPurpose, WebhookEvent,
     };
+    use shared::events::{EventKind as DomainEventKind, NoticeChannel, NoticeKind, TodoKind};
     use shared::workflow::{Outcome, Participant, RouteAction};
     use shared::{
         ActivityStatus, CompetencyLevel, DeficitState, DiagnosticKind, EventLevel, PeriodKind,
@@ -86,6 +87,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         DeficitState,
         DeliveryStatus,
         DiagnosticKind,
+        DomainEventKind,
         EnrolmentPlace,
         EnrolmentStatus,
         EventFormat,
@@ -98,6 +100,8 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         InvitationState,
         MailStatus,
         MatchBy,
+        NoticeChannel,
+        NoticeKind,
         Outcome,
         Participant,
         PeriodKind,
@@ -108,6 +112,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         SchoolLevel,
         Section,
         Stage,
+        TodoKind,
         TokenPurpose,
         Trend,
         UnitKind,

@@ -11,6 +11,7 @@ use crate::workflow::{Participant, RouteAction};
 domain_enum! {
     /// A fact the platform records once, in the transaction that makes it true. The codes of
     /// route facts are those webhooks carry, so both speak of one stream.
+    #[cfg_attr(feature = "openapi", schema(as = DomainEventKind))]
     pub enum EventKind {
         RouteSubmitted => ("route.submitted", "Маршрут отправлен на согласование"),
         RouteReturned => ("route.returned", "Маршрут возвращён на доработку"),
@@ -32,6 +33,7 @@ domain_enum! {
         RouteEndingSoon => ("route.ending_soon", "Маршрут скоро заканчивается"),
         RouteStalled => ("route.stalled", "Маршрут ждёт дольше установленного срока"),
         RouteEscalated => ("route.escalated", "Маршрут ждёт вдвое дольше установленного срока"),
+        SummaryWeekly => ("summary.weekly", "Сводка по маршрутам за неделю"),
     }
 }
 
@@ -257,6 +259,7 @@ domain_enum! {
         Comment => ("comment", "Комментарии к маршрутам"),
         Reminder => ("reminder", "Напоминания о сроках мероприятий и маршрута"),
         Escalation => ("escalation", "Маршруты, которые ждут дольше установленного срока"),
+        Summary => ("summary", "Еженедельная сводка по маршрутам (координаторам и менеджерам)"),
         Other => ("other", "Прочие уведомления"),
     }
 }
@@ -280,6 +283,7 @@ impl NoticeKind {
             | EventKind::ActivityOverdue
             | EventKind::RouteEndingSoon => NoticeKind::Reminder,
             EventKind::RouteStalled | EventKind::RouteEscalated => NoticeKind::Escalation,
+            EventKind::SummaryWeekly => NoticeKind::Summary,
             EventKind::RouteSubmitted
             | EventKind::RouteExtended
             | EventKind::RouteAgreed
@@ -307,7 +311,8 @@ impl NoticeKind {
             | NoticeKind::ProductToEvaluate
             | NoticeKind::Returned
             | NoticeKind::Reminder
-            | NoticeKind::Escalation => NoticeChannel::Email,
+            | NoticeKind::Escalation
+            | NoticeKind::Summary => NoticeChannel::Email,
             NoticeKind::RouteProgress | NoticeKind::Comment | NoticeKind::Other => {
                 NoticeChannel::Platform
             }
@@ -341,8 +346,12 @@ pub fn letter_subject(kind: NoticeKind, route_title: &str) -> String {
         NoticeKind::Comment => "Комментарий к маршруту",
         NoticeKind::Reminder => "Напоминание о сроке",
         NoticeKind::Escalation => "Маршрут ждёт дольше срока",
+        NoticeKind::Summary => "Сводка по маршрутам за неделю",
         NoticeKind::Other => "Уведомление",
     };
+    if route_title.trim().is_empty() {
+        return format!("ИОМ: {what}");
+    }
     format!("ИОМ: {what} — «{}»", short(route_title, 80))
 }
 
@@ -418,6 +427,56 @@ pub fn ending_without_product(
     }
     let left = (period_end - today).num_days();
     (left <= ENDING_SOON_DAYS).then_some(left)
+}
+
+/// What a coordinator's or manager's week looked like in their scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WeeklySummary {
+    /// Routes sent for agreement during the week.
+    pub submitted: u64,
+    /// Routes approved during the week.
+    pub approved: u64,
+    /// Routes completed during the week.
+    pub completed: u64,
+    /// Routes returned for revision during the week.
+    pub returned: u64,
+    /// Routes waiting for someone's step now.
+    pub waiting: u64,
+    /// Of them, waiting longer than the region allows.
+    pub stalled: u64,
+    /// Unfinished roadmap activities past their end, of routes being carried out.
+    pub overdue_activities: u64,
+}
+
+impl WeeklySummary {
+    /// Nothing moved and nothing waits: no summary is sent.
+    pub fn is_quiet(&self) -> bool {
+        *self == WeeklySummary::default()
+    }
+
+    /// The notice: what moved, what is stuck, what is overdue.
+    pub fn text(&self) -> String {
+        let mut moved = Vec::new();
+        for (n, what) in [
+            (self.submitted, "отправлено на согласование"),
+            (self.approved, "утверждено"),
+            (self.completed, "завершено"),
+            (self.returned, "возвращено на доработку"),
+        ] {
+            if n > 0 {
+                moved.push(format!("{what} — {n}"));
+            }
+        }
+        let moved = if moved.is_empty() {
+            "за неделю маршруты не двигались".to_owned()
+        } else {
+            format!("за неделю маршрутов {}", moved.join(", "))
+        };
+        format!(
+            "Сводка за неделю: {moved}; ждут решения — {}, из них дольше срока — {}; просроченных мероприятий — {}",
+            self.waiting, self.stalled, self.overdue_activities
+        )
+    }
 }
 
 /// Whom a route in `status` waits for (in the genitive, as in «ждёт тьютора»), when it waits
@@ -788,6 +847,37 @@ mod tests {
         assert_eq!(
             activity_reminder(off, route, planned, Some(d("2027-03-08")), today),
             Some(EventKind::ActivityOverdue)
+        );
+    }
+
+    #[test]
+    fn a_weekly_summary_says_what_moved_what_waits_and_what_is_overdue() {
+        assert!(WeeklySummary::default().is_quiet());
+        let s = WeeklySummary {
+            submitted: 2,
+            approved: 1,
+            waiting: 3,
+            stalled: 1,
+            overdue_activities: 4,
+            ..Default::default()
+        };
+        assert!(!s.is_quiet());
+        let text = s.text();
+        assert!(
+            text.contains("отправлено на согласование — 2, утверждено — 1")
+                && text.contains("ждут решения — 3, из них дольше срока — 1")
+                && text.contains("просроченных мероприятий — 4")
+                && !text.contains("завершено"),
+            "{text}"
+        );
+        let still = WeeklySummary {
+            waiting: 1,
+            ..Default::default()
+        };
+        assert!(still.text().contains("не двигались"));
+        assert_eq!(
+            letter_subject(NoticeKind::Summary, ""),
+            "ИОМ: Сводка по маршрутам за неделю"
         );
     }
 

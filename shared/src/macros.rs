@@ -10,10 +10,11 @@ macro_rules! domain_enum {
             $( $(#[$vmeta:meta])* $variant:ident => ($code:tt, $title:literal) ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
+        // After the derives, so an enumeration may carry their helper attributes (a schema name).
+        $(#[$meta])*
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $code)] $variant ),+
         }

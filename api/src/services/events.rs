@@ -399,6 +399,9 @@ pub async fn notices(
     let Ok(kind) = event.kind.parse::<EventKind>() else {
         return Ok(Vec::new());
     };
+    if kind == EventKind::SummaryWeekly {
+        return personal_summary(db, event).await;
+    }
     let Some(route_id) = event.route_id else {
         return Ok(Vec::new());
     };
@@ -541,6 +544,30 @@ pub async fn notices(
             needs_action: asked,
         })
         .collect())
+}
+
+/// A weekly summary goes to the person it sums up for, if still active.
+async fn personal_summary(
+    db: &impl ConnectionTrait,
+    event: &domain_event::Model,
+) -> anyhow::Result<Vec<Notice>> {
+    let Some(person) = event.person_id else {
+        return Ok(Vec::new());
+    };
+    if !users::find_many(db, &[person])
+        .await?
+        .iter()
+        .any(|u| u.active)
+    {
+        return Ok(Vec::new());
+    }
+    let summary: shared::events::WeeklySummary = serde_json::from_str(&event.payload)?;
+    Ok(vec![Notice {
+        recipient: person,
+        text: summary.text(),
+        link: Some("/".to_owned()),
+        needs_action: false,
+    }])
 }
 
 /// The role by which someone plays `part` over a school (none for personal links).

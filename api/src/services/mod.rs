@@ -18,6 +18,7 @@ pub mod people;
 pub mod privacy;
 pub mod reminders;
 pub mod route;
+pub mod summaries;
 pub mod tasks;
 pub mod units;
 

@@ -149,7 +149,6 @@ async fn stalled_routes(
     principal: &Principal,
     today: NaiveDate,
 ) -> AppResult<Vec<TodoItem>> {
-    use crate::db::entities::route_transition;
     use shared::events::{EventKind, escalation, waiting_for};
     use shared::workflow::Participant;
     let coordinates = principal
@@ -175,22 +174,7 @@ async fn stalled_routes(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    // Since when each waits: the latest transition into its present status.
-    let mut since: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
-    for t in route_transition::Entity::find()
-        .filter(route_transition::Column::RouteId.is_in(rows.iter().map(|r| r.id)))
-        .all(db)
-        .await?
-    {
-        let current = rows
-            .iter()
-            .find(|r| r.id == t.route_id)
-            .is_some_and(|r| r.status == t.to_status);
-        if current {
-            let at = since.entry(t.route_id).or_insert(t.at);
-            *at = (*at).max(t.at);
-        }
-    }
+    let since = waiting_since(db, &rows).await?;
     let mut policies: HashMap<Uuid, shared::events::ReminderPolicy> = HashMap::new();
     let school_ids: Vec<Uuid> = rows.iter().map(|r| r.school_id).collect();
     let schools: HashMap<Uuid, org_unit::Model> = units::find_many(db, &school_ids)
@@ -254,6 +238,29 @@ async fn stalled_routes(
             }
         })
         .collect())
+}
+
+/// Since when each of `routes` waits: the latest transition into its present status.
+pub(crate) async fn waiting_since(
+    db: &impl ConnectionTrait,
+    routes: &[route::Model],
+) -> AppResult<HashMap<Uuid, DateTime<Utc>>> {
+    use crate::db::entities::route_transition;
+    let status: HashMap<Uuid, &str> = routes.iter().map(|r| (r.id, r.status.as_str())).collect();
+    let mut since: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+    for ids in routes.chunks(500) {
+        for t in route_transition::Entity::find()
+            .filter(route_transition::Column::RouteId.is_in(ids.iter().map(|r| r.id)))
+            .all(db)
+            .await?
+        {
+            if status.get(&t.route_id) == Some(&t.to_status.as_str()) {
+                let at = since.entry(t.route_id).or_insert(t.at);
+                *at = (*at).max(t.at);
+            }
+        }
+    }
+    Ok(since)
 }
 
 /// The teacher's own routes: overdue roadmap activities, and a route ending soon whose product

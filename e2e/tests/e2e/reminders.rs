@@ -17,6 +17,8 @@ use crate::routes::{create, fill, send, step_ok};
 
 use api::db::entities::{mail_message, route_transition};
 use api::services::reminders::{self, ScanReport};
+use api::services::summaries;
+use shared::events::WeeklySummary;
 
 const COURSE: &str = "КПК «Функциональная грамотность: математическая грамотность»";
 
@@ -349,4 +351,81 @@ async fn the_reminder_policy_is_the_regions_and_is_checked() {
     );
     let policy: RegionPolicyDto = manager.get_json(&path).await;
     assert_eq!(policy.escalate_after_days, 7);
+}
+
+async fn summary_of(app: &TestApp, email: &str, today: NaiveDate) -> WeeklySummary {
+    let id = e2e::fixtures::id_of(app, email).await;
+    let person = api::db::users::find_many(&app.db, &[id])
+        .await
+        .unwrap()
+        .remove(0);
+    let p = api::auth::principal::load(&app.db, person).await.unwrap();
+    summaries::summary_for(&app.db, &p, today).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_weekly_summary_counts_the_coordinators_own_units_and_comes_once() {
+    let app = TestApp::spawn().await;
+    let today = api::db::now().date_naive() + Duration::days(1);
+    // Another school's coordinator: nothing of the demo school may reach their summary.
+    e2e::fixtures::person(
+        &app.db,
+        "coordinator2@iom.test",
+        shared::Role::SchoolCoordinator,
+        Some(app.demo.school_2),
+    )
+    .await;
+    let before = summary_of(&app, "coordinator@iom.test", today).await;
+    let other_before = summary_of(&app, "coordinator2@iom.test", today).await;
+
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Смысловое чтение на уроках истории").await;
+    let route = fill(&teacher, route).await;
+    step_ok(&teacher, &route, RouteAction::Submit, json!({})).await;
+    app.run_jobs().await;
+
+    let after = summary_of(&app, "coordinator@iom.test", today).await;
+    assert_eq!(after.submitted, before.submitted + 1, "{after:?}");
+    assert_eq!(after.waiting, before.waiting + 1, "{after:?}");
+    assert_eq!(
+        summary_of(&app, "coordinator2@iom.test", today).await,
+        other_before
+    );
+    let municipal = summary_of(&app, "municipal@iom.test", today).await;
+    assert!(municipal.submitted >= 1 && municipal.waiting >= after.waiting);
+    // The week is the seven days before the summary's day: a week later it has left.
+    let later = summary_of(&app, "coordinator@iom.test", today + Duration::days(7)).await;
+    assert_eq!(later.submitted, before.submitted, "{later:?}");
+
+    // The job: the coordinator gets the summary's text, once; teachers get none.
+    let first = summaries::weekly(&app.db, today).await.unwrap();
+    assert!(first >= 2, "{first}");
+    assert_eq!(summaries::weekly(&app.db, today).await.unwrap(), 0);
+    app.run_jobs().await;
+    let coordinator = app.as_user("coordinator@iom.test").await;
+    let page: NotificationPage = coordinator
+        .get_json("/api/v1/me/notifications?limit=100")
+        .await;
+    let got: Vec<&NotificationDto> = page
+        .items
+        .iter()
+        .filter(|n| n.kind == EventKind::SummaryWeekly)
+        .collect();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].text, after.text());
+    let page: NotificationPage = teacher.get_json("/api/v1/me/notifications?limit=100").await;
+    assert!(
+        page.items
+            .iter()
+            .all(|n| n.kind != EventKind::SummaryWeekly)
+    );
+    // By e-mail by default, with a subject of its own.
+    let id = e2e::fixtures::id_of(&app, "coordinator@iom.test").await;
+    let letters = mail_message::Entity::find()
+        .filter(mail_message::Column::UserId.eq(id))
+        .filter(mail_message::Column::Subject.eq("ИОМ: Сводка по маршрутам за неделю"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(letters, 1);
 }

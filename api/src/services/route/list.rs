@@ -52,13 +52,12 @@ fn teachers_of(
     q.to_owned()
 }
 
-/// The SQL form of "routes this principal may read" (the policy remains the judge).
-pub(crate) fn scope(principal: &Principal) -> Condition {
-    let me = principal.id();
-    let mut any = Condition::any().add(route::Column::TeacherId.eq(me));
+/// Routes of the units the principal holds a role over that `by` accepts (none: no route).
+pub(crate) fn units_of(principal: &Principal, by: impl Fn(Role) -> bool) -> Condition {
+    let mut any = Condition::any();
     for g in &principal.actor.grants {
         let Some(unit) = g.unit else { continue };
-        if !g.role.manages_unit() {
+        if !by(g.role) {
             continue;
         }
         let leaf = unit.leaf();
@@ -74,6 +73,17 @@ pub(crate) fn scope(principal: &Principal) -> Condition {
             ),
             UnitKind::Region => route::Column::RegionId.eq(leaf),
         });
+    }
+    any
+}
+
+/// The SQL form of "routes this principal may read" (the policy remains the judge).
+pub(crate) fn scope(principal: &Principal) -> Condition {
+    let me = principal.id();
+    let mut any = Condition::any().add(route::Column::TeacherId.eq(me));
+    let units = units_of(principal, |role| role.manages_unit());
+    if !units.is_empty() {
+        any = any.add(units);
     }
     any.add(route::Column::TeacherId.in_subquery(teachers_of(me, AssignmentKind::Tutor, true)))
         .add(route::Column::TeacherId.in_subquery(teachers_of(me, AssignmentKind::Mentor, false)))
