@@ -101,6 +101,9 @@ fn child_column(kind: UnitKind) -> route::Column {
     }
 }
 
+/// A group of routes: the row below, status, stage, outcome; how many, how many started.
+type StatusRow = (Option<Uuid>, String, String, Option<String>, i64, i64);
+
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -165,7 +168,7 @@ pub async fn dashboard(
     let child = child_column(kind);
 
     // 1. Routes by row, status, stage and outcome; how many have started.
-    let rows: Vec<(Option<Uuid>, String, String, Option<String>, i64, i64)> = route::Entity::find()
+    let rows: Vec<StatusRow> = route::Entity::find()
         .select_only()
         .column(child)
         .column(R::Status)

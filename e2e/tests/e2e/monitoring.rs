@@ -396,28 +396,29 @@ async fn the_municipal_dashboard_equals_the_hand_counted_figures() {
         [("Формирующее оценивание", 2), ("Проектная деятельность", 1)]
     );
 
-    // The schools side by side.
-    let rows: Vec<(Uuid, u64, Vec<u64>, u64, u64, u64, u64, u64)> = d
+    // The schools side by side: routes; per phase (design, implementation, expertise,
+    // completed, withdrawn); started, completed, achieved, stalled, overdue.
+    let rows: Vec<(Uuid, Vec<u64>)> = d
         .children
         .iter()
         .map(|r| {
-            (
-                r.id,
-                r.routes,
-                r.phases.clone(),
+            let mut v = vec![r.routes];
+            v.extend(&r.phases);
+            v.extend([
                 r.started,
                 r.completed,
                 r.achieved,
                 r.stalled,
                 r.overdue_activities,
-            )
+            ]);
+            (r.id, v)
         })
         .collect();
     assert_eq!(
         rows,
         [
-            (w.school_1, 3, vec![2, 1, 0, 0, 0], 1, 0, 0, 1, 1),
-            (w.school_2, 2, vec![0, 0, 0, 1, 1], 1, 1, 1, 0, 0),
+            (w.school_1, vec![3, 2, 1, 0, 0, 0, 1, 0, 0, 1, 1]),
+            (w.school_2, vec![2, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0]),
         ]
     );
     assert!(d.children.iter().all(|r| r.kind == Some(UnitKind::School)));
