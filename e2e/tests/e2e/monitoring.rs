@@ -238,6 +238,12 @@ async fn dashboard(user: &User<'_>, unit: Uuid) -> RouteDashboard {
 /// | r5 | 2 | withdrawn | created 10, withdrawn 4: design 6 |
 async fn fixture(app: &TestApp) -> World {
     let w = world(app).await;
+    routes_of(app).await;
+    w
+}
+
+/// The five routes of [`fixture`], in a [`world`] already built.
+async fn routes_of(app: &TestApp) {
     let t1 = app.as_user("t1.t@iom.test").await;
     let t2 = app.as_user("t2.t@iom.test").await;
     let t3 = app.as_user("t3.t@iom.test").await;
@@ -305,7 +311,6 @@ async fn fixture(app: &TestApp) -> World {
     let r5 = step_ok(&t5, &r5, RouteAction::Withdraw, json!({})).await;
     assert_eq!(r5.status, RouteStatus::Withdrawn);
     backdate(app, r5.id, 10, &[(RouteStatus::Withdrawn, 4)]).await;
-    w
 }
 
 #[tokio::test]
@@ -586,4 +591,35 @@ async fn the_dashboard_downloads_as_a_workbook_with_a_sheet_per_table() {
         .join("monitoring");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("route-dashboard.xlsx"), &xlsx).unwrap();
+}
+
+/// The dashboard is a fixed handful of statements over the unit's subtree, whatever the number
+/// of routes, teachers and deficits in it (never one per route).
+#[tokio::test]
+async fn the_dashboard_runs_a_fixed_number_of_statements_whatever_the_number_of_routes() {
+    const DASHBOARD: u64 = 14;
+    let app = TestApp::spawn().await;
+    let w = fixture(&app).await;
+    let mun = app.as_user("mun.t@iom.test").await;
+    let statements = |path: String| {
+        let (app, mun) = (&app, &mun);
+        async move {
+            let before = app.statements.get();
+            let d: RouteDashboard = mun.get_json(&path).await;
+            (app.statements.get() - before, d)
+        }
+    };
+    for unit in [w.municipality, w.school_1] {
+        let path = format!("/api/v1/analytics/routes?unit_id={unit}");
+        // The first read loads the reader's grants; the cache serves the next ones.
+        mun.get_json::<RouteDashboard>(&path).await;
+        let (before, d) = statements(path.clone()).await;
+        let routes = d.routes;
+        let t1 = app.as_user("t1.t@iom.test").await;
+        drafted(&t1, "Ещё один маршрут", Some("Наставничество"), false).await;
+        let (after, d) = statements(path).await;
+        assert_eq!(d.routes, routes + 1);
+        assert_eq!(before, after, "statements grow with the routes");
+        assert!(after <= DASHBOARD, "{after} statements for a dashboard");
+    }
 }
