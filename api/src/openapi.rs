@@ -36,6 +36,7 @@ Sign in with `POST /api/v1/auth/login`; send the access token as `Authorization:
         (name = "frameworks", description = "Competency frameworks"),
         (name = "integration", description = "For regional platforms and third parties: OAuth client credentials or API keys, incremental sync with cursors, webhooks. See docs/integration.md"),
         (name = "diagnostics", description = "Diagnostic campaigns, results, deficits and dynamics"),
+        (name = "analytics", description = "Monitoring: the route dashboard of a unit and its workbook"),
         (name = "catalogue", description = "The unified calendar of educational events, recommendations, enrolment"),
         (name = "documents", description = "The route card (DOCX, PDF), certificates and their public verification, exports"),
         (name = "service", description = "Health, readiness and metrics")

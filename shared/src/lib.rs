@@ -13,6 +13,7 @@ pub mod dto;
 pub mod events;
 pub mod levels;
 pub mod links;
+pub mod monitoring;
 pub mod org;
 pub mod password;
 pub mod privacy;

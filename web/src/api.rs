@@ -25,6 +25,9 @@ pub mod endpoints {
     pub const LOGOUT: &str = "/api/v1/auth/logout";
     pub const ME: &str = "/api/v1/me";
     pub const UNITS: &str = "/api/v1/units";
+    /// The route dashboard of a unit and its workbook.
+    pub const ROUTE_DASHBOARD: &str = "/api/v1/analytics/routes";
+    pub const ROUTE_DASHBOARD_XLSX: &str = "/api/v1/analytics/routes.xlsx";
 
     pub fn person(id: Uuid) -> String {
         format!("/api/v1/people/{id}")

@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment(routes::RECOMMENDED) view=RecommendedPage />
                     <Route path=StaticSegment(routes::COHORTS) view=CohortsPage />
+                    <Route path=StaticSegment(routes::MONITORING) view=crate::pages::monitoring::MonitoringPage />
                     <Route path=StaticSegment(routes::DIAGNOSTICS) view=crate::pages::CampaignsPage />
                     <Route
                         path=(StaticSegment(routes::DIAGNOSTICS), ParamSegment("id"))

@@ -61,6 +61,8 @@ pub fn event_page(id: uuid::Uuid) -> String {
 pub fn event_edit(id: uuid::Uuid) -> String {
     format!("{CATALOGUE}/{id}/edit")
 }
+/// «Мониторинг ИОМ»: the route dashboard of a unit (`?unit=&from=&to=`).
+pub const MONITORING: &str = "/monitoring";
 /// «Диагностики»: campaigns, results, import, the managers' view.
 pub const DIAGNOSTICS: &str = "/diagnostics";
 /// «Мои диагностики»: a teacher's results and self-assessment.
@@ -216,6 +218,12 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem {
         title: "Маршруты",
         path: ROUTES,
+        audience: Audience::AnyOf(UNIT_ROLES),
+        exact: false,
+    },
+    NavItem {
+        title: "Мониторинг ИОМ",
+        path: MONITORING,
         audience: Audience::AnyOf(UNIT_ROLES),
         exact: false,
     },

@@ -38,7 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(export_events_xlsx);
 }
 
-fn attachment(name: &str) -> ContentDisposition {
+pub(crate) fn attachment(name: &str) -> ContentDisposition {
     ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::FilenameExt(ExtendedValue {

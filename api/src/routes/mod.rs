@@ -1,6 +1,7 @@
 //! HTTP handlers: extract, call a service, answer. No rules live here.
 
 pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod catalogue;
 pub mod diagnostics;
@@ -217,6 +218,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(route::delete_file)
                 .configure(diagnostics::configure)
                 .configure(catalogue::configure)
-                .configure(documents::configure),
+                .configure(documents::configure)
+                .configure(analytics::configure),
         );
 }

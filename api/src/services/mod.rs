@@ -12,6 +12,7 @@ pub mod events;
 pub mod frameworks;
 pub mod integration;
 pub mod mail;
+pub mod monitoring;
 pub mod notification_settings;
 pub mod notifications;
 pub mod people;

@@ -1866,3 +1866,63 @@ async fn the_unsubscribe_link_stops_the_letters_and_the_profile_switches_them_pe
     browser.wait_for("#mail-comment:checked").await;
     browser.wait_for("#mail-route_step:not(:checked)").await;
 }
+
+#[tokio::test]
+async fn a_municipal_coordinator_drills_down_from_the_dashboard_to_a_school_and_downloads_it() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let teacher = app.as_user("teacher@iom.test").await;
+    let route = create(&teacher, "Маршрут для мониторинга").await;
+    fill(&teacher, route).await;
+
+    sign_in(&browser, &app, "municipal@iom.test").await;
+    // The cabinet's card leads to the dashboard of their municipality.
+    browser.wait_for("[data-testid=monitoring-card]").await;
+    click(&browser, "[data-testid=monitoring-card] a.link-arrow").await;
+    wait_for_testid_text(&browser, "monitoring-unit", "Город Светлогорск").await;
+    browser.wait_for("[data-testid=chart-status] rect").await;
+    browser.wait_for("[data-testid=chart-children]").await;
+    browser.screenshot("route-dashboard-municipality").await;
+
+    // A school's name opens its own dashboard, with its teachers below.
+    click_xpath(
+        &browser,
+        "//*[@data-testid='monitoring-children']//a[contains(., 'Гимназия № 1')]",
+    )
+    .await;
+    wait_for_testid_text(&browser, "monitoring-unit", "Гимназия № 1").await;
+    wait_for_testid_text(&browser, "monitoring-trail", "Город Светлогорск").await;
+    wait_for_testid_text(&browser, "monitoring-children", "Иванова").await;
+    wait_for_testid_text(&browser, "m-routes", "1").await;
+
+    // The workbook is fetched with the session and saved; the button comes back, no error.
+    click(&browser, "[data-testid=monitoring-xlsx]").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='monitoring-xlsx'][@aria-busy='false']",
+        "the download to finish",
+    )
+    .await;
+    let fetched = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/analytics/routes.xlsx'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched, json!(true));
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css(".alert-error"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    browser.screenshot("route-dashboard").await;
+}

@@ -13,6 +13,7 @@ mod errors;
 mod integration;
 mod letters;
 mod matrix;
+mod monitoring;
 mod notifications;
 mod people;
 mod privacy;

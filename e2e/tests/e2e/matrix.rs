@@ -79,6 +79,8 @@ enum Obj {
     Campaign,
     /// A person's diagnostic results: the person, their tutor and mentor, their managers.
     Results,
+    /// The route dashboard of the demo school: those who manage it.
+    Dashboard,
 }
 
 /// Demo roles in column order.
@@ -121,7 +123,7 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         Obj::Enrolment => [
             true, false, false, false, false, false, true, true, false, false,
         ],
-        Obj::Cohort => [
+        Obj::Cohort | Obj::Dashboard => [
             false, false, false, true, true, true, true, true, false, false,
         ],
     }
@@ -137,7 +139,7 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
         Obj::Public | Obj::Own => [true; 10],
         Obj::AdminOnly | Obj::Person | Obj::Unit | Obj::Framework | Obj::Campaign => admin_only,
         Obj::Client | Obj::Event => admin_only,
-        Obj::Enrolment | Obj::Cohort | Obj::Results => [false; 10],
+        Obj::Enrolment | Obj::Cohort | Obj::Results | Obj::Dashboard => [false; 10],
         Obj::Route | Obj::Consent | Obj::Notice | Obj::Import | Obj::ClientApi => [false; 10],
     }
 }
@@ -403,6 +405,8 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/exports/deficits.xlsx", Obj::Own),
     ("GET", "/api/v1/exports/events.csv", Obj::Own),
     ("GET", "/api/v1/exports/events.xlsx", Obj::Own),
+    ("GET", "/api/v1/analytics/routes", Obj::Dashboard),
+    ("GET", "/api/v1/analytics/routes.xlsx", Obj::Dashboard),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -465,7 +469,10 @@ fn concrete(path: &str, ids: &Ids) -> String {
     if path == "/api/v1/diagnostics/campaigns/{id}/imports" {
         out.push_str("?name=r.csv");
     }
-    if path == "/api/v1/people/imports" || path == "/api/v1/catalogue/cohorts" {
+    if path == "/api/v1/people/imports"
+        || path == "/api/v1/catalogue/cohorts"
+        || path.starts_with("/api/v1/analytics/")
+    {
         out.push_str(&format!("?unit_id={}", ids.school));
     }
     if path == "/api/v1/catalogue/enrolments/{id}/certificate" {

@@ -1,6 +1,7 @@
 //! The pieces pages are made of.
 
 pub mod badge;
+pub mod charts;
 pub mod details;
 pub mod feedback;
 pub mod fields;
@@ -9,6 +10,7 @@ pub mod page;
 pub mod shell;
 
 pub use badge::{Badge, BadgeKind};
+pub use charts::{BarChart, StackedBarChart};
 pub use details::{DetailRow, Details};
 pub use feedback::{Alert, AlertKind, ErrorAlert, Loading, error_fallback};
 pub use fields::{

@@ -88,6 +88,16 @@ fn Cabinet(me: MeResponse, units: LocalResource<Result<Vec<UnitDto>, ApiError>>)
             })}
         <crate::pages::notifications::TasksCard />
         <div class="card-grid">
+            {me
+                .roles
+                .iter()
+                .any(|g| {
+                    matches!(
+                        g.role,
+                        Role::RegionalManager | Role::MunicipalCoordinator | Role::SchoolCoordinator
+                    )
+                })
+                .then(|| view! { <crate::pages::monitoring::MonitoringCard /> })}
             {cards}
             {me
                 .has_role(Role::Teacher)

@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod integrations;
 pub mod login;
+pub mod monitoring;
 pub mod not_found;
 pub mod notifications;
 pub mod profile;

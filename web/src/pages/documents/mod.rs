@@ -39,7 +39,7 @@ mod paths {
 
 /// A download button: fetches with the session's token and saves the file; busy meanwhile.
 #[component]
-fn DownloadButton(
+pub fn DownloadButton(
     #[prop(into)] label: String,
     #[prop(into)] busy_label: String,
     path: Signal<String>,
