@@ -63,6 +63,15 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // Sending the stop command is synchronous; nothing needs to wait for it.
         drop(self.handle.stop(false));
+        // The pool is shared with the server's background tasks, which live as long as the
+        // test's runtime: closing it gives its connections back now, so a test that starts
+        // server after server does not run PostgreSQL out of connections.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let db = self.db.clone();
+            rt.spawn(async move {
+                let _ = db.close().await;
+            });
+        }
     }
 }
 

@@ -9,7 +9,8 @@ use crate::route::{RouteStatus, Stage};
 
 /// How many days a route may wait in one step of the workflow (for someone to agree, approve,
 /// start, evaluate or complete it, or for the teacher to rework it) before the dashboard counts
-/// it as stalled. Fixed until the region's policy gets a setting of its own.
+/// it as stalled, in a region whose policy turned escalation off (otherwise the policy's
+/// `escalate_after_days` counts).
 pub const DEFAULT_MAX_DAYS_PER_STEP: u32 = 14;
 
 domain_enum! {

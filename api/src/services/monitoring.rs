@@ -135,7 +135,16 @@ pub async fn dashboard(
     let kind = path.kind();
     let now = db::now();
     let today = now.date_naive();
-    let max_days = monitoring::DEFAULT_MAX_DAYS_PER_STEP;
+    // The region's escalation days say when a waiting route is stalled, as in the
+    // coordinators' to-do lists; a region that turned escalation off gets the default.
+    let max_days = match crate::db::policies::for_region(db, path.region)
+        .await?
+        .reminders
+        .escalate_after_days
+    {
+        d if d > 0 => u32::try_from(d).unwrap_or(monitoring::DEFAULT_MAX_DAYS_PER_STEP),
+        _ => monitoring::DEFAULT_MAX_DAYS_PER_STEP,
+    };
 
     // The child units (none below a school: teachers come from the routes).
     let child_units: Vec<org_unit::Model> = {

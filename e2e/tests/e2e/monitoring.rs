@@ -361,7 +361,7 @@ async fn the_municipal_dashboard_equals_the_hand_counted_figures() {
     );
     assert_eq!(d.overdue_activities, 1, "r3's course ended 30 days ago");
     assert_eq!(d.routes_with_overdue, 1);
-    assert_eq!(d.max_days_per_step, 14);
+    assert_eq!(d.max_days_per_step, 7, "the region's escalation days");
     assert_eq!(d.stalled, 1, "r2 waits for its tutor for 20 days");
 
     // Design: r3 13 days, r4 10, r5 6 → median 10, p90 = 10 + 0.8 × 3 = 12.4.
