@@ -21,6 +21,7 @@ mod m20261203_000011_trust_people;
 mod m20261203_000012_trust_http;
 mod m20261203_000013_events;
 mod m20261203_000014_notification_settings;
+mod m20261207_000015_route_drafts;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_trust_http::Migration),
             Box::new(m20261203_000013_events::Migration),
             Box::new(m20261203_000014_notification_settings::Migration),
+            Box::new(m20261207_000015_route_drafts::Migration),
         ]
     }
 }
