@@ -376,6 +376,7 @@ async fn progress_advances_batch_by_batch_up_to_the_total_and_failures_carry_rea
     let place = api::db::units::path(&school).unwrap();
     // 205 teachers of the second school with a deficit: more than one batch of 200.
     let mut ids = Vec::new();
+    let mut touched = api::services::diagnostics::rollup::Touched::default();
     for i in 0..205 {
         let email = format!("t{i}@school2.test");
         let u = api::db::users::insert(
@@ -393,7 +394,7 @@ async fn progress_advances_batch_by_batch_up_to_the_total_and_failures_carry_rea
         )
         .await
         .unwrap();
-        api::services::diagnostics::results::write_person(
+        let t = api::services::diagnostics::results::write_person(
             &app.db,
             campaign.id,
             u.id,
@@ -409,8 +410,12 @@ async fn progress_advances_batch_by_batch_up_to_the_total_and_failures_carry_rea
         )
         .await
         .unwrap();
+        touched.extend(t);
         ids.push(u.id);
     }
+    api::services::diagnostics::rollup::recompute(&app.db, campaign.id, &fw.rule, touched)
+        .await
+        .unwrap();
     // One of them has left: their draft fails with the reason, the rest go on.
     {
         use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};

@@ -589,7 +589,7 @@ async fn draft_one(db: &DatabaseConnection, b: &mut Batch, teacher_id: Uuid) -> 
     let route_fw = created
         .framework_id
         .unwrap_or_else(crate::services::frameworks::default_id);
-    if !b.targets.contains_key(&route_fw) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = b.targets.entry(route_fw) {
         let comps: HashMap<String, competency::Model> = competency::Entity::find()
             .filter(competency::Column::FrameworkId.eq(route_fw))
             .all(&txn)
@@ -597,7 +597,7 @@ async fn draft_one(db: &DatabaseConnection, b: &mut Batch, teacher_id: Uuid) -> 
             .into_iter()
             .map(|c| (c.code.clone(), c))
             .collect();
-        b.targets.insert(route_fw, comps);
+        slot.insert(comps);
     }
     let target = b.targets.get(&route_fw).cloned().unwrap_or_default();
     let (results, deficits) = super::route::map_results(&b.fw, &rows, &target)?;

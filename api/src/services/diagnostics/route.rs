@@ -82,6 +82,9 @@ pub async fn fill_from_campaign(
     .await
 }
 
+/// Results mapped onto a route's framework, and the deficits found as (title, competency).
+pub type Mapped = (Vec<CompetencyResultInput>, Vec<(String, Uuid)>);
+
 /// A person's results of a campaign (framework `fw`) mapped by competency code onto a route's
 /// framework (`target`, by code), and the deficits `fw`'s rule finds in them as (title,
 /// competency of the route's framework). Competencies the route's framework lacks are left out.
@@ -89,7 +92,7 @@ pub fn map_results(
     fw: &Framework,
     rows: &[diagnostic_result::Model],
     target: &HashMap<String, competency::Model>,
-) -> AppResult<(Vec<CompetencyResultInput>, Vec<(String, Uuid)>)> {
+) -> AppResult<Mapped> {
     let mut results = Vec::new();
     let mut deficits = Vec::new();
     for (c, _) in &fw.competencies {
