@@ -58,9 +58,11 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     };
     use shared::diagnostics::Trend;
     use shared::dto::{
-        AssignmentKind, DeliveryStatus, FrameworkStatus, ImportAction, ImportLayout,
-        InvitationState, MailStatus, MatchBy, ResultSource, TokenPurpose, WebhookEvent,
+        AssignmentKind, DeliveryStatus, DraftJobStatus, FrameworkStatus, ImportAction,
+        ImportLayout, InvitationState, MailStatus, MatchBy, ResultSource, TokenPurpose,
+        WebhookEvent,
     };
+    use shared::events::{NoticeChannel, NoticeKind, TodoKind};
     use shared::workflow::{Outcome, Participant, RouteAction};
     use shared::{
         ActivityStatus, CompetencyLevel, DeficitState, DiagnosticKind, EventLevel, PeriodKind,
@@ -86,6 +88,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         DeficitState,
         DeliveryStatus,
         DiagnosticKind,
+        DraftJobStatus,
         EnrolmentPlace,
         EnrolmentStatus,
         EventFormat,
@@ -98,6 +101,8 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         InvitationState,
         MailStatus,
         MatchBy,
+        NoticeChannel,
+        NoticeKind,
         Outcome,
         Participant,
         PeriodKind,
@@ -108,6 +113,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         SchoolLevel,
         Section,
         Stage,
+        TodoKind,
         TokenPurpose,
         Trend,
         UnitKind,
@@ -170,7 +176,9 @@ fn check_example<T: Serialize + DeserializeOwned + validator::Validate>(
 
 #[test]
 fn every_schema_example_round_trips_through_the_servers_deserialiser() {
-    use shared::dto::{CreateClient, CreatePerson, CreateRoute, LoginRequest, TransitionRequest};
+    use shared::dto::{
+        CreateClient, CreatePerson, CreateRoute, LoginRequest, RouteDraftsInput, TransitionRequest,
+    };
 
     let spec = spec();
     let mut checked = BTreeSet::new();
@@ -188,6 +196,7 @@ fn every_schema_example_round_trips_through_the_servers_deserialiser() {
         CreatePerson,
         CreateRoute,
         LoginRequest,
+        RouteDraftsInput,
         TransitionRequest
     );
 

@@ -527,30 +527,19 @@ pub struct RouteDraftsInput {
     pub track: Option<String>,
 }
 
-/// Where a drafting job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DraftJobStatus {
-    /// Waiting for the background worker.
-    Queued,
-    Running,
-    /// Every selected teacher was handled (created, skipped or failed).
-    Done,
-    /// Stopped by an unexpected error; drafts made so far are whole and stay.
-    Failed,
+domain_enum! {
+    /// Where a drafting job stands: waiting for the background worker, running, done (every
+    /// selected teacher handled: created, skipped or failed), or stopped by an unexpected error
+    /// (the drafts made so far are whole and stay).
+    pub enum DraftJobStatus {
+        Queued => ("queued", "В очереди"),
+        Running => ("running", "Выполняется"),
+        Done => ("done", "Завершено"),
+        Failed => ("failed", "Прервано из-за ошибки"),
+    }
 }
 
 impl DraftJobStatus {
-    pub fn title_ru(self) -> &'static str {
-        match self {
-            DraftJobStatus::Queued => "В очереди",
-            DraftJobStatus::Running => "Выполняется",
-            DraftJobStatus::Done => "Завершено",
-            DraftJobStatus::Failed => "Прервано из-за ошибки",
-        }
-    }
-
     pub fn finished(self) -> bool {
         matches!(self, DraftJobStatus::Done | DraftJobStatus::Failed)
     }
