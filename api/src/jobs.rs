@@ -69,6 +69,10 @@ impl Registry {
                 crate::services::events::notify_job(db, letters.clone(), payload)
             })
             .register(
+                crate::services::diagnostics::drafts::DRAFT,
+                crate::services::diagnostics::drafts::draft_job,
+            )
+            .register(
                 crate::services::integration::webhooks::DELIVER,
                 move |db, payload| {
                     crate::services::integration::webhooks::deliver_job(

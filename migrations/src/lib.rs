@@ -22,6 +22,7 @@ mod m20261203_000012_trust_http;
 mod m20261203_000013_events;
 mod m20261203_000014_notification_settings;
 mod m20261207_000015_reminder_policy;
+mod m20261207_000016_route_drafts;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_events::Migration),
             Box::new(m20261203_000014_notification_settings::Migration),
             Box::new(m20261207_000015_reminder_policy::Migration),
+            Box::new(m20261207_000016_route_drafts::Migration),
         ]
     }
 }

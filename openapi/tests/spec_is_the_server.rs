@@ -58,8 +58,9 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     };
     use shared::diagnostics::Trend;
     use shared::dto::{
-        AssignmentKind, DeliveryStatus, FrameworkStatus, ImportAction, ImportLayout,
-        InvitationState, MailStatus, MatchBy, ResultSource, TokenPurpose, WebhookEvent,
+        AssignmentKind, DeliveryStatus, DraftJobStatus, FrameworkStatus, ImportAction,
+        ImportLayout, InvitationState, MailStatus, MatchBy, ResultSource, TokenPurpose,
+        WebhookEvent,
     };
     use shared::events::{EventKind as DomainEventKind, NoticeChannel, NoticeKind, TodoKind};
     use shared::workflow::{Outcome, Participant, RouteAction};
@@ -88,6 +89,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         DeliveryStatus,
         DiagnosticKind,
         DomainEventKind,
+        DraftJobStatus,
         EnrolmentPlace,
         EnrolmentStatus,
         EventFormat,
@@ -175,7 +177,9 @@ fn check_example<T: Serialize + DeserializeOwned + validator::Validate>(
 
 #[test]
 fn every_schema_example_round_trips_through_the_servers_deserialiser() {
-    use shared::dto::{CreateClient, CreatePerson, CreateRoute, LoginRequest, TransitionRequest};
+    use shared::dto::{
+        CreateClient, CreatePerson, CreateRoute, LoginRequest, RouteDraftsInput, TransitionRequest,
+    };
 
     let spec = spec();
     let mut checked = BTreeSet::new();
@@ -193,6 +197,7 @@ fn every_schema_example_round_trips_through_the_servers_deserialiser() {
         CreatePerson,
         CreateRoute,
         LoginRequest,
+        RouteDraftsInput,
         TransitionRequest
     );
 

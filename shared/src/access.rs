@@ -401,6 +401,14 @@ impl Actor {
         self.manages(unit)
     }
 
+    /// Drafting routes in bulk from a campaign for the teachers of `unit` (the ЦНППМ manager's
+    /// «ИОМП, разработанный менеджером», seed 000 steps 4–5): the regional manager of the unit's
+    /// region. School and municipal staff write routes with each teacher one at a time; the
+    /// administrator runs the platform and drafts nobody's route.
+    pub fn can_draft_routes(&self, unit: &UnitPath) -> bool {
+        self.covers(Role::RegionalManager, unit)
+    }
+
     /// Editing a region's own competency framework: its manager, or the administrator (who also
     /// keeps the platform's default).
     pub fn can_edit_framework(&self, region: Option<Uuid>) -> bool {
@@ -642,6 +650,28 @@ mod tests {
             Links::default(),
             status
         )));
+    }
+
+    #[test]
+    fn only_the_regional_manager_drafts_routes_in_bulk_and_only_in_the_region() {
+        let w = world();
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        assert!(manager.can_draft_routes(&w.region));
+        assert!(manager.can_draft_routes(&w.muni_a));
+        assert!(manager.can_draft_routes(&w.school_b1));
+        assert!(!manager.can_draft_routes(&w.other_region_school));
+        for (role, unit) in [
+            (Role::MunicipalCoordinator, w.muni_a),
+            (Role::SchoolCoordinator, w.school_a1),
+            (Role::Director, w.school_a1),
+            (Role::Tutor, w.school_a1),
+            (Role::Teacher, w.school_a1),
+            (Role::Admin, w.region),
+        ] {
+            let a = actor(role, (role != Role::Admin).then_some(unit));
+            assert!(!a.can_draft_routes(&w.school_a1), "{role}");
+            assert!(!a.can_draft_routes(&w.school_a2), "{role}");
+        }
     }
 
     #[test]

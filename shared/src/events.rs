@@ -13,6 +13,7 @@ domain_enum! {
     /// route facts are those webhooks carry, so both speak of one stream.
     #[cfg_attr(feature = "openapi", schema(as = DomainEventKind))]
     pub enum EventKind {
+        RouteDrafted => ("route.drafted", "Подготовлен черновик маршрута"),
         RouteSubmitted => ("route.submitted", "Маршрут отправлен на согласование"),
         RouteReturned => ("route.returned", "Маршрут возвращён на доработку"),
         RouteAgreed => ("route.agreed", "Маршрут согласован"),
@@ -113,6 +114,8 @@ pub fn route_audience(kind: EventKind, to: RouteStatus) -> Vec<Audience> {
         // time.
         (EventKind::RouteStalled, _) => vec![acts(&[SchoolCoordinator])],
         (EventKind::RouteEscalated, _) => vec![acts(&[MunicipalCoordinator])],
+        // A draft prepared by the ЦНППМ manager: the teacher reviews and submits it.
+        (EventKind::RouteDrafted, _) => vec![acts(&[Owner]), informs(&[Tutor])],
         _ => Vec::new(),
     }
 }
@@ -154,6 +157,13 @@ pub fn route_notice(kind: EventKind, to: RouteStatus, asked: bool, n: &RouteNote
         .map(|c| format!(": {}", short(c, 200)))
         .unwrap_or_default();
     match kind {
+        EventKind::RouteDrafted if asked => format!(
+            "Для вас подготовлен черновик маршрута «{title}» ({}): проверьте, дополните и отправьте на согласование",
+            n.actor
+        ),
+        EventKind::RouteDrafted => {
+            format!("Для педагога {teacher} подготовлен черновик маршрута «{title}»")
+        }
         EventKind::RouteSubmitted if asked => {
             format!("{teacher} отправил(а) маршрут «{title}» на согласование — ждёт вашего решения")
         }
@@ -292,7 +302,8 @@ impl NoticeKind {
             {
                 NoticeKind::AwaitingStep
             }
-            EventKind::RouteAgreed
+            EventKind::RouteDrafted
+            | EventKind::RouteAgreed
             | EventKind::RouteApproved
             | EventKind::RouteStarted
             | EventKind::RouteEvaluated
@@ -631,6 +642,31 @@ mod tests {
             );
         }
         assert!(route_audience(EventKind::RouteStarted, RouteStatus::InProgress).is_empty());
+    }
+
+    #[test]
+    fn a_drafted_route_asks_its_teacher_and_tells_the_tutor() {
+        assert_eq!(
+            route_audience(EventKind::RouteDrafted, RouteStatus::Draft),
+            vec![acts(&[Participant::Owner]), informs(&[Participant::Tutor])]
+        );
+        let n = RouteNote {
+            title: "ИОМ по итогам диагностики",
+            teacher: "Иванова М. П.",
+            actor: "Кузнецова А. А.",
+            comment: None,
+            reminder: Reminder::default(),
+        };
+        let teacher = route_notice(EventKind::RouteDrafted, RouteStatus::Draft, true, &n);
+        assert!(
+            teacher.starts_with("Для вас подготовлен черновик") && teacher.contains("Кузнецова")
+        );
+        let tutor = route_notice(EventKind::RouteDrafted, RouteStatus::Draft, false, &n);
+        assert!(tutor.contains("Иванова М. П."), "{tutor}");
+        assert_eq!(
+            NoticeKind::of(EventKind::RouteDrafted, true),
+            NoticeKind::RouteProgress
+        );
     }
 
     #[test]

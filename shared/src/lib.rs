@@ -9,6 +9,7 @@ mod macros;
 pub mod access;
 pub mod catalogue;
 pub mod diagnostics;
+pub mod drafting;
 pub mod dto;
 pub mod events;
 pub mod levels;

@@ -12,7 +12,7 @@ use super::docs;
 use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::services::diagnostics::{
-    analytics, campaigns, frameworks, import, results, route as route_diag,
+    analytics, campaigns, drafts, frameworks, import, results, route as route_diag,
 };
 use crate::state::AppState;
 
@@ -39,6 +39,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(commit_results_import)
         .service(campaign_analytics)
         .service(deficit_people)
+        .service(start_route_drafts)
+        .service(list_route_drafts)
+        .service(get_route_drafts)
         .service(fill_route_from_campaign)
         .service(route_dynamics);
 }
@@ -384,6 +387,63 @@ pub async fn campaign_analytics(
     Ok(web::Json(
         analytics::campaign(&state, &principal, *id, q.unit_id).await?,
     ))
+}
+
+/// Draft routes in bulk from the campaign (the ЦНППМ manager's «ИОМП, разработанный
+/// менеджером»): for everyone it found a deficit in, those of one unit, or a hand-picked list.
+/// Each selected teacher gets a draft route with their profile, the campaign's results and
+/// deficits, one task per deficit and the published catalogue events that address them inside
+/// the period. The work runs in the background: the answer is the job, to poll with
+/// `GET /api/v1/diagnostics/route-drafts/{id}`. Teachers who already have a route from this
+/// campaign are skipped; a teacher's draft is written whole or not at all. Only the region's
+/// manager drafts (403 for others who see the campaign); a hand-picked teacher outside the
+/// caller's scope refuses the whole request (422) and nothing is drafted.
+#[utoipa::path(tag = "diagnostics", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The campaign's id")), request_body = RouteDraftsInput,
+    responses((status = 202, description = "The drafting job, queued", body = RouteDraftJobDto,
+            headers(("Location" = String, description = "Where to poll the job"))),
+        docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable))]
+#[post("/diagnostics/campaigns/{id}/route-drafts")]
+pub async fn start_route_drafts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<RouteDraftsInput>,
+) -> AppResult<HttpResponse> {
+    let dto = drafts::start(&state, &principal, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/diagnostics/route-drafts/{}", dto.id),
+        ))
+        .json(dto))
+}
+
+/// The campaign's drafting jobs, newest first (the last 20), for its region's manager.
+#[utoipa::path(tag = "diagnostics", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The campaign's id")),
+    responses((status = 200, body = Vec<RouteDraftJobDto>), docs::Unauthorized, docs::Forbidden, docs::NotFound))]
+#[get("/diagnostics/campaigns/{id}/route-drafts")]
+pub async fn list_route_drafts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<Json<Vec<RouteDraftJobDto>>> {
+    Ok(web::Json(drafts::list(&state, &principal, *id).await?))
+}
+
+/// A drafting job's progress: `done` of `total` teachers, drafts `created`, teachers `skipped`
+/// (they have a route from this campaign already) and `failed` with the reasons.
+#[utoipa::path(tag = "diagnostics", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The drafting job's id")),
+    responses((status = 200, body = RouteDraftJobDto), docs::Unauthorized, docs::NotFound))]
+#[get("/diagnostics/route-drafts/{id}")]
+pub async fn get_route_drafts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<Json<RouteDraftJobDto>> {
+    Ok(web::Json(drafts::get(&state, &principal, *id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -9,6 +9,7 @@ mod browser;
 mod catalogue;
 mod diagnostics;
 mod documents;
+mod drafts;
 mod errors;
 mod integration;
 mod letters;

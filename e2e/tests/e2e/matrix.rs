@@ -44,6 +44,7 @@ struct Ids {
     results_import: Uuid,
     certificate: Uuid,
     notice: Uuid,
+    draft_job: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -81,6 +82,8 @@ enum Obj {
     Results,
     /// The route dashboard of the demo school: those who manage it.
     Dashboard,
+    /// A job drafting routes from a campaign: the region's manager only.
+    DraftJob,
 }
 
 /// Demo roles in column order.
@@ -112,7 +115,7 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         Obj::Consent | Obj::Notice => [
             true, false, false, false, false, false, false, false, false, false,
         ],
-        Obj::Import => [
+        Obj::Import | Obj::DraftJob => [
             false, false, false, false, false, false, false, true, false, false,
         ],
         Obj::Client => [
@@ -141,6 +144,7 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
         Obj::Client | Obj::Event => admin_only,
         Obj::Enrolment | Obj::Cohort | Obj::Results | Obj::Dashboard => [false; 10],
         Obj::Route | Obj::Consent | Obj::Notice | Obj::Import | Obj::ClientApi => [false; 10],
+        Obj::DraftJob => [false; 10],
     }
 }
 
@@ -248,6 +252,21 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
         "GET",
         "/api/v1/diagnostics/campaigns/{id}/deficit-people",
         Obj::Campaign,
+    ),
+    (
+        "POST",
+        "/api/v1/diagnostics/campaigns/{id}/route-drafts",
+        Obj::Campaign,
+    ),
+    (
+        "GET",
+        "/api/v1/diagnostics/campaigns/{id}/route-drafts",
+        Obj::Campaign,
+    ),
+    (
+        "GET",
+        "/api/v1/diagnostics/route-drafts/{id}",
+        Obj::DraftJob,
     ),
     (
         "POST",
@@ -432,6 +451,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/catalogue/enrolments/") => ids.enrolment,
         p if p.starts_with("/api/v1/diagnostics/campaigns/") => ids.campaign,
         p if p.starts_with("/api/v1/diagnostics/imports/") => ids.results_import,
+        p if p.starts_with("/api/v1/diagnostics/route-drafts/") => ids.draft_job,
         p if p.starts_with("/api/v1/certificates/") => ids.certificate,
         _ => Uuid::nil(),
     };
@@ -575,6 +595,9 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/routes/{id}/diagnostic-from-campaign") => {
             json!({ "version": v, "campaign_id": ids.campaign })
         }
+        ("POST", "/api/v1/diagnostics/campaigns/{id}/route-drafts") => {
+            json!({ "selection": { "kind": "all" }, "period_start": "2026-09-01", "period_end": "2027-05-31" })
+        }
         ("POST", "/api/v1/certificates/{id}/revoke") => json!({ "reason": "Выдано ошибочно" }),
         ("POST", "/api/v1/integrations/{id}/webhooks") => {
             json!({ "url": "http://127.0.0.1:9/hook", "events": ["route.approved"] })
@@ -666,6 +689,8 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
     (inside.campaign, inside.results_import) = campaign_by(app, "manager@iom.test", d.region).await;
     (outside.campaign, outside.results_import) =
         campaign_by(app, "outside-manager@iom.test", path.region).await;
+    inside.draft_job = draft_job_by(app, "manager@iom.test", inside.campaign).await;
+    outside.draft_job = draft_job_by(app, "outside-manager@iom.test", outside.campaign).await;
     integration_side(app, "manager@iom.test", &teacher, d.region, &mut inside).await;
     integration_side(
         app,
@@ -706,6 +731,22 @@ async fn campaign_by(app: &TestApp, manager: &str, region: Uuid) -> (Uuid, Uuid)
     )
     .await;
     (c.id, import.id)
+}
+
+/// A drafting job of `manager` over `campaign`.
+async fn draft_job_by(app: &TestApp, manager: &str, campaign: Uuid) -> Uuid {
+    let u = app.as_user(manager).await;
+    let job: RouteDraftJobDto = e2e::ok_json(
+        u.post(&format!(
+            "/api/v1/diagnostics/campaigns/{campaign}/route-drafts"
+        ))
+        .json(&json!({ "selection": { "kind": "all" }, "period_start": "2026-09-01", "period_end": "2027-05-31" }))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    job.id
 }
 
 const RESULTS_CSV: &str = "Email;П.1;М.1\nteacher@iom.test;40;70\n";
@@ -825,6 +866,7 @@ async fn side(
         campaign: Uuid::nil(),
         results_import: Uuid::nil(),
         certificate,
+        draft_job: Uuid::nil(),
     }
 }
 
@@ -941,6 +983,7 @@ impl Ids {
             results_import: r(),
             certificate: r(),
             notice: r(),
+            draft_job: r(),
         }
     }
 }

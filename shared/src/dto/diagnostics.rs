@@ -505,3 +505,77 @@ pub struct DeficitPersonDto {
     pub level: CompetencyLevel,
     pub score: Option<f64>,
 }
+
+// ---- Drafting routes in bulk from a campaign ----
+
+/// Starting a drafting job: whom to draft for, the routes' period, and optionally a title
+/// pattern (`{диагностика}` stands for the campaign's name) and a thematic track.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"selection": {"kind": "all"}, "period_start": "2026-10-01", "period_end": "2027-05-31"})))]
+pub struct RouteDraftsInput {
+    pub selection: crate::drafting::DraftSelection,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    #[validate(length(max = 300, message = "Не более 300 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
+    #[serde(default)]
+    pub title: Option<String>,
+    #[validate(length(max = 200, message = "Не более 200 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    #[serde(default)]
+    pub track: Option<String>,
+}
+
+domain_enum! {
+    /// Where a drafting job stands: waiting for the background worker, running, done (every
+    /// selected teacher handled: created, skipped or failed), or stopped by an unexpected error
+    /// (the drafts made so far are whole and stay).
+    pub enum DraftJobStatus {
+        Queued => ("queued", "В очереди"),
+        Running => ("running", "Выполняется"),
+        Done => ("done", "Завершено"),
+        Failed => ("failed", "Прервано из-за ошибки"),
+    }
+}
+
+impl DraftJobStatus {
+    pub fn finished(self) -> bool {
+        matches!(self, DraftJobStatus::Done | DraftJobStatus::Failed)
+    }
+}
+
+/// A teacher whose draft was not made, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DraftFailure {
+    pub teacher_id: Uuid,
+    pub teacher_name: String,
+    pub reason: String,
+}
+
+/// A drafting job and its progress: `done` of `total` teachers handled so far — `created`
+/// drafts, `skipped` teachers who already have a route from this campaign, `failed` ones with
+/// their reasons.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RouteDraftJobDto {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub status: DraftJobStatus,
+    pub selection: crate::drafting::DraftSelection,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub title: String,
+    pub track: Option<String>,
+    pub total: u64,
+    pub done: u64,
+    pub created: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// The failures (the first 500).
+    pub failures: Vec<DraftFailure>,
+    pub started_by: PersonRef,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -41,6 +41,7 @@ pub mod route_comment;
 pub mod route_deficit;
 pub mod route_diagnostic;
 pub mod route_diagnostic_result;
+pub mod route_draft_job;
 pub mod route_file;
 pub mod route_product;
 pub mod route_progress;

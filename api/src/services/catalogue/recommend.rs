@@ -382,7 +382,7 @@ pub async fn recommend(
 }
 
 /// How a teacher takes part, by the kind of event (prefilled into the roadmap).
-fn participation(kind: EventKind) -> &'static str {
+pub fn participation(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Course | EventKind::Internship => "слушатель",
         EventKind::OpenLesson | EventKind::MasterClass => "участник (посещение)",
@@ -392,7 +392,7 @@ fn participation(kind: EventKind) -> &'static str {
     }
 }
 
-fn result(kind: EventKind) -> Option<String> {
+pub fn result(kind: EventKind) -> Option<String> {
     match kind {
         EventKind::Course => Some("Удостоверение о повышении квалификации".into()),
         EventKind::Internship => Some("Справка о прохождении стажировки".into()),

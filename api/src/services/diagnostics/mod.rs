@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod campaigns;
 pub mod demo;
+pub mod drafts;
 pub mod frameworks;
 pub mod import;
 pub mod results;

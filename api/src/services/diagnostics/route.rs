@@ -13,7 +13,7 @@ use shared::workflow::{self, CompletionCriteria};
 use shared::{CompetencyLevel, DiagnosticKind};
 use uuid::Uuid;
 
-use super::{comp_ref, deficit_title, load_campaign, load_framework};
+use super::{Framework, comp_ref, deficit_title, load_campaign, load_framework};
 use crate::auth::Principal;
 use crate::db::entities::{competency, diagnostic_result, framework, route_diagnostic};
 use crate::db::{self, routes};
@@ -57,25 +57,7 @@ pub async fn fill_from_campaign(
         .into_iter()
         .map(|c| (c.code.clone(), c))
         .collect();
-    let mut results = Vec::new();
-    let mut deficits = Vec::new();
-    for (c, _) in &fw.competencies {
-        let Some(r) = rows.iter().find(|r| r.competency_id == c.id) else {
-            continue;
-        };
-        let Some(t) = target.get(&c.code) else {
-            continue;
-        };
-        let level: CompetencyLevel = db::parse_code(&r.level)?;
-        results.push(CompetencyResultInput {
-            competency_id: t.id,
-            level,
-            score: r.score,
-        });
-        if fw.rule.is_deficit(level, r.score) {
-            deficits.push((deficit_title(t), t.id));
-        }
-    }
+    let (results, deficits) = map_results(&fw, &rows, &target)?;
     if results.is_empty() {
         return Err(AppError::invalid(
             "campaign_id",
@@ -98,6 +80,39 @@ pub async fn fill_from_campaign(
         },
     )
     .await
+}
+
+/// Results mapped onto a route's framework, and the deficits found as (title, competency).
+pub type Mapped = (Vec<CompetencyResultInput>, Vec<(String, Uuid)>);
+
+/// A person's results of a campaign (framework `fw`) mapped by competency code onto a route's
+/// framework (`target`, by code), and the deficits `fw`'s rule finds in them as (title,
+/// competency of the route's framework). Competencies the route's framework lacks are left out.
+pub fn map_results(
+    fw: &Framework,
+    rows: &[diagnostic_result::Model],
+    target: &HashMap<String, competency::Model>,
+) -> AppResult<Mapped> {
+    let mut results = Vec::new();
+    let mut deficits = Vec::new();
+    for (c, _) in &fw.competencies {
+        let Some(r) = rows.iter().find(|r| r.competency_id == c.id) else {
+            continue;
+        };
+        let Some(t) = target.get(&c.code) else {
+            continue;
+        };
+        let level: CompetencyLevel = db::parse_code(&r.level)?;
+        results.push(CompetencyResultInput {
+            competency_id: t.id,
+            level,
+            score: r.score,
+        });
+        if fw.rule.is_deficit(level, r.score) {
+            deficits.push((deficit_title(t), t.id));
+        }
+    }
+    Ok((results, deficits))
 }
 
 /// The latest diagnostic of a kind (by date, then by position).

@@ -4,6 +4,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use shared::dto::{CreateRoute, ProfileSnapshot, RouteDto};
 use shared::workflow;
 use shared::{Role, RouteStatus, Stage, UnitKind};
+use uuid::Uuid;
 use validator::Validate;
 
 use super::{access, read};
@@ -73,8 +74,46 @@ pub async fn create(
         }
         teacher
     };
+    let created = insert_draft(
+        &txn,
+        &teacher,
+        NewDraft {
+            title: req.title.trim().to_owned(),
+            track: clean(req.track),
+            period_start: req.period_start,
+            period_end: req.period_end,
+            created_by: principal.id(),
+        },
+    )
+    .await?;
+    let id = created.id;
+    txn.commit().await?;
+    let ctx = access::load(&state.db, principal, id, false).await?;
+    read::assemble(&state.db, principal, &ctx).await
+}
+
+/// What a new draft route is made of, besides what the platform knows of its teacher.
+pub struct NewDraft {
+    pub title: String,
+    pub track: Option<String>,
+    pub period_start: chrono::NaiveDate,
+    pub period_end: chrono::NaiveDate,
+    /// Who made it: the teacher, their tutor or coordinator, or the manager drafting in bulk.
+    pub created_by: Uuid,
+}
+
+/// Writes a draft route for `teacher` in the caller's transaction — the same rules however a
+/// route is made (by hand, or drafted in bulk from a campaign): the teacher works at a school,
+/// the period keeps the region's limit, the information section is the profile as it reads
+/// now, the framework is the region's current one; the route is recorded for the sync feed and
+/// the audit log.
+pub async fn insert_draft(
+    db: &impl ConnectionTrait,
+    teacher: &user::Model,
+    new: NewDraft,
+) -> AppResult<route::Model> {
     let school = match teacher.workplace_id {
-        Some(id) => units::find(&txn, id).await?,
+        Some(id) => units::find(db, id).await?,
         None => None,
     }
     .filter(|u| units::kind(u).ok() == Some(UnitKind::School))
@@ -85,25 +124,25 @@ pub async fn create(
         )
     })?;
     let path = units::path(&school)?;
-    let policy = policies::for_region(&txn, path.region).await?;
-    workflow::check_period(req.period_start, req.period_end, policy.max_route_months)
+    let policy = policies::for_region(db, path.region).await?;
+    workflow::check_period(new.period_start, new.period_end, policy.max_route_months)
         .map_err(|m| AppError::invalid("period_end", m))?;
 
     let t = db::now();
-    let snapshot = profile_snapshot(&txn, &teacher).await?;
-    let framework_id = frameworks::current_for_region(&txn, path.region).await?;
+    let snapshot = profile_snapshot(db, teacher).await?;
+    let framework_id = frameworks::current_for_region(db, path.region).await?;
     let id = db::new_id();
-    route::ActiveModel {
+    let created = route::ActiveModel {
         id: Set(id),
         teacher_id: Set(teacher.id),
         school_id: Set(school.id),
         region_id: Set(path.region),
         municipality_id: Set(path.municipality),
-        title: Set(req.title.trim().to_owned()),
-        sort_key: Set(shared::text::sort_key(&[&req.title])),
-        track: Set(clean(req.track)),
-        period_start: Set(req.period_start),
-        period_end: Set(req.period_end),
+        sort_key: Set(shared::text::sort_key(&[&new.title])),
+        title: Set(new.title),
+        track: Set(new.track),
+        period_start: Set(new.period_start),
+        period_end: Set(new.period_end),
         original_end: Set(None),
         extension_reason: Set(None),
         status: Set(RouteStatus::Draft.as_str().into()),
@@ -125,20 +164,18 @@ pub async fn create(
         evaluation: Set(None),
         previous_route_id: Set(None),
         frozen: Set(None),
-        created_by: Set(principal.id()),
+        created_by: Set(new.created_by),
         created_at: Set(t),
         updated_at: Set(t),
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    if let Some(created) = crate::db::routes::find(&txn, id).await? {
-        crate::services::integration::sync::touch_route(&txn, &created, false).await?;
-    }
+    crate::services::integration::sync::touch_route(db, &created, false).await?;
     audit::record(
-        &txn,
+        db,
         audit::Entry {
             subject_id: None,
-            actor_id: Some(principal.id()),
+            actor_id: Some(new.created_by),
             actor_kind: "user",
             action: "route.created",
             entity_type: "route",
@@ -147,9 +184,7 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
-    let ctx = access::load(&state.db, principal, id, false).await?;
-    read::assemble(&state.db, principal, &ctx).await
+    Ok(created)
 }
 
 /// Trims optional text; blank becomes nothing.

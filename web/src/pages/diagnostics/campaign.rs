@@ -10,6 +10,7 @@ use shared::dto::{
 use shared::{CompetencyLevel, DiagnosticKind, Role};
 use uuid::Uuid;
 
+use super::drafts::RouteDrafts;
 use super::import::ImportWizard;
 use super::{level_badge, pages, param_id, paths};
 use crate::api::{ApiRequest, endpoints, use_api};
@@ -80,6 +81,13 @@ fn Campaign(c: CampaignDto, fw: FrameworkDto) -> impl IntoView {
     .join(" · ");
     let self_assessment = c.kind == DiagnosticKind::SelfAssessment;
     let can_enter = c.can_manage && !self_assessment;
+    // The ЦНППМ manager drafts routes from an independent diagnostic.
+    let drafts = c.can_manage
+        && !self_assessment
+        && crate::session::use_session()
+            .me()
+            .get_untracked()
+            .is_some_and(|m| m.roles.iter().any(|g| g.role == Role::RegionalManager));
     view! {
         <PageHeader title=c.name.clone() lead=meta />
         <p class="chips">
@@ -92,6 +100,7 @@ fn Campaign(c: CampaignDto, fw: FrameworkDto) -> impl IntoView {
                 .then(|| view! { " " <a class="btn btn-primary btn-small" href=pages::MINE>"Пройти самооценку"</a> })}
         </p>
         {c.description.clone().map(|d| view! { <p>{d}</p> })}
+        {drafts.then(|| view! { <RouteDrafts campaign=c.id /> })}
         {can_enter.then(|| view! { <ImportWizard campaign=c.id fw=fw.clone() on_done=refresh /> })}
         {can_enter.then(|| view! { <HandEntry campaign=c.id fw=fw.clone() on_done=refresh /> })}
         <Transition fallback=|| view! { <Loading label="Загружаем результаты…" /> }>

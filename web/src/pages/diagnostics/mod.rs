@@ -6,6 +6,7 @@
 mod analytics;
 mod campaign;
 mod campaigns;
+mod drafts;
 mod framework_editor;
 mod frameworks;
 mod import;
@@ -61,6 +62,11 @@ pub mod paths {
 
     pub fn import_commit(id: Uuid) -> String {
         format!("/api/v1/diagnostics/imports/{id}/commit")
+    }
+
+    /// A drafting job's progress.
+    pub fn route_drafts_job(id: Uuid) -> String {
+        format!("/api/v1/diagnostics/route-drafts/{id}")
     }
 
     pub fn route_fill(route: Uuid) -> String {
