@@ -677,11 +677,11 @@ async fn failing_receivers_are_retried_with_backoff_then_given_up_and_disabled()
         let r = fill(&teacher, create(&teacher, &format!("Маршрут {i}")).await).await;
         routes.push(step_ok(&teacher, &r, RouteAction::Submit, json!({})).await);
     }
-    // The first attempt fails; the retry waits for its back-off. (Each submission's notices
-    // are a job of their own, done in the same run.)
+    // The first attempt fails; the retry waits for its back-off. (Each submission's notices,
+    // and the letter to the tutor they queue, are jobs of their own, done in the same run.)
     assert_eq!(
         app.run_jobs().await as i32,
-        2 * api::services::integration::webhooks::DISABLE_AFTER
+        3 * api::services::integration::webhooks::DISABLE_AFTER
     );
     assert_eq!(
         app.run_jobs().await,
