@@ -134,12 +134,13 @@ pub fn unsubscribe_token(secret: &SecretString, user_id: Uuid, kind: NoticeKind)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    format!("{}.{}.{sig}", user_id.simple(), kind.as_str())
+    // No dots: a path whose last segment has one is taken for a file, not the SPA's page.
+    format!("{}-{}-{sig}", user_id.simple(), kind.as_str())
 }
 
 /// The person and kind a token names, if its signature is right.
 pub fn verify_token(secret: &SecretString, token: &str) -> Option<(Uuid, NoticeKind)> {
-    let mut parts = token.split('.');
+    let mut parts = token.split('-');
     let (user, kind, sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || sig.len() != 64 {
         return None;

@@ -310,19 +310,19 @@ async fn a_tampered_or_foreign_token_changes_nobody_elses_setting() {
     let teacher_id = fixtures::id_of(&app, "teacher@iom.test").await;
     submit(&app, &teacher, "Смысловое чтение на уроках истории").await;
     let token = unsubscribe_token(&sink.inbox.recv().await.unwrap().text());
-    let (person, rest) = token.split_once('.').unwrap();
-    let (_kind, sig) = rest.split_once('.').unwrap();
+    let (person, rest) = token.split_once('-').unwrap();
+    let (_kind, sig) = rest.split_once('-').unwrap();
 
     let attempts = [
         // The tutor's signature on the teacher's name, or on another kind.
-        format!("{}.route_step.{sig}", teacher_id.simple()),
-        format!("{person}.returned.{sig}"),
-        format!("{person}.comment.{sig}"),
+        format!("{}-route_step-{sig}", teacher_id.simple()),
+        format!("{person}-returned-{sig}"),
+        format!("{person}-comment-{sig}"),
         // A changed signature, a cut one, junk.
-        format!("{person}.route_step.{}", "0".repeat(64)),
+        format!("{person}-route_step-{}", "0".repeat(64)),
         token[..token.len() - 2].to_owned(),
         "x".to_owned(),
-        format!("{person}.route_step"),
+        format!("{person}-route_step"),
     ];
     for bad in &attempts {
         let res = app
