@@ -90,21 +90,7 @@ impl Event {
 /// Records `event` in the caller's transaction and enqueues its consumers; returns its id.
 pub async fn record(db: &impl ConnectionTrait, event: Event) -> Result<Uuid, DbErr> {
     let id = db::new_id();
-    let t = db::now();
-    domain_event::Entity::insert(domain_event::ActiveModel {
-        id: Set(id),
-        seq: Set(None),
-        kind: Set(event.kind.as_str().to_owned()),
-        occurred_at: Set(t),
-        actor_id: Set(event.actor_id),
-        route_id: Set(event.route_id),
-        person_id: Set(event.person_id),
-        unit_id: Set(event.unit_id),
-        payload: Set(event.payload.to_string()),
-    })
-    .exec_without_returning(db)
-    .await?;
-    jobs::enqueue(db, NOTIFY, &serde_json::json!({ "event_id": id }), t, 5).await?;
+    write(db, id, event).await?;
     Ok(id)
 }
 
@@ -117,6 +103,12 @@ pub async fn record_once(
     event: Event,
 ) -> Result<bool, DbErr> {
     let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("event:{key}").as_bytes());
+    write(db, id, event).await
+}
+
+/// Writes the event row under `id` with its notice job; `false` (and no job) when an event
+/// with that id exists.
+async fn write(db: &impl ConnectionTrait, id: Uuid, event: Event) -> Result<bool, DbErr> {
     let t = db::now();
     let written = domain_event::Entity::insert(domain_event::ActiveModel {
         id: Set(id),

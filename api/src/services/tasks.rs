@@ -27,6 +27,19 @@ fn name(u: &user::Model) -> String {
     shared::text::short_name(&u.surname, &u.first_name, u.patronymic.as_deref())
 }
 
+/// The short names of the people `ids`, by id.
+async fn short_names(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, String>> {
+    let ids: Vec<Uuid> = ids.collect();
+    Ok(users::find_many(db, &ids)
+        .await?
+        .iter()
+        .map(|u| (u.id, name(u)))
+        .collect())
+}
+
 fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
@@ -120,16 +133,11 @@ async fn waiting_steps(
             found.push((r, kind));
         }
     }
-    let teacher_ids: Vec<Uuid> = found.iter().map(|(r, _)| r.teacher_id).collect();
-    let teachers: HashMap<Uuid, user::Model> = users::find_many(db, &teacher_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let teachers = short_names(db, found.iter().map(|(r, _)| r.teacher_id)).await?;
     Ok(found
         .into_iter()
         .map(|(r, kind)| {
-            let teacher = teachers.get(&r.teacher_id).map(name).unwrap_or_default();
+            let teacher = teachers.get(&r.teacher_id).cloned().unwrap_or_default();
             TodoItem {
                 kind,
                 title: format!("{}: «{}» ({teacher})", kind.title_ru(), r.title),
@@ -214,16 +222,11 @@ async fn stalled_routes(
             found.push((r, status, *at));
         }
     }
-    let teacher_ids: Vec<Uuid> = found.iter().map(|(r, _, _)| r.teacher_id).collect();
-    let teachers: HashMap<Uuid, user::Model> = users::find_many(db, &teacher_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let teachers = short_names(db, found.iter().map(|(r, _, _)| r.teacher_id)).await?;
     Ok(found
         .into_iter()
         .map(|(r, status, at)| {
-            let teacher = teachers.get(&r.teacher_id).map(name).unwrap_or_default();
+            let teacher = teachers.get(&r.teacher_id).cloned().unwrap_or_default();
             let waited = (today - at.date_naive()).num_days();
             TodoItem {
                 kind: TodoKind::StalledRoute,
