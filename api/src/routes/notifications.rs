@@ -17,7 +17,10 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
     /// Page size (1–100, 20 by default).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
+    /// Notices to skip, at most 1 000 000.
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u64>,
 }
 

@@ -64,7 +64,7 @@ pub async fn put(
     principal: &Principal,
     body: NotificationSettings,
 ) -> AppResult<NotificationSettings> {
-    if body.items.len() > NoticeKind::ALL.len() * 2 {
+    if body.items.len() > shared::dto::MAX_NOTIFICATION_SETTINGS {
         return Err(AppError::bad_request(
             "too_many_settings",
             "Слишком много настроек в одном запросе",

@@ -51,8 +51,7 @@ pub async fn list(
     limit: Option<u64>,
     offset: Option<u64>,
 ) -> AppResult<NotificationPage> {
-    let limit = limit.unwrap_or(20).clamp(1, MAX_LIMIT);
-    let offset = offset.unwrap_or(0);
+    let (offset, limit) = super::page_bounds(offset, limit, 20, MAX_LIMIT)?;
     let query = Entity::find().filter(mine(principal.id()));
     let total = query.clone().count(db).await?;
     let rows = query

@@ -102,9 +102,11 @@ async fn a_page_outside_the_documented_bounds_is_a_400_problem() {
         "/api/v1/routes",
         "/api/v1/people",
         "/api/v1/catalogue/events",
+        "/api/v1/me/notifications",
     ] {
         for query in [
             "offset=1000001",
+            "offset=9223372036854775808",
             "offset=18446744073709551615",
             "limit=0",
             "limit=100000",

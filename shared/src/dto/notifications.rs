@@ -79,8 +79,13 @@ pub struct NotificationSetting {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationSettings {
+    /// At most [`MAX_NOTIFICATION_SETTINGS`] choices in one request.
+    #[cfg_attr(feature = "openapi", schema(max_items = 32))]
     pub items: Vec<NotificationSetting>,
 }
+
+/// The most choices one request may carry (the document states the same number).
+pub const MAX_NOTIFICATION_SETTINGS: usize = 32;
 
 /// What a one-click unsubscription did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
