@@ -109,10 +109,9 @@ async fn housekeeping(
 }
 
 /// Deletes stored files that no row refers to (an upload whose transaction failed, an activity
-/// deleted with its evidence), once they are an hour old.
+/// deleted with its evidence), once they are an hour old. Every table that keeps files is asked:
+/// route files, enrolment certificates, scans of paper consents.
 async fn sweep_orphan_files(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<()> {
-    use crate::db::entities::route_file;
-    use sea_orm::{ColumnTrait, QueryFilter};
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
@@ -128,16 +127,37 @@ async fn sweep_orphan_files(db: &DatabaseConnection, dir: &std::path::Path) -> a
         if !old {
             continue;
         }
-        let referenced = route_file::Entity::find()
-            .filter(route_file::Column::StorageKey.eq(key.trim_end_matches(".part")))
-            .one(db)
-            .await?
-            .is_some();
-        if !referenced || key.ends_with(".part") {
+        if key.ends_with(".part") || !is_referenced(db, &key).await? {
             let _ = std::fs::remove_file(entry.path());
         }
     }
     Ok(())
+}
+
+/// Whether any row keeps the stored file `key`.
+async fn is_referenced(db: &DatabaseConnection, key: &str) -> anyhow::Result<bool> {
+    use crate::db::entities::{consent_record, enrolment, route_file};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let found = if key.starts_with("cert") {
+        enrolment::Entity::find()
+            .filter(enrolment::Column::CertificateKey.eq(key))
+            .one(db)
+            .await?
+            .is_some()
+    } else if key.starts_with("consent") {
+        consent_record::Entity::find()
+            .filter(consent_record::Column::ScanKey.eq(key))
+            .one(db)
+            .await?
+            .is_some()
+    } else {
+        route_file::Entity::find()
+            .filter(route_file::Column::StorageKey.eq(key))
+            .one(db)
+            .await?
+            .is_some()
+    };
+    Ok(found)
 }
 
 /// How long a claimed job is reserved before another worker may take it over.

@@ -26,6 +26,7 @@ Sign in with `POST /api/v1/auth/login`; send the access token as `Authorization:
     tags(
         (name = "auth", description = "Signing in, token refresh, signing out"),
         (name = "people", description = "The signed-in person and people in scope"),
+        (name = "consents", description = "Consent to the processing of personal data (152-ФЗ): the region's purposes, a person's own answers, paper consents registered for them"),
         (name = "notifications", description = "The signed-in person's notices and «Что сделать» list, fed by the stream of domain events (docs/events.md)"),
         (name = "units", description = "The organisation hierarchy: regions, districts, municipalities, schools"),
         (name = "routes", description = "Individual educational routes: lists, the whole route, workflow, history, comments"),

@@ -48,6 +48,9 @@ impl Application {
         } else {
             None
         };
+        crate::services::consents::ensure_every_region(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("the regions' consent purposes: {e:?}"))?;
         let secret = match &settings.jwt_secret {
             Some(s) => s.clone(),
             None => SecretString::from(

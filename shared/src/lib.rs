@@ -8,6 +8,7 @@ mod macros;
 
 pub mod access;
 pub mod catalogue;
+pub mod consent;
 pub mod diagnostics;
 pub mod drafting;
 pub mod dto;

@@ -20,6 +20,9 @@ pub fn action_label(action: &str) -> String {
         "person.card_read" => "карточка педагога",
         "diagnostics.read" => "результаты диагностики",
         "certificate.read" => "свидетельство",
+        "processing_consent.read" => "согласия на обработку персональных данных",
+        "processing_consent.registered" => "зарегистрировано согласие, подписанное на бумаге",
+        "processing_consent.scan_attached" => "приложен скан бумажного согласия",
         _ => "",
     };
     if !known.is_empty() {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod analytics;
 pub mod auth;
 pub mod catalogue;
+pub mod consents;
 pub mod diagnostics;
 pub mod docs;
 pub mod documents;
@@ -126,6 +127,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::change_password)
                 .service(people::me)
                 .service(people::access_log)
+                .service(consents::my_consents)
+                .service(consents::answer_consent)
+                .service(consents::person_consents)
+                .service(consents::register_paper_consent)
+                .service(consents::attach_consent_scan)
+                .service(consents::consent_scan)
+                .service(consents::list_purposes)
+                .service(consents::create_purpose)
+                .service(consents::update_purpose)
                 .service(notifications::list_notifications)
                 .service(notifications::read_all_notifications)
                 .service(notifications::read_notification)

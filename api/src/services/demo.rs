@@ -194,6 +194,12 @@ async fn seed(db: &impl ConnectionTrait, hash: &str) -> anyhow::Result<Demo> {
         crate::services::integration::sync::touch_person(db, user.id).await?;
         people.push((*role, user));
     }
+    // The demo's people have answered the region's consents already, so signing in as any of
+    // them opens the cabinet; a person added later is asked at their first sign-in.
+    crate::services::consents::ensure_defaults(db, region.id).await?;
+    for (_, user) in people.iter().filter(|(r, _)| *r != Role::Admin) {
+        crate::services::consents::give_all_for_demo(db, user.id, region.id).await?;
+    }
     let find = |role: Role| {
         people
             .iter()

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod catalogue;
+pub mod consents;
 pub mod demo;
 pub mod diagnostics;
 pub mod documents;

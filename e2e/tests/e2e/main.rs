@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod browser;
 mod catalogue;
+mod consents;
 mod diagnostics;
 mod documents;
 mod drafts;

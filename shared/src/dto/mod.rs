@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod catalogue;
+pub mod consents;
 pub mod diagnostics;
 pub mod documents;
 pub mod frameworks;
@@ -16,6 +17,7 @@ pub mod units;
 
 pub use admin::*;
 pub use auth::*;
+pub use consents::*;
 pub use diagnostics::*;
 pub use frameworks::*;
 pub use integration::*;

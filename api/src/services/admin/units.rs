@@ -94,6 +94,9 @@ pub async fn create(
         am.external_id = Set(Some(ext));
         unit = am.update(&txn).await?;
     }
+    if req.kind == UnitKind::Region {
+        crate::services::consents::ensure_defaults(&txn, unit.id).await?;
+    }
     audit::record(
         &txn,
         record(

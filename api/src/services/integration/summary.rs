@@ -1,11 +1,13 @@
 //! Status summaries of routes and people as integrations read them, built for a whole page in
-//! a fixed number of queries.
+//! a fixed number of queries. People who withdrew their consent to transfer are left out (a
+//! feed serves their items as tombstones).
 
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use shared::catalogue::EnrolmentStatus;
+use shared::consent::PurposeKind;
 use shared::dto::{
     ConclusionDto, DeficitSummary, DiagnosticResultSync, DiagnosticSyncDto, EnrolmentSyncDto,
     PersonSyncDto, RouteStatusSummary, TeacherSummary,
@@ -19,6 +21,7 @@ use crate::db::entities::{
 };
 use crate::db::{self, units, users};
 use crate::error::AppResult;
+use crate::services::consents;
 use crate::services::diagnostics::{Framework, load_framework};
 
 async fn units_by_id(
@@ -208,6 +211,9 @@ pub async fn routes_in(
             },
         );
     }
+    let teachers: Vec<Uuid> = out.values().map(|r| r.teacher.id).collect();
+    let withheld = consents::withheld(db, PurposeKind::Transfer, &teachers).await?;
+    out.retain(|_, r| !withheld.contains(&r.teacher.id));
     Ok(out)
 }
 
@@ -265,6 +271,8 @@ pub async fn people(
             },
         );
     }
+    let withheld = consents::withheld(db, PurposeKind::Transfer, ids).await?;
+    out.retain(|id, _| !withheld.contains(id));
     Ok(out)
 }
 
@@ -368,6 +376,9 @@ pub async fn diagnostics(
             );
         }
     }
+    let people: Vec<Uuid> = out.values().map(|d| d.person_id).collect();
+    let withheld = consents::withheld(db, PurposeKind::Transfer, &people).await?;
+    out.retain(|_, d| !withheld.contains(&d.person_id));
     Ok(out)
 }
 
@@ -383,7 +394,10 @@ pub async fn enrolments(
         .filter(enrolment::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
+    let people: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect();
+    let withheld = consents::withheld(db, PurposeKind::Transfer, &people).await?;
     rows.into_iter()
+        .filter(|r| !withheld.contains(&r.person_id))
         .map(|r| {
             let status: EnrolmentStatus = db::parse_code(&r.status)?;
             Ok((

@@ -297,7 +297,10 @@ async fn emit_activity_done(
         municipality: route.municipality_id,
         school: Some(route.school_id),
     };
-    let summary = summary::routes(db, &[route.id]).await?.remove(&route.id);
+    // Nothing goes out about a teacher who withdrew their consent to transfer.
+    let Some(summary) = summary::routes(db, &[route.id]).await?.remove(&route.id) else {
+        return Ok(());
+    };
     webhooks::emit(
         db,
         WebhookEvent::ActivityDone,

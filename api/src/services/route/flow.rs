@@ -249,14 +249,16 @@ pub async fn transition(
     crate::services::integration::sync::touch_route(&txn, &updated, false).await?;
     if let Some(event) = webhook_event(req.action) {
         use crate::services::integration::{summary, webhooks};
-        let data = summary::routes(&txn, &[id]).await?.remove(&id);
-        webhooks::emit(
-            &txn,
-            event,
-            &ctx.facts.school,
-            serde_json::json!({ "route": data }),
-        )
-        .await?;
+        // Nothing goes out about a teacher who withdrew their consent to transfer.
+        if let Some(data) = summary::routes(&txn, &[id]).await?.remove(&id) {
+            webhooks::emit(
+                &txn,
+                event,
+                &ctx.facts.school,
+                serde_json::json!({ "route": data }),
+            )
+            .await?;
+        }
     }
 
     txn.commit().await?;

@@ -1,0 +1,183 @@
+//! Consent to the processing of personal data: the person's own answers, paper consents
+//! registered for them, and the region's purposes.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use shared::dto::{
+    ConsentAnswer, ConsentPurposeDto, ConsentPurposeInput, ConsentRecordDto, ConsentsDto,
+    PaperConsent,
+};
+use uuid::Uuid;
+
+use super::docs;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::services::consents;
+use crate::state::AppState;
+
+/// My consents: where I stand on each purpose of my region and every decision I made, with the
+/// text I read. `pending` counts the purposes that wait for my answer.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    responses((status = 200, body = ConsentsDto), docs::Unauthorized))]
+#[get("/me/consents")]
+pub async fn my_consents(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<ConsentsDto>> {
+    Ok(web::Json(consents::mine(&state.db, &principal).await?))
+}
+
+/// Give, refuse or withdraw my consent for one purpose, on the text version I read. Withdrawing
+/// the consent to transfer takes me out of the integration feeds at once.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("purpose_id" = Uuid, Path, description = "The purpose's id")),
+    request_body = ConsentAnswer,
+    responses((status = 200, body = ConsentsDto), docs::BadRequest, docs::Unauthorized, docs::NotFound, docs::Conflict))]
+#[put("/me/consents/{purpose_id}")]
+pub async fn answer_consent(
+    state: web::Data<AppState>,
+    principal: Principal,
+    purpose_id: web::Path<Uuid>,
+    body: super::Body<ConsentAnswer>,
+) -> AppResult<web::Json<ConsentsDto>> {
+    Ok(web::Json(
+        consents::answer(&state, &principal, *purpose_id, body.into_inner()).await?,
+    ))
+}
+
+/// A person's consents, for whoever manages the person (the school coordinator and above).
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The person's id")),
+    responses((status = 200, body = ConsentsDto), docs::Unauthorized, docs::Forbidden, docs::NotFound))]
+#[get("/people/{id}/consents")]
+pub async fn person_consents(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<ConsentsDto>> {
+    Ok(web::Json(
+        consents::of_person(&state, &principal, *id).await?,
+    ))
+}
+
+/// Register a consent (or its withdrawal) the person signed on paper; attach its scan next.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The person's id")),
+    request_body = PaperConsent,
+    responses((status = 201, body = ConsentRecordDto), docs::BadRequest, docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable))]
+#[post("/people/{id}/consents")]
+pub async fn register_paper_consent(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<PaperConsent>,
+) -> AppResult<HttpResponse> {
+    let dto = consents::register_paper(&state, &principal, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(dto))
+}
+
+/// Attach the scan of a paper consent: the body is the file (PDF, JPEG or PNG, by its
+/// `Content-Type`), replacing an earlier scan.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The person's id"), ("record_id" = Uuid, Path, description = "The paper consent's record")),
+    request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The scan's bytes"),
+    responses((status = 200, body = ConsentRecordDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::PayloadTooLarge, docs::Unprocessable))]
+#[put("/people/{id}/consents/{record_id}/scan")]
+pub async fn attach_consent_scan(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<web::Json<ConsentRecordDto>> {
+    let (person, record) = path.into_inner();
+    consents::may_attach_scan(&state, &principal, person, record).await?;
+    let bytes = super::read_body(payload, state.settings.max_upload_bytes).await?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    Ok(web::Json(
+        consents::attach_scan(&state, &principal, person, record, &content_type, &bytes).await?,
+    ))
+}
+
+/// The scan of a paper consent, for the person and whoever manages them.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The person's id"), ("record_id" = Uuid, Path, description = "The paper consent's record")),
+    responses(
+        (status = 200, description = "The scan", content_type = "application/octet-stream", body = inline(crate::openapi::FileBytes)),
+        docs::Unauthorized, docs::Forbidden, docs::NotFound
+    ))]
+#[get("/people/{id}/consents/{record_id}/scan")]
+pub async fn consent_scan(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> AppResult<HttpResponse> {
+    let (person, record) = path.into_inner();
+    let (content_type, file) = consents::scan(&state, &principal, person, record).await?;
+    let bytes = tokio::fs::read(&file).await.map_err(|e| {
+        tracing::error!(record = %record, error = %e, "a consent scan is missing");
+        AppError::NotFound
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"consent-scan\"",
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(bytes))
+}
+
+/// The region's purposes of processing (anyone working in the region reads them).
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses((status = 200, body = Vec<ConsentPurposeDto>), docs::Unauthorized, docs::NotFound))]
+#[get("/units/{id}/consent-purposes")]
+pub async fn list_purposes(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Vec<ConsentPurposeDto>>> {
+    Ok(web::Json(
+        consents::purposes(&state, &principal, *id).await?,
+    ))
+}
+
+/// Add a purpose of processing to the region (its regional manager).
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The region's id")),
+    request_body = ConsentPurposeInput,
+    responses((status = 201, body = ConsentPurposeDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Unprocessable))]
+#[post("/units/{id}/consent-purposes")]
+pub async fn create_purpose(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<ConsentPurposeInput>,
+) -> AppResult<HttpResponse> {
+    let dto = consents::create_purpose(&state, &principal, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(dto))
+}
+
+/// Change a purpose. A new title or text is a new version: people who agreed to the old one
+/// are asked again at their next sign-in.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The purpose's id")),
+    request_body = ConsentPurposeInput,
+    responses((status = 200, body = ConsentPurposeDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Unprocessable))]
+#[put("/consent-purposes/{id}")]
+pub async fn update_purpose(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<ConsentPurposeInput>,
+) -> AppResult<web::Json<ConsentPurposeDto>> {
+    Ok(web::Json(
+        consents::update_purpose(&state, &principal, *id, body.into_inner()).await?,
+    ))
+}
