@@ -56,6 +56,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         EnrolmentPlace, EnrolmentStatus, EventFormat, EventKind, EventStatus, Proximity,
         SchoolLevel,
     };
+    use shared::consent::{ConsentMethod, PurposeKind};
     use shared::diagnostics::Trend;
     use shared::dto::{
         AssignmentKind, DeliveryStatus, DraftJobStatus, FrameworkStatus, ImportAction,
@@ -86,6 +87,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         ClientScope,
         CompetencyLevel,
         DeficitState,
+        ConsentMethod,
         DeliveryStatus,
         DiagnosticKind,
         DomainEventKind,
@@ -107,6 +109,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         Outcome,
         Participant,
         PeriodKind,
+        PurposeKind,
         ResultSource,
         Role,
         RouteAction,

@@ -255,6 +255,30 @@ async fn the_school_coordinator_registers_a_paper_consent_with_its_scan_and_nobo
     let seen: ConsentsDto = coordinator.get_json(&path).await;
     assert_eq!(seen.history.len(), 1);
 
+    // The housekeeping keeps a scan a row refers to, however old, and sweeps a stray one.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let stray = app.settings.files_dir.join("consent0123456789abcdef");
+    std::fs::write(&stray, b"left over").unwrap();
+    for entry in std::fs::read_dir(&app.settings.files_dir).unwrap() {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(entry.unwrap().path())
+            .unwrap();
+        file.set_modified(old).unwrap();
+    }
+    api::jobs::schedule_recurring(
+        &app.db,
+        api::jobs::HOUSEKEEPING,
+        chrono::Duration::hours(1),
+        api::db::now(),
+    )
+    .await
+    .unwrap();
+    app.run_jobs().await;
+    assert!(!stray.exists(), "a scan no record keeps is swept");
+    let kept = coordinator.get(&scan_path).send().await.unwrap();
+    assert_eq!(kept.bytes().await.unwrap().to_vec(), scan, "the kept scan stays");
+
     // Bad input is refused and records nothing.
     let future = send(
         &coordinator,
