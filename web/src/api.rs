@@ -55,6 +55,14 @@ pub mod endpoints {
         format!("{NOTIFICATIONS}/{id}/read")
     }
 
+    /// My consents to the processing of personal data (`GET`).
+    pub const MY_CONSENTS: &str = "/api/v1/me/consents";
+
+    /// My answer on one purpose (`PUT`, body `ConsentAnswer`).
+    pub fn my_consent_answer(purpose_id: Uuid) -> String {
+        format!("{MY_CONSENTS}/{purpose_id}")
+    }
+
     /// A teacher's consent to their tutor (`PUT`, body `ConsentInput`).
     pub fn my_consent(assignment_id: Uuid) -> String {
         format!("/api/v1/me/assignments/{assignment_id}/consent")

@@ -163,9 +163,11 @@ fn RequireSignIn() -> impl IntoView {
     move || match state.get() {
         AuthState::Restoring => view! { <Loading full_page=true /> }.into_any(),
         AuthState::SignedIn => view! {
-            <Shell>
-                <Outlet />
-            </Shell>
+            <crate::pages::consents::ConsentGate>
+                <Shell>
+                    <Outlet />
+                </Shell>
+            </crate::pages::consents::ConsentGate>
         }
         .into_any(),
         AuthState::SignedOut(because) => {

@@ -908,6 +908,26 @@ async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() 
         set_value(&browser, &format!("input[name={field}]"), password).await;
     }
     click(&browser, "[data-testid=set-password]").await;
+    // The first sign-in asks for the consents to processing before anything else.
+    let screen = browser
+        .wait_for("[data-testid=consent-screen]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        screen.contains("Ведение индивидуального образовательного маршрута"),
+        "{screen}"
+    );
+    assert!(
+        c.find_all(Locator::Css("[data-testid=user-name]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing else is shown before the answer"
+    );
+    browser.screenshot("consent-first-sign-in").await;
+    click(&browser, "[data-testid=consent-agree-all]").await;
     let name = browser
         .wait_for("[data-testid=user-name]")
         .await
@@ -915,6 +935,24 @@ async fn a_regional_manager_adds_a_teacher_who_accepts_the_emailed_invitation() 
         .await
         .unwrap();
     assert!(name.contains("Орлова"), "{name}");
+    // The profile lists the consents, each one withdrawable.
+    click(&browser, "a[href='/profile']").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='my-consents']//*[@data-testid='consent-status'][normalize-space(.)='Дано']",
+        "the consents given",
+    )
+    .await;
+    // «Кто видел мои данные»: the manager opened her card when adding her.
+    app.flush_reads().await;
+    c.goto(&app.url("/access-log")).await.unwrap();
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='access-log']//td[contains(., 'Менеджер ЦНППМ')]",
+        "the manager's read in the access log",
+    )
+    .await;
+    browser.screenshot("access-log").await;
     sign_out(&browser).await;
 
     // The link is spent; the new password signs in.

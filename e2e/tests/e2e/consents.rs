@@ -277,7 +277,11 @@ async fn the_school_coordinator_registers_a_paper_consent_with_its_scan_and_nobo
     app.run_jobs().await;
     assert!(!stray.exists(), "a scan no record keeps is swept");
     let kept = coordinator.get(&scan_path).send().await.unwrap();
-    assert_eq!(kept.bytes().await.unwrap().to_vec(), scan, "the kept scan stays");
+    assert_eq!(
+        kept.bytes().await.unwrap().to_vec(),
+        scan,
+        "the kept scan stays"
+    );
 
     // Bad input is refused and records nothing.
     let future = send(

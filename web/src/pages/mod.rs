@@ -4,6 +4,7 @@ pub mod access_log;
 pub mod admin;
 pub mod cabinet;
 pub mod catalogue;
+pub mod consents;
 pub mod diagnostics;
 pub mod documents;
 pub mod integrations;

@@ -99,6 +99,8 @@ fn Profile(me: MeResponse) -> impl IntoView {
 
             <MailSettings />
 
+            <crate::pages::consents::MyConsentsCard />
+
             <section class="card" aria-labelledby="access-title">
                 <h2 class="card-title" id="access-title">
                     "Мои персональные данные"

@@ -1,0 +1,293 @@
+//! Consent to the processing of personal data: asked once, before anything else, and kept in
+//! the profile where each consent can be withdrawn or given again.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use shared::consent::ConsentMethod;
+use shared::dto::{ConsentAnswer, ConsentStanding, ConsentsDto};
+use uuid::Uuid;
+
+use crate::api::{ApiError, endpoints, use_api};
+use crate::components::{ErrorAlert, Loading};
+use crate::format;
+use crate::session::use_session;
+
+/// Shows `children` once the person has answered every purpose that waits for them; until
+/// then, the consent screen and nothing else.
+#[component]
+pub fn ConsentGate(children: ChildrenFn) -> impl IntoView {
+    let api = use_api();
+    let version = RwSignal::new(0u32);
+    let consents = LocalResource::new(move || {
+        version.track();
+        async move { api.get::<ConsentsDto>(endpoints::MY_CONSENTS).await }
+    });
+    let done = Callback::new(move |()| version.update(|v| *v += 1));
+    move || match consents.get() {
+        None => view! { <Loading full_page=true /> }.into_any(),
+        Some(Ok(c)) if c.pending > 0 => view! { <ConsentScreen consents=c done=done /> }.into_any(),
+        // A failure to load the consents does not lock the person out: the server decides
+        // what each purpose allows, and the profile asks again.
+        Some(_) => children().into_any(),
+    }
+}
+
+#[component]
+fn ConsentScreen(consents: ConsentsDto, done: Callback<()>) -> impl IntoView {
+    let api = use_api();
+    let session = use_session();
+    let pending: Vec<ConsentStanding> = consents
+        .items
+        .into_iter()
+        .filter(|i| i.needs_answer)
+        .collect();
+    let choices = RwSignal::new(HashMap::<Uuid, bool>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let all = pending.len();
+    let send = move |answers: Vec<(Uuid, i32, bool)>| {
+        failure.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            for (id, version, given) in answers {
+                let body = ConsentAnswer { given, version };
+                if let Err(e) = api
+                    .put::<_, ConsentsDto>(&endpoints::my_consent_answer(id), &body)
+                    .await
+                {
+                    failure.try_set(Some(e));
+                    busy.try_set(false);
+                    return;
+                }
+            }
+            busy.try_set(false);
+            done.run(());
+        });
+    };
+    let agree_all = {
+        let pending = pending.clone();
+        move |_| {
+            send(
+                pending
+                    .iter()
+                    .map(|i| (i.purpose.id, i.purpose.version, true))
+                    .collect(),
+            )
+        }
+    };
+    let save = {
+        let pending = pending.clone();
+        move |_| {
+            let chosen = choices.get_untracked();
+            send(
+                pending
+                    .iter()
+                    .filter_map(|i| {
+                        chosen
+                            .get(&i.purpose.id)
+                            .map(|g| (i.purpose.id, i.purpose.version, *g))
+                    })
+                    .collect(),
+            )
+        }
+    };
+    let sign_out = Action::new_local(move |_: &()| session.sign_out());
+    view! {
+        <main class="consent-layout" id="main" data-testid="consent-screen">
+            <section class="card consent-card" aria-labelledby="consent-title">
+                <h1 id="consent-title">"Согласие на обработку персональных данных"</h1>
+                <p class="lead">
+                    "Прежде чем начать, прочтите, для чего региональный оператор платформы обрабатывает ваши данные, и ответьте по каждой цели. "
+                    "Любое согласие можно отозвать в профиле в любой момент; отзыв тоже записывается."
+                </p>
+                {pending
+                    .iter()
+                    .any(|i| i.given == Some(true))
+                    .then(|| view! { <p class="hint">"Текст некоторых согласий изменился — прочтите новую редакцию."</p> })}
+                <ol class="consent-list">
+                    {pending
+                        .iter()
+                        .map(|item| {
+                            let id = item.purpose.id;
+                            let name = format!("consent-{id}");
+                            let (yes, no) = (format!("{name}-yes"), format!("{name}-no"));
+                            let (yes_for, no_for) = (yes.clone(), no.clone());
+                            view! {
+                                <li class="consent-item" data-kind=item.purpose.kind.as_str()>
+                                    <h2 class="card-title">{item.purpose.title.clone()}</h2>
+                                    {item.purpose.required.then(|| view! {
+                                        <p class="small muted">"Без этого согласия платформа не может вести ваш маршрут."</p>
+                                    })}
+                                    <div class="consent-text" tabindex="0">{item.purpose.text.clone()}</div>
+                                    <fieldset class="checks">
+                                        <legend class="visually-hidden">{item.purpose.title.clone()}</legend>
+                                        <label class="check" for=yes_for>
+                                            <input
+                                                type="radio"
+                                                id=yes
+                                                name=name.clone()
+                                                on:change=move |_| choices.update(|c| { c.insert(id, true); })
+                                            />
+                                            <span>"Согласен(на)"</span>
+                                        </label>
+                                        <label class="check" for=no_for>
+                                            <input
+                                                type="radio"
+                                                id=no
+                                                name=name
+                                                on:change=move |_| choices.update(|c| { c.insert(id, false); })
+                                            />
+                                            <span>"Не согласен(на)"</span>
+                                        </label>
+                                    </fieldset>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+                {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+                <div class="actions">
+                    <button
+                        type="button"
+                        class="btn btn-primary"
+                        data-testid="consent-agree-all"
+                        disabled=move || busy.get()
+                        on:click=agree_all
+                    >
+                        "Согласен(на) со всеми"
+                    </button>
+                    <button
+                        type="button"
+                        class="btn btn-secondary"
+                        data-testid="consent-save"
+                        disabled=move || busy.get() || choices.with(|c| c.len() < all)
+                        on:click=save
+                    >
+                        "Сохранить ответы"
+                    </button>
+                    <button
+                        type="button"
+                        class="btn btn-link"
+                        on:click=move |_| {
+                            sign_out.dispatch(());
+                        }
+                    >
+                        "Выйти"
+                    </button>
+                </div>
+            </section>
+        </main>
+    }
+}
+
+/// The profile's card: where the person stands on each purpose, with the text, and a button to
+/// withdraw or give it; every decision below.
+#[component]
+pub fn MyConsentsCard() -> impl IntoView {
+    let api = use_api();
+    let state = RwSignal::new(None::<ConsentsDto>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let loaded =
+        LocalResource::new(
+            move || async move { api.get::<ConsentsDto>(endpoints::MY_CONSENTS).await },
+        );
+    Effect::new(move || match loaded.get() {
+        Some(Ok(c)) => state.set(Some(c)),
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let decide = move |id: Uuid, version: i32, given: bool| {
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let body = ConsentAnswer { given, version };
+            match api
+                .put::<_, ConsentsDto>(&endpoints::my_consent_answer(id), &body)
+                .await
+            {
+                Ok(c) => {
+                    state.try_set(Some(c));
+                }
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="consents-title" data-testid="my-consents">
+            <h2 class="card-title" id="consents-title">
+                "Согласия на обработку персональных данных"
+            </h2>
+            {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            {move || match state.get() {
+                None => view! { <Loading label="Загружаем согласия…" /> }.into_any(),
+                Some(c) if c.items.is_empty() => view! {
+                    <p class="small muted">"Регион не запрашивает согласий."</p>
+                }
+                .into_any(),
+                Some(c) => view! {
+                    <ul class="plain stack">
+                        {c.items
+                            .into_iter()
+                            .map(|item| {
+                                let (id, version) = (item.purpose.id, item.purpose.version);
+                                let given = item.given == Some(true);
+                                let status = match (item.given, item.method) {
+                                    (Some(true), Some(ConsentMethod::Paper)) => "Дано на бумаге".to_owned(),
+                                    (Some(true), _) => "Дано".to_owned(),
+                                    (Some(false), _) => "Не дано или отозвано".to_owned(),
+                                    (None, _) => "Ожидает ответа".to_owned(),
+                                };
+                                let when = item.decided_at.map(format::date_time).unwrap_or_default();
+                                view! {
+                                    <li data-kind=item.purpose.kind.as_str()>
+                                        <strong>{item.purpose.title.clone()}</strong>
+                                        " — "
+                                        <span data-testid="consent-status">{status}</span>
+                                        <span class="small muted">{format!(" {when}")}</span>
+                                        <details>
+                                            <summary class="small">"Текст согласия"</summary>
+                                            <p class="small">{item.purpose.text.clone()}</p>
+                                        </details>
+                                        <button
+                                            type="button"
+                                            class="btn btn-secondary btn-small"
+                                            data-testid="consent-toggle"
+                                            on:click=move |_| decide(id, version, !given)
+                                        >
+                                            {if given { "Отозвать согласие" } else { "Дать согласие" }}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                    <details>
+                        <summary class="small">{format!("История решений ({})", c.history.len())}</summary>
+                        <ul class="plain">
+                            {c.history
+                                .into_iter()
+                                .map(|r| view! {
+                                    <li class="small">
+                                        {format!(
+                                            "{} · {} · {} · редакция {}{}",
+                                            format::date_time(r.recorded_at),
+                                            r.purpose_title,
+                                            if r.given { "согласие" } else { "отказ или отзыв" },
+                                            r.version,
+                                            r.registered_by
+                                                .map(|who| format!(" · на бумаге, зарегистрировал(а) {who}"))
+                                                .unwrap_or_default(),
+                                        )}
+                                    </li>
+                                })
+                                .collect_view()}
+                        </ul>
+                    </details>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
