@@ -63,6 +63,21 @@ pub mod endpoints {
         format!("{MY_CONSENTS}/{purpose_id}")
     }
 
+    /// A person's consents (`GET`), and a paper consent registered for them (`POST`).
+    pub fn person_consents(person: Uuid) -> String {
+        format!("/api/v1/people/{person}/consents")
+    }
+
+    /// A region's purposes of processing (`GET`) and a new one (`POST`).
+    pub fn unit_consent_purposes(region: Uuid) -> String {
+        format!("/api/v1/units/{region}/consent-purposes")
+    }
+
+    /// One purpose (`PUT`).
+    pub fn consent_purpose(id: Uuid) -> String {
+        format!("/api/v1/consent-purposes/{id}")
+    }
+
     /// A teacher's consent to their tutor (`PUT`, body `ConsentInput`).
     pub fn my_consent(assignment_id: Uuid) -> String {
         format!("/api/v1/me/assignments/{assignment_id}/consent")

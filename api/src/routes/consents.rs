@@ -82,7 +82,7 @@ pub async fn register_paper_consent(
     params(("id" = Uuid, Path, description = "The person's id"), ("record_id" = Uuid, Path, description = "The paper consent's record")),
     request_body(content = inline(crate::openapi::FileBytes), content_type = "application/octet-stream", description = "The scan's bytes"),
     responses((status = 200, body = ConsentRecordDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::PayloadTooLarge, docs::Unprocessable))]
-#[put("/people/{id}/consents/{record_id}/scan")]
+#[post("/people/{id}/consents/{record_id}/scan")]
 pub async fn attach_consent_scan(
     state: web::Data<AppState>,
     principal: Principal,

@@ -1964,3 +1964,52 @@ async fn a_municipal_coordinator_drills_down_from_the_dashboard_to_a_school_and_
     );
     browser.screenshot("route-dashboard").await;
 }
+
+#[tokio::test]
+async fn the_school_coordinator_registers_a_paper_consent_with_its_scan_on_the_persons_card() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let teacher = e2e::fixtures::person(
+        &app.db,
+        "paper.consent@iom.test",
+        shared::Role::Teacher,
+        Some(app.demo.school),
+    )
+    .await;
+    let scan = std::env::temp_dir().join(format!("consent-{teacher}.pdf"));
+    std::fs::write(&scan, b"%PDF-1.4\nsigned consent\n%%EOF").unwrap();
+
+    sign_in(&browser, &app, "coordinator@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/admin/people/{teacher}")))
+        .await
+        .unwrap();
+    browser.wait_for("[data-testid=person-consents] form").await;
+    // Prefilled: the first purpose waiting for an answer, «Согласие дано», today.
+    choose_file(&browser, "#paper-scan", &scan).await;
+    click(&browser, "[data-testid=paper-consent-save]").await;
+    wait_for_testid_text(&browser, "paper-consent-saved", "Согласие зарегистрировано").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='person-consent'][contains(., 'дано на бумаге')]",
+        "the paper consent on the card",
+    )
+    .await;
+    browser.screenshot("person-consents").await;
+    let mine: shared::dto::ConsentsDto = app
+        .as_user("paper.consent@iom.test")
+        .await
+        .get_json("/api/v1/me/consents")
+        .await;
+    let record = &mine.history[0];
+    assert!(
+        record.has_scan && record.registered_by.is_some(),
+        "{record:#?}"
+    );
+    assert_eq!(mine.pending, 2, "the other two purposes still wait for her");
+}

@@ -226,7 +226,7 @@ async fn the_school_coordinator_registers_a_paper_consent_with_its_scan_and_nobo
     let scan = b"%PDF-1.4\nscan of a signed consent\n%%EOF".to_vec();
     let scan_path = format!("{path}/{}/scan", record.id);
     let res = coordinator
-        .request(Method::PUT, &scan_path)
+        .request(Method::POST, &scan_path)
         .header("Content-Type", "application/pdf")
         .body(scan.clone())
         .send()
@@ -296,7 +296,7 @@ async fn the_school_coordinator_registers_a_paper_consent_with_its_scan_and_nobo
         "validation_failed"
     );
     let html = coordinator
-        .request(Method::PUT, &scan_path)
+        .request(Method::POST, &scan_path)
         .header("Content-Type", "text/html")
         .body("<script>alert(1)</script>")
         .send()

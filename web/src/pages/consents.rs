@@ -291,3 +291,311 @@ pub fn MyConsentsCard() -> impl IntoView {
         </section>
     }
 }
+
+/// The person card's section for whoever manages the person: where they stand on each purpose,
+/// and a paper consent registered with its scan (prefilled: the purpose waiting longest, today).
+#[component]
+pub fn PersonConsents(person: Uuid) -> impl IntoView {
+    use crate::components::{Choice, Input, Select};
+    use wasm_bindgen::JsCast;
+
+    let api = use_api();
+    let version = RwSignal::new(0u32);
+    let consents = LocalResource::new(move || {
+        version.track();
+        async move {
+            api.get::<ConsentsDto>(&endpoints::person_consents(person))
+                .await
+        }
+    });
+    let purpose = RwSignal::new(String::new());
+    let given = RwSignal::new("true".to_owned());
+    let today = chrono::Utc::now().date_naive().to_string();
+    let signed_on = RwSignal::new(today.clone());
+    let scan = StoredValue::new_local(None::<web_sys::File>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    Effect::new(move || {
+        if let Some(Ok(c)) = consents.get()
+            && purpose.get_untracked().is_empty()
+        {
+            let first = c
+                .items
+                .iter()
+                .find(|i| i.needs_answer)
+                .or(c.items.first())
+                .map(|i| i.purpose.id.to_string())
+                .unwrap_or_default();
+            purpose.set(first);
+        }
+    });
+    let on_file = move |ev: leptos::ev::Event| {
+        let file = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|l| l.get(0));
+        scan.set_value(file);
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        failure.set(None);
+        saved.set(false);
+        let (Ok(purpose_id), Ok(date)) = (
+            purpose.get_untracked().parse::<Uuid>(),
+            signed_on.get_untracked().parse::<chrono::NaiveDate>(),
+        ) else {
+            return;
+        };
+        let body = shared::dto::PaperConsent {
+            purpose_id,
+            given: given.get_untracked() == "true",
+            signed_on: date,
+        };
+        let file = scan.get_value();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = async {
+                let record: shared::dto::ConsentRecordDto =
+                    api.post(&endpoints::person_consents(person), &body).await?;
+                if let Some(file) = file {
+                    let content_type =
+                        crate::route_text::content_type_for(&file.name()).unwrap_or("");
+                    let url = format!("{}/{}/scan", endpoints::person_consents(person), record.id);
+                    crate::api::transfer::upload::<shared::dto::ConsentRecordDto, _>(
+                        api,
+                        &url,
+                        &file,
+                        content_type,
+                        |_| {},
+                    )
+                    .await?;
+                }
+                Ok::<_, ApiError>(())
+            }
+            .await;
+            busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    saved.try_set(true);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="person-consents-title" data-testid="person-consents">
+            <h2 class="card-title" id="person-consents-title">"Согласия на обработку персональных данных"</h2>
+            {move || match consents.get() {
+                None => view! { <Loading label="Загружаем согласия…" /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
+                Some(Ok(c)) => {
+                    let choices: Vec<Choice> = c
+                        .items
+                        .iter()
+                        .map(|i| Choice::One(i.purpose.id.to_string(), i.purpose.title.clone()))
+                        .collect();
+                    view! {
+                        <ul class="plain">
+                            {c.items
+                                .iter()
+                                .map(|i| {
+                                    let status = match (i.given, i.method) {
+                                        (Some(true), Some(ConsentMethod::Paper)) => "дано на бумаге",
+                                        (Some(true), _) => "дано",
+                                        (Some(false), _) => "не дано или отозвано",
+                                        (None, _) => "ожидает ответа",
+                                    };
+                                    view! {
+                                        <li class="small" data-testid="person-consent">
+                                            <strong>{i.purpose.title.clone()}</strong>
+                                            {format!(" — {status}")}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                        <form class="form" on:submit=submit novalidate=true>
+                            <h3>"Зарегистрировать согласие, подписанное на бумаге"</h3>
+                            <Select label="Цель" id="paper-purpose" value=purpose choices=choices required=true />
+                            <Select
+                                label="Решение"
+                                id="paper-given"
+                                value=given
+                                choices=vec![
+                                    Choice::One("true".into(), "Согласие дано".into()),
+                                    Choice::One("false".into(), "Согласие отозвано".into()),
+                                ]
+                            />
+                            <Input
+                                label="Дата подписания"
+                                id="paper-signed-on"
+                                value=signed_on
+                                input_type="date"
+                                max=today.clone()
+                                required=true
+                            />
+                            <div class="field">
+                                <label class="label" for="paper-scan">"Скан (PDF, JPEG или PNG)"</label>
+                                <input
+                                    type="file"
+                                    id="paper-scan"
+                                    accept=".pdf,.jpg,.jpeg,.png"
+                                    on:change=on_file
+                                />
+                            </div>
+                            <button
+                                type="submit"
+                                class="btn btn-primary"
+                                data-testid="paper-consent-save"
+                                disabled=move || busy.get()
+                            >
+                                "Зарегистрировать"
+                            </button>
+                        </form>
+                    }
+                    .into_any()
+                }
+            }}
+            {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            <p class="hint" role="status" data-testid="paper-consent-saved">
+                {move || if saved.get() { "Согласие зарегистрировано" } else { "" }}
+            </p>
+        </section>
+    }
+}
+
+/// The regional manager's list of the region's purposes: each text editable (a new text is a
+/// new version, asked again), a purpose switched off, a new one added.
+#[component]
+pub fn RegionPurposes(region: Uuid) -> impl IntoView {
+    use shared::dto::{ConsentPurposeDto, ConsentPurposeInput};
+
+    let api = use_api();
+    let version = RwSignal::new(0u32);
+    let purposes = LocalResource::new(move || {
+        version.track();
+        async move {
+            api.get::<Vec<ConsentPurposeDto>>(&endpoints::unit_consent_purposes(region))
+                .await
+        }
+    });
+    let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(None::<String>);
+    let save = move |id: Option<Uuid>, input: ConsentPurposeInput| {
+        failure.set(None);
+        saved.set(None);
+        leptos::task::spawn_local(async move {
+            let result = match id {
+                Some(id) => {
+                    api.put::<_, ConsentPurposeDto>(&endpoints::consent_purpose(id), &input)
+                        .await
+                }
+                None => {
+                    api.post::<_, ConsentPurposeDto>(
+                        &endpoints::unit_consent_purposes(region),
+                        &input,
+                    )
+                    .await
+                }
+            };
+            match result {
+                Ok(p) => {
+                    saved.try_set(Some(format!(
+                        "Сохранено: «{}», редакция {}",
+                        p.title, p.version
+                    )));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let editor = move |p: Option<ConsentPurposeDto>| {
+        let id = p.as_ref().map(|p| p.id);
+        let title = RwSignal::new(p.as_ref().map(|p| p.title.clone()).unwrap_or_default());
+        let text = RwSignal::new(p.as_ref().map(|p| p.text.clone()).unwrap_or_default());
+        let active = RwSignal::new(p.as_ref().is_none_or(|p| p.active));
+        let kind = p
+            .as_ref()
+            .map_or(shared::consent::PurposeKind::Other, |p| p.kind);
+        let required = p.as_ref().is_some_and(|p| p.required);
+        let heading = match &p {
+            Some(p) => format!("{} · редакция {}", p.kind.title_ru(), p.version),
+            None => "Новая цель".to_owned(),
+        };
+        let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
+        let (title_id, text_id, active_id) = (
+            format!("purpose-title-{key}"),
+            format!("purpose-text-{key}"),
+            format!("purpose-active-{key}"),
+        );
+        let active_for = active_id.clone();
+        view! {
+            <details class="purpose" data-testid="consent-purpose">
+                <summary>{heading}{p.as_ref().map(|p| format!(": {}", p.title))}</summary>
+                <form
+                    class="form"
+                    novalidate=true
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        save(
+                            id,
+                            ConsentPurposeInput {
+                                kind,
+                                title: title.get_untracked(),
+                                text: text.get_untracked(),
+                                required,
+                                active: active.get_untracked(),
+                            },
+                        );
+                    }
+                >
+                    <crate::components::Input label="Название" id=title_id value=title required=true />
+                    <crate::components::TextArea
+                        label="Текст согласия"
+                        id=text_id
+                        value=text
+                        rows=6
+                        hint="Новый текст — новая редакция: давшие согласие на прежнюю ответят ещё раз."
+                    />
+                    <label class="check" for=active_for>
+                        <input
+                            type="checkbox"
+                            id=active_id
+                            prop:checked=move || active.get()
+                            on:change=move |ev| active.set(event_target_checked(&ev))
+                        />
+                        <span>"Запрашивать это согласие"</span>
+                    </label>
+                    <button type="submit" class="btn btn-secondary btn-small">"Сохранить"</button>
+                </form>
+            </details>
+        }
+    };
+    view! {
+        <div class="policy" data-testid="consent-purposes">
+            <h2 class="card-subtitle">"Цели обработки персональных данных"</h2>
+            <p class="small muted">
+                "Каждую цель педагоги и сотрудники региона видят отдельным согласием при первом входе и могут отозвать в профиле."
+            </p>
+            {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            <p class="hint" role="status">{move || saved.get().unwrap_or_default()}</p>
+            {move || match purposes.get() {
+                None => view! { <Loading label="Загружаем цели…" /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
+                Some(Ok(list)) => view! {
+                    {list.into_iter().map(|p| editor(Some(p))).collect_view()}
+                    {editor(None)}
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}

@@ -115,6 +115,8 @@ fn Card(ctx: CardCtx, scope: Arc<Scope>, detail: PersonDetail) -> impl IntoView 
             <Staff ctx=ctx staff=detail.staff.clone() can_assign=can_assign active=p.active />
             {(!detail.teachers.is_empty())
                 .then(|| view! { <Teachers teachers=detail.teachers.clone() /> })}
+            {can_manage
+                .then(|| view! { <crate::pages::consents::PersonConsents person=ctx.id /> })}
         </div>
     }
 }

@@ -503,6 +503,7 @@ fn PolicyCard(ctx: TreeCtx, scope: Arc<Scope>, region: UnitDto) -> impl IntoView
                 }}
             </Transition>
         </div>
+        {can_edit.then(|| view! { <crate::pages::consents::RegionPurposes region=id /> })}
     }
 }
 
