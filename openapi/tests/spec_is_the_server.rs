@@ -59,9 +59,9 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     use shared::consent::{ConsentMethod, PurposeKind};
     use shared::diagnostics::Trend;
     use shared::dto::{
-        AssignmentKind, DeliveryStatus, DraftJobStatus, FrameworkStatus, ImportAction,
-        ImportLayout, InvitationState, MailStatus, MatchBy, ResultSource, TokenPurpose,
-        WebhookEvent,
+        AssignmentKind, DeliveryStatus, DraftJobStatus, ErasureStatus, FrameworkStatus,
+        ImportAction, ImportLayout, InvitationState, MailStatus, MatchBy, ResultSource,
+        TokenPurpose, WebhookEvent,
     };
     use shared::events::{EventKind as DomainEventKind, NoticeChannel, NoticeKind, TodoKind};
     use shared::workflow::{Outcome, Participant, RouteAction};
@@ -94,6 +94,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         DraftJobStatus,
         EnrolmentPlace,
         EnrolmentStatus,
+        ErasureStatus,
         EventFormat,
         EventKind,
         EventLevel,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::docs;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::consents;
+use crate::services::{consents, erasure};
 use crate::state::AppState;
 
 /// My consents: where I stand on each purpose of my region and every decision I made, with the
@@ -179,5 +179,92 @@ pub async fn update_purpose(
 ) -> AppResult<web::Json<ConsentPurposeDto>> {
     Ok(web::Json(
         consents::update_purpose(&state, &principal, *id, body.into_inner()).await?,
+    ))
+}
+
+/// Ask to erase my data. The regional manager decides; I see the answer here.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    request_body = shared::dto::ErasureInput,
+    responses((status = 201, body = shared::dto::ErasureRequestDto), docs::Unauthorized, docs::Conflict, docs::Unprocessable))]
+#[post("/me/erasure-requests")]
+pub async fn request_my_erasure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: super::Body<shared::dto::ErasureInput>,
+) -> AppResult<HttpResponse> {
+    let dto = erasure::request_own(&state, &principal, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(dto))
+}
+
+/// My requests to erase my data, newest first.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    responses((status = 200, body = Vec<shared::dto::ErasureRequestDto>), docs::Unauthorized))]
+#[get("/me/erasure-requests")]
+pub async fn my_erasure_requests(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<Vec<shared::dto::ErasureRequestDto>>> {
+    Ok(web::Json(erasure::mine(&state, &principal).await?))
+}
+
+/// Ask to erase a person's data for them (whoever manages the person).
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The person's id")),
+    request_body = shared::dto::ErasureInput,
+    responses((status = 201, body = shared::dto::ErasureRequestDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable))]
+#[post("/people/{id}/erasure-requests")]
+pub async fn request_erasure_for(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<shared::dto::ErasureInput>,
+) -> AppResult<HttpResponse> {
+    let dto = erasure::request_for(&state, &principal, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(dto))
+}
+
+/// The requests of my region (its regional manager; the administrator sees all), pending first.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    responses((status = 200, body = Vec<shared::dto::ErasureRequestDto>), docs::Unauthorized, docs::Forbidden))]
+#[get("/erasure-requests")]
+pub async fn list_erasure_requests(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<Vec<shared::dto::ErasureRequestDto>>> {
+    Ok(web::Json(erasure::list(&state, &principal).await?))
+}
+
+/// Carry a request out: the person's data is erased or anonymised everywhere, integrations get
+/// tombstones, the request keeps what was erased and no link to the person.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The request's id")),
+    request_body = shared::dto::ErasureDecision,
+    responses((status = 200, body = shared::dto::ErasureRequestDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Conflict, docs::Unprocessable))]
+#[post("/erasure-requests/{id}/execute")]
+pub async fn execute_erasure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<shared::dto::ErasureDecision>,
+) -> AppResult<web::Json<shared::dto::ErasureRequestDto>> {
+    Ok(web::Json(
+        erasure::execute(&state, &principal, *id, body.into_inner()).await?,
+    ))
+}
+
+/// Refuse a request, with the reason the person reads.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The request's id")),
+    request_body = shared::dto::ErasureDecision,
+    responses((status = 200, body = shared::dto::ErasureRequestDto), docs::Unauthorized, docs::NotFound, docs::Conflict, docs::Unprocessable))]
+#[post("/erasure-requests/{id}/reject")]
+pub async fn reject_erasure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<shared::dto::ErasureDecision>,
+) -> AppResult<web::Json<shared::dto::ErasureRequestDto>> {
+    Ok(web::Json(
+        erasure::reject(&state, &principal, *id, body.into_inner()).await?,
     ))
 }

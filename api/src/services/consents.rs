@@ -261,7 +261,10 @@ pub async fn update_purpose(
 
 /// The regions a person works in (their roles' units and their workplace): whose purposes
 /// they are asked about.
-async fn regions_of(db: &impl ConnectionTrait, person: &user::Model) -> AppResult<Vec<Uuid>> {
+pub(crate) async fn regions_of(
+    db: &impl ConnectionTrait,
+    person: &user::Model,
+) -> AppResult<Vec<Uuid>> {
     let mut regions: Vec<Uuid> = people::held_roles(db, person.id)
         .await?
         .iter()

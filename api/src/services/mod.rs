@@ -9,6 +9,7 @@ pub mod consents;
 pub mod demo;
 pub mod diagnostics;
 pub mod documents;
+pub mod erasure;
 pub mod events;
 pub mod frameworks;
 pub mod integration;

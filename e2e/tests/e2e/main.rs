@@ -11,6 +11,7 @@ mod consents;
 mod diagnostics;
 mod documents;
 mod drafts;
+mod erasure;
 mod errors;
 mod integration;
 mod letters;

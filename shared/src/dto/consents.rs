@@ -132,3 +132,51 @@ pub struct PaperConsent {
     /// The date the person signed (not in the future).
     pub signed_on: NaiveDate,
 }
+
+domain_enum! {
+    /// Where a request to erase a person's data stands.
+    pub enum ErasureStatus {
+        Pending => ("pending", "На рассмотрении"),
+        Executed => ("executed", "Данные удалены"),
+        Rejected => ("rejected", "Отклонён"),
+    }
+}
+
+/// A request to erase a person's data, as the person, their coordinator and the regional
+/// manager see it. Once carried out it names nobody: `subject_id` and `subject_name` are gone.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasureRequestDto {
+    pub id: Uuid,
+    pub status: ErasureStatus,
+    pub subject_id: Option<Uuid>,
+    pub subject_name: Option<String>,
+    /// Asked by the person themselves (not by their coordinator for them).
+    pub by_subject: bool,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    /// What was erased or anonymised: kind of record → how many.
+    pub outcome: Option<std::collections::BTreeMap<String, u64>>,
+}
+
+/// Asking for erasure.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasureInput {
+    #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The regional manager's decision on a request.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasureDecision {
+    #[validate(length(max = 2000, message = "Не более 2000 символов"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    #[serde(default)]
+    pub note: Option<String>,
+}

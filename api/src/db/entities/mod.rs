@@ -18,6 +18,7 @@ pub mod diagnostic_import;
 pub mod diagnostic_result;
 pub mod domain_event;
 pub mod enrolment;
+pub mod erasure_request;
 pub mod event;
 pub mod event_competency;
 pub mod event_recommendation;
