@@ -51,6 +51,7 @@ impl Registry {
         };
         let letters = crate::services::events::LetterSettings::from_settings(settings);
         let files_dir = settings.files_dir.clone();
+        let export_dir = settings.files_dir.clone();
         let allow_http_loopback = settings.webhooks_allow_http_loopback;
         Registry::default()
             .register(HOUSEKEEPING, move |db, payload| {
@@ -67,6 +68,9 @@ impl Registry {
             })
             .register(crate::services::events::NOTIFY, move |db, payload| {
                 crate::services::events::notify_job(db, letters.clone(), payload)
+            })
+            .register(crate::services::privacy_export::EXPORT, move |db, payload| {
+                crate::services::privacy_export::export_job(db, export_dir.clone(), payload)
             })
             .register(
                 crate::services::diagnostics::drafts::DRAFT,
@@ -85,8 +89,8 @@ impl Registry {
     }
 }
 
-/// Removes what has expired: used or expired refresh tokens, stale sign-in counters, stored
-/// files whose rows are gone.
+/// Removes what has expired: used or expired refresh tokens, stale sign-in counters, personal
+/// data exports past their time (with their archives), stored files whose rows are gone.
 pub const HOUSEKEEPING: &str = "housekeeping";
 
 async fn housekeeping(
@@ -105,13 +109,15 @@ async fn housekeeping(
         .filter(login_throttle::Column::WindowStartedAt.lt(now - Duration::days(1)))
         .exec(&db)
         .await?;
+    crate::services::privacy_export::sweep_expired(&db, &files_dir).await?;
     sweep_orphan_files(&db, &files_dir).await
 }
 
 /// Deletes stored files that no row refers to (an upload whose transaction failed, an activity
-/// deleted with its evidence), once they are an hour old.
+/// deleted with its evidence), once they are an hour old. A file is referred to by a route's
+/// file, an enrolment's certificate or a personal data export that has not expired.
 async fn sweep_orphan_files(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<()> {
-    use crate::db::entities::route_file;
+    use crate::db::entities::{enrolment, route_file};
     use sea_orm::{ColumnTrait, QueryFilter};
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
@@ -128,12 +134,22 @@ async fn sweep_orphan_files(db: &DatabaseConnection, dir: &std::path::Path) -> a
         if !old {
             continue;
         }
+        if key.ends_with(".part") {
+            let _ = std::fs::remove_file(entry.path());
+            continue;
+        }
         let referenced = route_file::Entity::find()
-            .filter(route_file::Column::StorageKey.eq(key.trim_end_matches(".part")))
+            .filter(route_file::Column::StorageKey.eq(key.as_str()))
             .one(db)
             .await?
-            .is_some();
-        if !referenced || key.ends_with(".part") {
+            .is_some()
+            || enrolment::Entity::find()
+                .filter(enrolment::Column::CertificateKey.eq(key.as_str()))
+                .one(db)
+                .await?
+                .is_some()
+            || crate::services::privacy_export::keeps(db, &key).await?;
+        if !referenced {
             let _ = std::fs::remove_file(entry.path());
         }
     }

@@ -23,6 +23,7 @@ mod m20261203_000013_events;
 mod m20261203_000014_notification_settings;
 mod m20261207_000015_reminder_policy;
 mod m20261207_000016_route_drafts;
+mod m20261207_000018_personal_exports;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_notification_settings::Migration),
             Box::new(m20261207_000015_reminder_policy::Migration),
             Box::new(m20261207_000016_route_drafts::Migration),
+            Box::new(m20261207_000018_personal_exports::Migration),
         ]
     }
 }

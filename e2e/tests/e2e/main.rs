@@ -11,6 +11,7 @@ mod diagnostics;
 mod documents;
 mod drafts;
 mod errors;
+mod export;
 mod integration;
 mod letters;
 mod matrix;
