@@ -69,9 +69,12 @@ impl Registry {
             .register(crate::services::events::NOTIFY, move |db, payload| {
                 crate::services::events::notify_job(db, letters.clone(), payload)
             })
-            .register(crate::services::privacy_export::EXPORT, move |db, payload| {
-                crate::services::privacy_export::export_job(db, export_dir.clone(), payload)
-            })
+            .register(
+                crate::services::privacy_export::EXPORT,
+                move |db, payload| {
+                    crate::services::privacy_export::export_job(db, export_dir.clone(), payload)
+                },
+            )
             .register(
                 crate::services::diagnostics::drafts::DRAFT,
                 crate::services::diagnostics::drafts::draft_job,

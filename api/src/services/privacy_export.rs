@@ -86,10 +86,7 @@ fn storage_key(id: Uuid) -> String {
 
 /// Starts an export of the caller's data, or answers with the one already waiting or running.
 /// 429 after [`MAX_PER_DAY`] exports in 24 hours.
-pub async fn start(
-    db: &DatabaseConnection,
-    principal: &Principal,
-) -> AppResult<PersonalExportDto> {
+pub async fn start(db: &DatabaseConnection, principal: &Principal) -> AppResult<PersonalExportDto> {
     let me = principal.id();
     let txn = db::begin_write(db).await?;
     // Concurrent starts by one person queue up behind this lock (PostgreSQL); SQLite's write
@@ -173,7 +170,10 @@ async fn own(
 }
 
 /// The caller's latest export that has not expired (404 when there is none).
-pub async fn latest(db: &impl ConnectionTrait, principal: &Principal) -> AppResult<PersonalExportDto> {
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> AppResult<PersonalExportDto> {
     let row = personal_export::Entity::find()
         .filter(personal_export::Column::UserId.eq(principal.id()))
         .filter(personal_export::Column::ExpiresAt.gt(db::now()))
@@ -253,7 +253,11 @@ pub async fn download(
     })
 }
 
-async fn finish_failed(db: &impl ConnectionTrait, id: Uuid, error: &str) -> Result<(), sea_orm::DbErr> {
+async fn finish_failed(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    error: &str,
+) -> Result<(), sea_orm::DbErr> {
     let t = db::now();
     personal_export::Entity::update_many()
         .col_expr(
@@ -282,7 +286,10 @@ async fn set_progress(db: &impl ConnectionTrait, id: Uuid, progress: i32) -> any
             personal_export::Column::Status,
             Expr::value(PersonalExportStatus::Running.as_str()),
         )
-        .col_expr(personal_export::Column::Progress, Expr::value(progress.clamp(0, 99)))
+        .col_expr(
+            personal_export::Column::Progress,
+            Expr::value(progress.clamp(0, 99)),
+        )
         .col_expr(personal_export::Column::UpdatedAt, Expr::value(db::now()))
         .filter(personal_export::Column::Id.eq(id))
         .exec(db)
@@ -303,7 +310,10 @@ pub async fn export_job(
     let Some(row) = personal_export::Entity::find_by_id(id).one(&db).await? else {
         return Ok(());
     };
-    if status_of(&row).map_err(|e| anyhow::anyhow!("{e}"))?.finished() {
+    if status_of(&row)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .finished()
+    {
         return Ok(());
     }
     set_progress(&db, id, 0).await?;
@@ -451,7 +461,9 @@ fn scrub_by(v: &mut Value, me: &str) {
     match v {
         Value::Object(m) => {
             let someone_else = m.contains_key("full_name")
-                && m.get("id").and_then(Value::as_str).is_some_and(|id| id != me);
+                && m.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| id != me);
             if someone_else {
                 m.remove("email");
                 m.remove("phone");
@@ -469,7 +481,10 @@ fn scrub_by(v: &mut Value, me: &str) {
     }
 }
 
-async fn collect(db: &DatabaseConnection, row: &personal_export::Model) -> anyhow::Result<Collected> {
+async fn collect(
+    db: &DatabaseConnection,
+    row: &personal_export::Model,
+) -> anyhow::Result<Collected> {
     let app = |e: AppError| anyhow::anyhow!("{e:?}");
     let user = users::find(db, row.user_id)
         .await?
@@ -597,7 +612,12 @@ async fn names(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> anyhow::Result<Hash
     Ok(users::find_many(db, &ids)
         .await?
         .into_iter()
-        .map(|u| (u.id, full_name(&u.surname, &u.first_name, u.patronymic.as_deref())))
+        .map(|u| {
+            (
+                u.id,
+                full_name(&u.surname, &u.first_name, u.patronymic.as_deref()),
+            )
+        })
         .collect())
 }
 
@@ -939,7 +959,8 @@ fn summary(data: &Collected, now: DateTime<Utc>) -> Doc {
     if data.me.roles.is_empty() {
         doc.push(Para::text("Ролей нет."));
     } else {
-        let mut t = Table::new(&[1.0, 2.0]).header(vec![Cell::head("Роль"), Cell::head("Организация")]);
+        let mut t =
+            Table::new(&[1.0, 2.0]).header(vec![Cell::head("Роль"), Cell::head("Организация")]);
         for r in &data.me.roles {
             t.row(vec![
                 Cell::new(r.role_title.clone()),
@@ -971,11 +992,7 @@ fn summary(data: &Collected, now: DateTime<Utc>) -> Doc {
     }
     for r in &data.routes {
         let route = &r.route;
-        doc.push(
-            Para::text(format!("«{}»", route.title))
-                .bold()
-                .before(6.0),
-        );
+        doc.push(Para::text(format!("«{}»", route.title)).bold().before(6.0));
         let mut rows = vec![
             (
                 "Период",
@@ -1093,10 +1110,12 @@ fn summary(data: &Collected, now: DateTime<Utc>) -> Doc {
         format!("Записей о согласиях: {consents} (подробно — в consents.json).")
     }));
 
-    doc.push(Para::heading(format!(
-        "Кто видел мои данные (последние {PDF_LOG_ENTRIES} записей из {})",
-        data.access_log.len()
-    )));
+    let total = data.access_log.len();
+    doc.push(Para::heading(if total > PDF_LOG_ENTRIES {
+        format!("Кто видел мои данные (последние {PDF_LOG_ENTRIES} записей из {total})")
+    } else {
+        "Кто видел мои данные".to_owned()
+    }));
     if data.access_log.is_empty() {
         doc.push(Para::text("Никто, кроме вас, не открывал ваши данные."));
     } else {

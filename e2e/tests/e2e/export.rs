@@ -66,6 +66,12 @@ async fn download(user: &User<'_>, id: Uuid) -> BTreeMap<String, Vec<u8>> {
         "{disposition}"
     );
     let bytes = res.bytes().await.unwrap();
+    // Kept for a person to look at, like the rendered documents.
+    let dir = e2e::browser::workspace_root()
+        .join("artifacts")
+        .join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.zip")), &bytes).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let mut files = BTreeMap::new();
     for i in 0..zip.len() {
@@ -189,7 +195,10 @@ async fn the_export_holds_the_persons_own_data_and_nothing_about_another_teacher
     });
 
     let readme = String::from_utf8(files["README.txt"].clone()).unwrap();
-    assert!(readme.contains("152-ФЗ") && readme.contains("статьёй 14"), "{readme}");
+    assert!(
+        readme.contains("152-ФЗ") && readme.contains("статьёй 14"),
+        "{readme}"
+    );
 
     let profile = json_of(&files, "profile.json");
     assert_eq!(profile["person"]["id"], json!(first_id));
@@ -224,7 +233,13 @@ async fn the_export_holds_the_persons_own_data_and_nothing_about_another_teacher
     assert_eq!(r["route"]["id"], json!(demo_route));
     assert_eq!(r["route"]["title"], api::services::route::demo::TITLE);
     assert_eq!(r["route"]["status"], "completed");
-    for section in ["information", "diagnostic", "target", "activity", "reflective"] {
+    for section in [
+        "information",
+        "diagnostic",
+        "target",
+        "activity",
+        "reflective",
+    ] {
         assert!(r["route"][section].is_object(), "{section} missing");
     }
     assert!(!r["route"]["target"]["tasks"].as_array().unwrap().is_empty());
@@ -357,7 +372,10 @@ async fn nobody_reads_or_downloads_someone_elses_export() {
         (reqwest::Method::POST, EXPORT.to_owned()),
         (reqwest::Method::GET, EXPORT.to_owned()),
         (reqwest::Method::GET, format!("{EXPORT}/{}", export.id)),
-        (reqwest::Method::GET, format!("{EXPORT}/{}/download", export.id)),
+        (
+            reqwest::Method::GET,
+            format!("{EXPORT}/{}/download", export.id),
+        ),
     ] {
         let res = app.request(method, &path).send().await.unwrap();
         problem(res, StatusCode::UNAUTHORIZED).await;

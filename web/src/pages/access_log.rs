@@ -220,7 +220,10 @@ pub fn MyDataExport() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match api.post_empty::<PersonalExportDto>(endpoints::MY_EXPORT, &[]).await {
+            match api
+                .post_empty::<PersonalExportDto>(endpoints::MY_EXPORT, &[])
+                .await
+            {
                 Ok(e) => follow(e),
                 Err(e) => error.set(Some(e)),
             }
@@ -233,7 +236,9 @@ pub fn MyDataExport() -> impl IntoView {
         };
         spawn_local(async move {
             let name = format!("Мои_данные_ИОМ_{}.zip", e.created_at.format("%Y-%m-%d"));
-            if let Err(err) = transfer::download(api, &endpoints::my_export(e.id, true), &name).await {
+            if let Err(err) =
+                transfer::download(api, &endpoints::my_export(e.id, true), &name).await
+            {
                 error.set(Some(err));
             }
         });
