@@ -502,3 +502,46 @@ async fn housekeeping(app: &TestApp) {
     .unwrap();
     app.run_jobs().await;
 }
+
+#[tokio::test]
+async fn the_teacher_exports_their_data_from_the_profile_in_the_browser() {
+    let Some(dist) = e2e::browser::built_spa() else {
+        assert!(
+            !e2e::browser::required(),
+            "the SPA must be built (trunk build --release) for browser tests"
+        );
+        eprintln!("skipping a browser test: the SPA is not built");
+        return;
+    };
+    let app = TestApp::spawn_with(e2e::Options {
+        web_dir: Some(dist),
+        configure: None,
+    })
+    .await;
+    let Some(browser) = e2e::browser::Browser::start().await else {
+        return;
+    };
+    crate::browser::sign_in(&browser, &app, "teacher@iom.test").await;
+    browser.client.goto(&app.url("/profile")).await.unwrap();
+    browser.wait_for_text("Выгрузить все мои данные").await;
+    browser
+        .wait_for("[data-testid=my-data-start]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // Queued: the progress shows until the background job has run.
+    browser
+        .wait_for("[data-testid=my-data-status] progress")
+        .await;
+    app.run_jobs().await;
+    browser.wait_for("[data-testid=my-data-download]").await;
+    let status = browser
+        .wait_for("[data-testid=my-data-status]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(status.starts_with("Готово"), "{status}");
+    browser.screenshot("profile-my-data").await;
+}
