@@ -45,6 +45,7 @@ struct Ids {
     certificate: Uuid,
     notice: Uuid,
     draft_job: Uuid,
+    export: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -84,6 +85,8 @@ enum Obj {
     Dashboard,
     /// A job drafting routes from a campaign: the region's manager only.
     DraftJob,
+    /// The teacher's export of their own data: theirs alone.
+    Export,
 }
 
 /// Demo roles in column order.
@@ -112,7 +115,7 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         // the municipality, the region; not an unassigned expert, not the administrator.
         Obj::Route => [true, true, true, true, true, true, true, true, false, false],
         Obj::Person => [true, true, true, true, true, true, true, true, false, true],
-        Obj::Consent | Obj::Notice => [
+        Obj::Consent | Obj::Notice | Obj::Export => [
             true, false, false, false, false, false, false, false, false, false,
         ],
         Obj::Import | Obj::DraftJob => [
@@ -144,7 +147,7 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
         Obj::Client | Obj::Event => admin_only,
         Obj::Enrolment | Obj::Cohort | Obj::Results | Obj::Dashboard => [false; 10],
         Obj::Route | Obj::Consent | Obj::Notice | Obj::Import | Obj::ClientApi => [false; 10],
-        Obj::DraftJob => [false; 10],
+        Obj::DraftJob | Obj::Export => [false; 10],
     }
 }
 
@@ -168,6 +171,11 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/me/notifications/{id}/read", Obj::Notice),
     ("GET", "/api/v1/me/tasks", Obj::Own),
     ("GET", "/api/v1/me/access-log", Obj::Own),
+    ("POST", "/api/v1/me/export", Obj::Own),
+    // After the start above everyone has an export of their own to read.
+    ("GET", "/api/v1/me/export", Obj::Own),
+    ("GET", "/api/v1/me/export/{id}", Obj::Export),
+    ("GET", "/api/v1/me/export/{id}/download", Obj::Export),
     ("GET", "/api/v1/me/notification-settings", Obj::Own),
     ("PUT", "/api/v1/me/notification-settings", Obj::Own),
     ("POST", "/api/v1/unsubscribe/{token}", Obj::Public),
@@ -442,6 +450,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
             ids.tutor_assignment
         }
         p if p.starts_with("/api/v1/me/notifications/") => ids.notice,
+        p if p.starts_with("/api/v1/me/export/") => ids.export,
         p if p.starts_with("/api/v1/frameworks/") => ids.framework,
         p if p.starts_with("/api/v1/integrations/") => ids.client,
         p if p.starts_with("/api/v1/webhooks/") => ids.webhook,
@@ -834,8 +843,12 @@ async fn side(
     )
     .await
     .unwrap();
+    // The teacher's export of their data, waiting for the worker.
+    let export: PersonalExportDto =
+        e2e::ok_json(teacher.post("/api/v1/me/export").send().await.unwrap()).await;
     Ids {
         notice,
+        export: export.id,
         route: route.id,
         diagnostic: route.diagnostic.diagnostics[0].id,
         deficit: route.diagnostic.deficits[0].id,
@@ -984,6 +997,7 @@ impl Ids {
             certificate: r(),
             notice: r(),
             draft_job: r(),
+            export: r(),
         }
     }
 }
