@@ -545,3 +545,78 @@ async fn the_teacher_exports_their_data_from_the_profile_in_the_browser() {
     assert!(status.starts_with("Готово"), "{status}");
     browser.screenshot("profile-my-data").await;
 }
+
+#[tokio::test]
+async fn an_enrolment_with_its_certificate_is_exported_and_its_file_outlives_the_sweep() {
+    let app = spawn().await;
+    let muni = app.as_user("municipal@iom.test").await;
+    let first = app.as_user("teacher@iom.test").await;
+    let comps = crate::catalogue::competencies(&first).await;
+    let starts = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+    let e = crate::catalogue::publish(
+        &muni,
+        json!({
+            "title": "Приёмы смыслового чтения", "kind": "seminar", "format": "online",
+            "starts_on": starts, "hours": 2.0, "capacity": 30,
+            "competency_ids": [comps[1].id],
+        }),
+    )
+    .await;
+    let enrolled: shared::dto::catalogue::EventDto = ok_json(
+        first
+            .post(&format!(
+                "/api/v1/catalogue/events/{}/enrolment",
+                e.summary.id
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mine = enrolled.my_enrolment.unwrap();
+    let res = first
+        .post(&format!(
+            "/api/v1/catalogue/enrolments/{}/certificate?name=Сертификат.pdf",
+            mine.id
+        ))
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4 my certificate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let export = start(&first).await;
+    run_until_done(&app, &first, export.id).await;
+    let files = download(&first, export.id).await;
+    let enrolments = json_of(&files, "enrolments.json");
+    let entry = enrolments
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == json!(mine.id))
+        .unwrap_or_else(|| panic!("{enrolments}"));
+    assert_eq!(entry["event"]["title"], "Приёмы смыслового чтения");
+    assert_eq!(entry["status"], "registered");
+    assert_eq!(entry["certificate_file"]["name"], "Сертификат.pdf");
+
+    // The participant's certificate is a stored file the sweep of orphans must keep, however
+    // old.
+    let row = api::db::entities::enrolment::Entity::find_by_id(mine.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let file = app
+        .settings
+        .files_dir
+        .join(row.certificate_key.as_deref().unwrap());
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 3600))
+        .unwrap();
+    housekeeping(&app).await;
+    assert!(file.exists(), "an enrolment's certificate was swept");
+}
