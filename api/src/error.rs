@@ -29,6 +29,9 @@ pub enum AppError {
     /// 409: the object's state does not allow this (a workflow rule, a duplicate).
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// 410: the object existed and is gone for good (an expired download).
+    #[error("{detail}")]
+    Gone { code: &'static str, detail: String },
     /// 412: the caller's copy is stale (optimistic concurrency).
     #[error("{detail}")]
     PreconditionFailed { detail: String },
@@ -106,7 +109,8 @@ impl AppError {
         match self {
             AppError::BadRequest { code, .. }
             | AppError::Unauthorized { code, .. }
-            | AppError::Conflict { code, .. } => code,
+            | AppError::Conflict { code, .. }
+            | AppError::Gone { code, .. } => code,
             AppError::Forbidden { .. } => "forbidden",
             AppError::NotFound => "not_found",
             AppError::PreconditionFailed { .. } => "stale_version",
@@ -126,6 +130,7 @@ impl AppError {
             AppError::Forbidden { .. } => "Недостаточно прав",
             AppError::NotFound => "Не найдено",
             AppError::Conflict { .. } => "Действие сейчас невозможно",
+            AppError::Gone { .. } => "Больше недоступно",
             AppError::PreconditionFailed { .. } => "Данные изменились",
             AppError::PayloadTooLarge { .. } => "Слишком большой запрос",
             AppError::UnsupportedMediaType => "Неподдерживаемый формат",
@@ -142,6 +147,7 @@ impl AppError {
             | AppError::Unauthorized { detail, .. }
             | AppError::Forbidden { detail }
             | AppError::Conflict { detail, .. }
+            | AppError::Gone { detail, .. }
             | AppError::PreconditionFailed { detail }
             | AppError::InvalidBody { detail } => Some(detail.clone()),
             AppError::NotFound => Some("Объект не найден или недоступен.".into()),
@@ -187,6 +193,7 @@ impl ResponseError for AppError {
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Gone { .. } => StatusCode::GONE,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

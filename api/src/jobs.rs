@@ -51,6 +51,7 @@ impl Registry {
         };
         let letters = crate::services::events::LetterSettings::from_settings(settings);
         let files_dir = settings.files_dir.clone();
+        let export_dir = settings.files_dir.clone();
         let allow_http_loopback = settings.webhooks_allow_http_loopback;
         Registry::default()
             .register(HOUSEKEEPING, move |db, payload| {
@@ -69,6 +70,12 @@ impl Registry {
                 crate::services::events::notify_job(db, letters.clone(), payload)
             })
             .register(
+                crate::services::privacy_export::EXPORT,
+                move |db, payload| {
+                    crate::services::privacy_export::export_job(db, export_dir.clone(), payload)
+                },
+            )
+            .register(
                 crate::services::diagnostics::drafts::DRAFT,
                 crate::services::diagnostics::drafts::draft_job,
             )
@@ -85,8 +92,8 @@ impl Registry {
     }
 }
 
-/// Removes what has expired: used or expired refresh tokens, stale sign-in counters, stored
-/// files whose rows are gone.
+/// Removes what has expired: used or expired refresh tokens, stale sign-in counters, personal
+/// data exports past their time (with their archives), stored files whose rows are gone.
 pub const HOUSEKEEPING: &str = "housekeeping";
 
 async fn housekeeping(
@@ -105,12 +112,14 @@ async fn housekeeping(
         .filter(login_throttle::Column::WindowStartedAt.lt(now - Duration::days(1)))
         .exec(&db)
         .await?;
+    crate::services::privacy_export::sweep_expired(&db, &files_dir).await?;
     sweep_orphan_files(&db, &files_dir).await
 }
 
 /// Deletes stored files that no row refers to (an upload whose transaction failed, an activity
 /// deleted with its evidence), once they are an hour old. Every table that keeps files is asked:
-/// route files, enrolment certificates, scans of paper consents.
+/// route files, enrolment certificates, scans of paper consents, personal data exports that
+/// have not expired.
 async fn sweep_orphan_files(db: &DatabaseConnection, dir: &std::path::Path) -> anyhow::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
@@ -144,6 +153,8 @@ async fn is_referenced(db: &DatabaseConnection, key: &str) -> anyhow::Result<boo
             .one(db)
             .await?
             .is_some()
+    } else if key.starts_with("export") {
+        crate::services::privacy_export::keeps(db, key).await?
     } else if key.starts_with("consent") {
         consent_record::Entity::find()
             .filter(consent_record::Column::ScanKey.eq(key))

@@ -98,6 +98,11 @@ const COMMON_ERRORS: &[(&str, &str, &str)] = &[
         "The object's current state does not allow this action.",
     ),
     (
+        "410",
+        "Gone",
+        "The object existed and is gone for good (an expired download).",
+    ),
+    (
         "412",
         "PreconditionFailed",
         "The object changed since the `version` (or `revision`) the request names; read it \

@@ -24,6 +24,7 @@ mod m20261203_000014_notification_settings;
 mod m20261207_000015_reminder_policy;
 mod m20261207_000016_route_drafts;
 mod m20261207_000017_processing_consents;
+mod m20261207_000018_personal_exports;
 mod m20261207_000019_erasure_requests;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_reminder_policy::Migration),
             Box::new(m20261207_000016_route_drafts::Migration),
             Box::new(m20261207_000017_processing_consents::Migration),
+            Box::new(m20261207_000018_personal_exports::Migration),
             Box::new(m20261207_000019_erasure_requests::Migration),
         ]
     }

@@ -60,8 +60,8 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     use shared::diagnostics::Trend;
     use shared::dto::{
         AssignmentKind, DeliveryStatus, DraftJobStatus, ErasureStatus, FrameworkStatus,
-        ImportAction, ImportLayout, InvitationState, MailStatus, MatchBy, ResultSource,
-        TokenPurpose, WebhookEvent,
+        ImportAction, ImportLayout, InvitationState, MailStatus, MatchBy, PersonalExportStatus,
+        ResultSource, TokenPurpose, WebhookEvent,
     };
     use shared::events::{EventKind as DomainEventKind, NoticeChannel, NoticeKind, TodoKind};
     use shared::workflow::{Outcome, Participant, RouteAction};
@@ -110,6 +110,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         Outcome,
         Participant,
         PeriodKind,
+        PersonalExportStatus,
         PurposeKind,
         ResultSource,
         Role,

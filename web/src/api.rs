@@ -171,6 +171,13 @@ pub mod endpoints {
     pub const OUTBOX: &str = "/api/v1/admin/outbox";
     /// «Кто видел мои данные».
     pub const ACCESS_LOG: &str = "/api/v1/me/access-log";
+    /// «Мои данные»: the export of everything about me (`POST` starts, `GET` the latest).
+    pub const MY_EXPORT: &str = "/api/v1/me/export";
+
+    pub fn my_export(id: Uuid, download: bool) -> String {
+        let tail = if download { "/download" } else { "" };
+        format!("{MY_EXPORT}/{id}{tail}")
+    }
     pub const INTEGRATIONS: &str = "/api/v1/integrations";
     pub const PASSWORD_RESET: &str = "/api/v1/auth/password-reset";
     pub const SET_PASSWORD: &str = "/api/v1/auth/set-password";

@@ -29,6 +29,11 @@ pub struct NotFound(Problem);
 #[response(status = 409, content_type = "application/problem+json")]
 pub struct Conflict(Problem);
 
+/// The object existed and is gone for good (an expired download).
+#[derive(utoipa::IntoResponses)]
+#[response(status = 410, content_type = "application/problem+json")]
+pub struct Gone(Problem);
+
 /// The body is larger than the server accepts.
 #[derive(utoipa::IntoResponses)]
 #[response(status = 413, content_type = "application/problem+json")]

@@ -1,14 +1,15 @@
 //! The signed-in person, and people in scope.
 
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
 use shared::dto::people::AccessLogEntry;
-use shared::dto::{MeResponse, Page, PersonDto};
+use shared::dto::{MeResponse, Page, PersonDto, PersonalExportDto};
 use uuid::Uuid;
 
 use super::docs;
 use crate::auth::Principal;
 use crate::error::AppResult;
-use crate::services::{people, privacy};
+use crate::services::{people, privacy, privacy_export};
 use crate::state::AppState;
 
 /// Who I am: profile, roles with their units, and the people I am linked to (my tutor and
@@ -45,6 +46,95 @@ pub async fn access_log(
     Ok(web::Json(
         privacy::access_log(&state.db, &principal, offset, limit).await?,
     ))
+}
+
+/// «Выгрузить все мои данные» (152-ФЗ, art. 14): starts assembling a ZIP of everything the
+/// platform holds about me — profile, roles, assignments, routes with all sections, history and
+/// comments, diagnostic results, enrolments, certificates, notifications, consents, the access
+/// log — as JSON files with a readable PDF. The work runs in the background: poll
+/// `GET /api/v1/me/export/{id}` and download when `status` is `done`. While an export waits
+/// or runs, starting again answers with that one. At most five exports in 24 hours (429).
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "The export, queued (or the one already under way)", body = PersonalExportDto,
+            headers(("Location" = String, description = "Where to poll the export"))),
+        docs::Unauthorized, docs::TooManyRequests
+    )
+)]
+#[post("/me/export")]
+pub async fn start_export(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<HttpResponse> {
+    let dto = privacy_export::start(&state.db, &principal).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/me/export/{}", dto.id)))
+        .json(dto))
+}
+
+/// My latest export of my data that has not expired (404 when there is none).
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    responses((status = 200, body = PersonalExportDto), docs::Unauthorized, docs::NotFound)
+)]
+#[get("/me/export")]
+pub async fn latest_export(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<PersonalExportDto>> {
+    Ok(web::Json(
+        privacy_export::latest(&state.db, &principal).await?,
+    ))
+}
+
+/// One of my exports: its status and progress. Someone else's export is 404; an expired one
+/// is 410.
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The export's id")),
+    responses((status = 200, body = PersonalExportDto), docs::Unauthorized, docs::NotFound, docs::Gone)
+)]
+#[get("/me/export/{id}")]
+pub async fn get_export(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<PersonalExportDto>> {
+    Ok(web::Json(
+        privacy_export::get(&state.db, &principal, *id).await?,
+    ))
+}
+
+/// The archive of one of my exports (`application/zip`): `README.txt`, the JSON files and
+/// `export.pdf`. 409 while it is being prepared or when it failed; 410 once it has expired
+/// (seven days after it was made); someone else's export is 404.
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The export's id")),
+    responses(
+        (status = 200, description = "The archive", content_type = "application/zip", body = inline(crate::openapi::FileBytes)),
+        docs::Unauthorized, docs::NotFound, docs::Conflict, docs::Gone
+    )
+)]
+#[get("/me/export/{id}/download")]
+pub async fn download_export(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let archive =
+        privacy_export::download(&state.db, &state.settings.files_dir, &principal, *id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(super::documents::attachment(&archive.filename))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(archive.bytes))
 }
 
 /// A person's profile, if the caller may see them (themselves, their unit's managers, their

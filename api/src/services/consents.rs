@@ -392,6 +392,11 @@ async fn history(
         .collect()
 }
 
+/// A person's consents as the platform holds them (for their export).
+pub async fn of(db: &impl ConnectionTrait, person: &user::Model) -> AppResult<ConsentsDto> {
+    standing(db, person).await
+}
+
 /// The signed-in person's consents (the first-sign-in screen and the profile).
 pub async fn mine(db: &impl ConnectionTrait, principal: &Principal) -> AppResult<ConsentsDto> {
     standing(db, &principal.user).await

@@ -543,6 +543,15 @@ pub async fn erase(
             .filter_map(|r| r.scan_key),
     );
 
+    files.extend(
+        personal_export::Entity::find()
+            .filter(personal_export::Column::UserId.eq(p))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|e| e.storage_key),
+    );
+
     // The person's own records.
     macro_rules! delete {
         ($what:literal, $entity:ident, $cond:expr) => {
@@ -557,6 +566,11 @@ pub async fn erase(
         };
     }
     delete!("enrolments", enrolment, enrolment::Column::PersonId.eq(p));
+    delete!(
+        "exports",
+        personal_export,
+        personal_export::Column::UserId.eq(p)
+    );
     delete!(
         "recommendations",
         event_recommendation,

@@ -19,6 +19,7 @@ pub mod notification_settings;
 pub mod notifications;
 pub mod people;
 pub mod privacy;
+pub mod privacy_export;
 pub mod reminders;
 pub mod route;
 pub mod summaries;

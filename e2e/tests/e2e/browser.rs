@@ -130,7 +130,7 @@ async fn a_wrong_password_shows_a_russian_message() {
 }
 
 /// Signs in through the sign-in page and waits for the cabinet.
-async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
+pub(crate) async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
     let c = &browser.client;
     c.goto(&app.url("/login")).await.unwrap();
     browser

@@ -141,6 +141,10 @@ async fn an_erased_teacher_leaves_no_personal_field_or_file_behind_and_their_cer
     )
     .await;
     assert!(scan.has_scan);
+    // And an export of her data, its archive in the file store.
+    let res = send(&teacher, Method::POST, "/api/v1/me/export", json!({})).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    app.run_jobs().await;
     let files_before: Vec<String> = std::fs::read_dir(&app.settings.files_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -13,6 +13,7 @@ mod documents;
 mod drafts;
 mod erasure;
 mod errors;
+mod export;
 mod integration;
 mod letters;
 mod matrix;

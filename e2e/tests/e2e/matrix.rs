@@ -45,6 +45,13 @@ struct Ids {
     certificate: Uuid,
     notice: Uuid,
     draft_job: Uuid,
+    export: Uuid,
+    /// A purpose of processing of the side's region.
+    purpose: Uuid,
+    /// A paper consent of the side's teacher, with its scan.
+    consent_record: Uuid,
+    /// A pending request to erase the side's teacher's data.
+    erasure: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -84,6 +91,13 @@ enum Obj {
     Dashboard,
     /// A job drafting routes from a campaign: the region's manager only.
     DraftJob,
+    /// The teacher's export of their own data: theirs alone.
+    Export,
+    /// A purpose of processing the caller answers: everyone working in its region.
+    RegionPurpose,
+    /// A request to erase someone's data: decided by the region's manager (and the
+    /// administrator).
+    Erasure,
 }
 
 /// Demo roles in column order.
@@ -112,7 +126,7 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         // the municipality, the region; not an unassigned expert, not the administrator.
         Obj::Route => [true, true, true, true, true, true, true, true, false, false],
         Obj::Person => [true, true, true, true, true, true, true, true, false, true],
-        Obj::Consent | Obj::Notice => [
+        Obj::Consent | Obj::Notice | Obj::Export => [
             true, false, false, false, false, false, false, false, false, false,
         ],
         Obj::Import | Obj::DraftJob => [
@@ -129,6 +143,10 @@ fn sees_inside(obj: Obj) -> [bool; 10] {
         Obj::Cohort | Obj::Dashboard => [
             false, false, false, true, true, true, true, true, false, false,
         ],
+        Obj::RegionPurpose => [true, true, true, true, true, true, true, true, true, false],
+        Obj::Erasure => [
+            false, false, false, false, false, false, false, true, false, true,
+        ],
     }
 }
 
@@ -144,7 +162,8 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
         Obj::Client | Obj::Event => admin_only,
         Obj::Enrolment | Obj::Cohort | Obj::Results | Obj::Dashboard => [false; 10],
         Obj::Route | Obj::Consent | Obj::Notice | Obj::Import | Obj::ClientApi => [false; 10],
-        Obj::DraftJob => [false; 10],
+        Obj::DraftJob | Obj::Export | Obj::RegionPurpose => [false; 10],
+        Obj::Erasure => admin_only,
     }
 }
 
@@ -168,6 +187,11 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("POST", "/api/v1/me/notifications/{id}/read", Obj::Notice),
     ("GET", "/api/v1/me/tasks", Obj::Own),
     ("GET", "/api/v1/me/access-log", Obj::Own),
+    ("POST", "/api/v1/me/export", Obj::Own),
+    // After the start above everyone has an export of their own to read.
+    ("GET", "/api/v1/me/export", Obj::Own),
+    ("GET", "/api/v1/me/export/{id}", Obj::Export),
+    ("GET", "/api/v1/me/export/{id}/download", Obj::Export),
     ("GET", "/api/v1/me/notification-settings", Obj::Own),
     ("PUT", "/api/v1/me/notification-settings", Obj::Own),
     ("POST", "/api/v1/unsubscribe/{token}", Obj::Public),
@@ -426,6 +450,37 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/exports/events.xlsx", Obj::Own),
     ("GET", "/api/v1/analytics/routes", Obj::Dashboard),
     ("GET", "/api/v1/analytics/routes.xlsx", Obj::Dashboard),
+    ("GET", "/api/v1/me/consents", Obj::Own),
+    (
+        "PUT",
+        "/api/v1/me/consents/{purpose_id}",
+        Obj::RegionPurpose,
+    ),
+    ("GET", "/api/v1/people/{id}/consents", Obj::Person),
+    ("POST", "/api/v1/people/{id}/consents", Obj::Person),
+    (
+        "POST",
+        "/api/v1/people/{id}/consents/{record_id}/scan",
+        Obj::Person,
+    ),
+    (
+        "GET",
+        "/api/v1/people/{id}/consents/{record_id}/scan",
+        Obj::Person,
+    ),
+    ("GET", "/api/v1/units/{id}/consent-purposes", Obj::Unit),
+    ("POST", "/api/v1/units/{id}/consent-purposes", Obj::Unit),
+    ("PUT", "/api/v1/consent-purposes/{id}", Obj::Unit),
+    ("GET", "/api/v1/me/erasure-requests", Obj::Own),
+    ("POST", "/api/v1/me/erasure-requests", Obj::Own),
+    ("POST", "/api/v1/people/{id}/erasure-requests", Obj::Person),
+    ("GET", "/api/v1/erasure-requests", Obj::Own),
+    ("POST", "/api/v1/erasure-requests/{id}/reject", Obj::Erasure),
+    (
+        "POST",
+        "/api/v1/erasure-requests/{id}/execute",
+        Obj::Erasure,
+    ),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -436,12 +491,16 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/people/imports/") => ids.import,
         p if p.starts_with("/api/v1/people/") => ids.teacher,
         p if p.starts_with("/api/v1/units/") && p.ends_with("policy") => ids.region,
+        p if p.starts_with("/api/v1/units/") && p.ends_with("consent-purposes") => ids.region,
+        p if p.starts_with("/api/v1/consent-purposes/") => ids.purpose,
+        p if p.starts_with("/api/v1/erasure-requests/") => ids.erasure,
         p if p.starts_with("/api/v1/units/") => ids.school,
         p if p.starts_with("/api/v1/role-grants/") => ids.teacher_grant,
         p if p.starts_with("/api/v1/assignments/") || p.starts_with("/api/v1/me/assignments/") => {
             ids.tutor_assignment
         }
         p if p.starts_with("/api/v1/me/notifications/") => ids.notice,
+        p if p.starts_with("/api/v1/me/export/") => ids.export,
         p if p.starts_with("/api/v1/frameworks/") => ids.framework,
         p if p.starts_with("/api/v1/integrations/") => ids.client,
         p if p.starts_with("/api/v1/webhooks/") => ids.webhook,
@@ -468,6 +527,8 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{id}", &id.to_string())
         .replace("{item_id}", &item.to_string())
         .replace("{person_id}", &ids.teacher.to_string())
+        .replace("{purpose_id}", &ids.purpose.to_string())
+        .replace("{record_id}", &ids.consent_record.to_string())
         .replace("{section}", "target")
         .replace("{token}", "not-a-real-token")
         .replace("{code}", "aaaaaaaaaaaaaaaaaaaaaaaa");
@@ -516,6 +577,20 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         }
         ("PUT", "/api/v1/me/assignments/{id}/consent") => json!({ "given": true }),
         ("PUT", "/api/v1/me/notification-settings") => json!({ "items": [] }),
+        ("PUT", "/api/v1/me/consents/{purpose_id}") => json!({ "given": true, "version": 1 }),
+        ("POST", "/api/v1/people/{id}/consents") => {
+            json!({ "purpose_id": ids.purpose, "given": true, "signed_on": "2026-12-01" })
+        }
+        ("POST", "/api/v1/units/{id}/consent-purposes")
+        | ("PUT", "/api/v1/consent-purposes/{id}") => {
+            json!({ "kind": "other", "title": "Участие в конкурсе", "text": "Я согласен(на) на обработку моих данных для участия в региональном конкурсе." })
+        }
+        ("POST", "/api/v1/me/erasure-requests")
+        | ("POST", "/api/v1/people/{id}/erasure-requests") => json!({}),
+        ("POST", "/api/v1/erasure-requests/{id}/reject") => {
+            json!({ "note": "Маршрут ещё выполняется" })
+        }
+        ("POST", "/api/v1/erasure-requests/{id}/execute") => json!({}),
         ("POST", "/api/v1/units") => {
             json!({ "kind": "school", "name": "Школа", "parent_id": ids.municipality })
         }
@@ -702,7 +777,54 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
     .await;
     catalogue_side(app, "municipal@iom.test", &teacher, &mut inside).await;
     catalogue_side(app, "outside-manager@iom.test", &user, &mut outside).await;
+    api::services::consents::ensure_defaults(&app.db, path.region)
+        .await
+        .unwrap();
+    consent_side(app, "coordinator@iom.test", d.region, &mut inside).await;
+    consent_side(app, "outside-manager@iom.test", path.region, &mut outside).await;
     (inside, outside)
+}
+
+/// A purpose of the region, a paper consent of the side's teacher registered by `manager` with
+/// its scan, and a pending request to erase the teacher's data.
+async fn consent_side(app: &TestApp, manager: &str, region: Uuid, ids: &mut Ids) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    ids.purpose = api::db::entities::consent_purpose::Entity::find()
+        .filter(api::db::entities::consent_purpose::Column::RegionId.eq(region))
+        .all(&app.db)
+        .await
+        .unwrap()[0]
+        .id;
+    let u = app.as_user(manager).await;
+    let record: ConsentRecordDto = e2e::ok_json(
+        u.post(&format!("/api/v1/people/{}/consents", ids.teacher))
+            .json(&json!({ "purpose_id": ids.purpose, "given": true, "signed_on": "2026-12-01" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    ids.consent_record = record.id;
+    let scanned = u
+        .post(&format!(
+            "/api/v1/people/{}/consents/{}/scan",
+            ids.teacher, record.id
+        ))
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4")
+        .send()
+        .await
+        .unwrap();
+    assert!(scanned.status().is_success());
+    let request: ErasureRequestDto = e2e::ok_json(
+        u.post(&format!("/api/v1/people/{}/erasure-requests", ids.teacher))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    ids.erasure = request.id;
 }
 
 /// A campaign of `region` organised by `manager`, and a results import of theirs into it.
@@ -834,8 +956,16 @@ async fn side(
     )
     .await
     .unwrap();
+    // The teacher's export of their data, waiting for the worker.
+    let export: PersonalExportDto =
+        e2e::ok_json(teacher.post("/api/v1/me/export").send().await.unwrap()).await;
     Ids {
         notice,
+        export: export.id,
+        // Filled by `consent_side` once both regions have their purposes.
+        purpose: Uuid::nil(),
+        consent_record: Uuid::nil(),
+        erasure: Uuid::nil(),
         route: route.id,
         diagnostic: route.diagnostic.diagnostics[0].id,
         deficit: route.diagnostic.deficits[0].id,
@@ -950,6 +1080,7 @@ const DESTRUCTIVE: &[(&str, &str)] = &[
     ("POST", "/api/v1/integrations/{id}/revoke"),
     ("DELETE", "/api/v1/webhooks/{id}"),
     ("DELETE", "/api/v1/diagnostics/campaigns/{id}"),
+    ("POST", "/api/v1/erasure-requests/{id}/execute"),
 ];
 
 impl Ids {
@@ -984,6 +1115,10 @@ impl Ids {
             certificate: r(),
             notice: r(),
             draft_job: r(),
+            export: r(),
+            purpose: r(),
+            consent_record: r(),
+            erasure: r(),
         }
     }
 }
@@ -1038,6 +1173,7 @@ impl Env {
         }
         req = if path == "/api/v1/routes/{id}/files"
             || path == "/api/v1/catalogue/enrolments/{id}/certificate"
+            || path == "/api/v1/people/{id}/consents/{record_id}/scan"
         {
             req.header("content-type", "application/pdf")
                 .body("%PDF-1.4")

@@ -115,3 +115,43 @@ pub struct AccessLogEntry {
     pub entity_type: String,
     pub entity_id: Option<Uuid>,
 }
+
+domain_enum! {
+    /// Where an export of one's own data stands: waiting for the background worker, being
+    /// assembled, ready to download, or stopped by an error (start a new one).
+    pub enum PersonalExportStatus {
+        Pending => ("pending", "В очереди"),
+        Running => ("running", "Готовится"),
+        Done => ("done", "Готово"),
+        Failed => ("failed", "Не удалось подготовить"),
+    }
+}
+
+impl PersonalExportStatus {
+    /// Whether the export will not change any more.
+    pub fn finished(self) -> bool {
+        matches!(
+            self,
+            PersonalExportStatus::Done | PersonalExportStatus::Failed
+        )
+    }
+}
+
+/// An export of everything the platform holds about the signed-in person (152-ФЗ, art. 14): a
+/// ZIP with JSON files and a readable PDF, assembled in the background. Download it from
+/// `/api/v1/me/export/{id}/download` once `status` is `done`, until `expires_at`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonalExportDto {
+    pub id: Uuid,
+    pub status: PersonalExportStatus,
+    /// Percent done, 0–100.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub progress: u8,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The archive's size, once it is ready.
+    pub size_bytes: Option<u64>,
+    /// After this the archive is deleted and the export is gone.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}

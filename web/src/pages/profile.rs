@@ -112,6 +112,8 @@ fn Profile(me: MeResponse) -> impl IntoView {
                     </a>
                 </p>
             </section>
+
+            <crate::pages::access_log::MyDataExport />
         </div>
     }
 }

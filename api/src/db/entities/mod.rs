@@ -32,6 +32,7 @@ pub mod notification_setting;
 pub mod one_time_token;
 pub mod org_unit;
 pub mod people_import;
+pub mod personal_export;
 pub mod rate_window;
 pub mod refresh_token;
 pub mod region_policy;
