@@ -78,6 +78,17 @@ pub mod endpoints {
         format!("/api/v1/consent-purposes/{id}")
     }
 
+    /// My requests to erase my data (`GET`), and a new one (`POST`).
+    pub const MY_ERASURE_REQUESTS: &str = "/api/v1/me/erasure-requests";
+    /// The region's requests to erase data (`GET`, its manager).
+    pub const ERASURE_REQUESTS: &str = "/api/v1/erasure-requests";
+
+    /// Carrying a request out, or refusing it (`POST`).
+    pub fn erasure_decision(id: Uuid, execute: bool) -> String {
+        let verb = if execute { "execute" } else { "reject" };
+        format!("{ERASURE_REQUESTS}/{id}/{verb}")
+    }
+
     /// A teacher's consent to their tutor (`PUT`, body `ConsentInput`).
     pub fn my_consent(assignment_id: Uuid) -> String {
         format!("/api/v1/me/assignments/{assignment_id}/consent")

@@ -599,3 +599,179 @@ pub fn RegionPurposes(region: Uuid) -> impl IntoView {
         </div>
     }
 }
+
+/// The profile's «Удалить мои данные»: the request, and what became of earlier ones.
+#[component]
+pub fn MyErasureCard() -> impl IntoView {
+    use shared::dto::{ErasureInput, ErasureRequestDto, ErasureStatus};
+
+    let api = use_api();
+    let version = RwSignal::new(0u32);
+    let requests = LocalResource::new(move || {
+        version.track();
+        async move {
+            api.get::<Vec<ErasureRequestDto>>(endpoints::MY_ERASURE_REQUESTS)
+                .await
+        }
+    });
+    let reason = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let ask = move |_| {
+        if !crate::pages::admin::confirm(
+            "Попросить удалить все ваши данные? Решение примет региональный менеджер; после удаления войти будет нельзя.",
+        ) {
+            return;
+        }
+        failure.set(None);
+        let body = ErasureInput {
+            reason: Some(reason.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            match api
+                .post::<_, ErasureRequestDto>(endpoints::MY_ERASURE_REQUESTS, &body)
+                .await
+            {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="erasure-title" data-testid="my-erasure">
+            <h2 class="card-title" id="erasure-title">"Удаление моих данных"</h2>
+            <p class="small">
+                "Вы можете попросить удалить всё, что платформа хранит о вас. Выданные свидетельства останутся проверяемыми по номеру, но без вашего имени."
+            </p>
+            {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            {move || match requests.get() {
+                Some(Ok(list)) if list.iter().any(|r| r.status == ErasureStatus::Pending) => view! {
+                    <p data-testid="erasure-pending">"Запрос отправлен и ждёт решения регионального менеджера."</p>
+                }
+                .into_any(),
+                Some(Ok(list)) => view! {
+                    {list
+                        .first()
+                        .filter(|r| r.status == ErasureStatus::Rejected)
+                        .map(|r| view! {
+                            <p class="small">
+                                {format!("Прошлый запрос отклонён: {}", r.decision_note.clone().unwrap_or_default())}
+                            </p>
+                        })}
+                    <crate::components::TextArea
+                        label="Причина (необязательно)"
+                        id="erasure-reason"
+                        value=reason
+                        rows=2
+                    />
+                    <button type="button" class="btn btn-secondary" data-testid="erasure-ask" on:click=ask>
+                        "Попросить удалить мои данные"
+                    </button>
+                }
+                .into_any(),
+                Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
+                None => view! { <Loading label="Загружаем…" /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The region's requests to erase data, for its manager: carry out or refuse with a reason.
+#[component]
+pub fn ErasureRequests() -> impl IntoView {
+    use shared::dto::{ErasureDecision, ErasureRequestDto, ErasureStatus};
+
+    let api = use_api();
+    let version = RwSignal::new(0u32);
+    let requests = LocalResource::new(move || {
+        version.track();
+        async move {
+            api.get::<Vec<ErasureRequestDto>>(endpoints::ERASURE_REQUESTS)
+                .await
+        }
+    });
+    let failure = RwSignal::new(None::<ApiError>);
+    let decide = move |id: Uuid, execute: bool, note: Option<String>| {
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let body = ErasureDecision { note };
+            match api
+                .post::<_, ErasureRequestDto>(&endpoints::erasure_decision(id, execute), &body)
+                .await
+            {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="policy" data-testid="erasure-requests">
+            <h2 class="card-subtitle">"Запросы на удаление данных"</h2>
+            {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
+            {move || match requests.get() {
+                None => view! { <Loading label="Загружаем запросы…" /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="small muted">"Запросов нет."</p>
+                }
+                .into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="plain stack">
+                        {list
+                            .into_iter()
+                            .map(|r| {
+                                let note = RwSignal::new(String::new());
+                                let pending = r.status == ErasureStatus::Pending;
+                                let who = r.subject_name.clone().unwrap_or_else(|| "Данные удалены".into());
+                                let id = r.id;
+                                view! {
+                                    <li data-testid="erasure-request">
+                                        <strong>{who}</strong>
+                                        {format!(
+                                            " · {} · {}{}",
+                                            format::date_time(r.created_at),
+                                            r.status.title_ru(),
+                                            r.reason.map(|x| format!(" · «{x}»")).unwrap_or_default(),
+                                        )}
+                                        {pending.then(|| view! {
+                                            <div class="actions">
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-primary btn-small"
+                                                    on:click=move |_| {
+                                                        if crate::pages::admin::confirm("Удалить данные этого человека безвозвратно?") {
+                                                            decide(id, true, None);
+                                                        }
+                                                    }
+                                                >
+                                                    "Удалить данные"
+                                                </button>
+                                                <input
+                                                    class="input"
+                                                    placeholder="Почему отклонён"
+                                                    aria-label="Почему отклонён"
+                                                    bind:value=note
+                                                />
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-secondary btn-small"
+                                                    on:click=move |_| decide(id, false, Some(note.get_untracked()))
+                                                >
+                                                    "Отклонить"
+                                                </button>
+                                            </div>
+                                        })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}

@@ -101,6 +101,8 @@ fn Profile(me: MeResponse) -> impl IntoView {
 
             <crate::pages::consents::MyConsentsCard />
 
+            <crate::pages::consents::MyErasureCard />
+
             <section class="card" aria-labelledby="access-title">
                 <h2 class="card-title" id="access-title">
                     "Мои персональные данные"

@@ -503,7 +503,10 @@ fn PolicyCard(ctx: TreeCtx, scope: Arc<Scope>, region: UnitDto) -> impl IntoView
                 }}
             </Transition>
         </div>
-        {can_edit.then(|| view! { <crate::pages::consents::RegionPurposes region=id /> })}
+        {can_edit.then(|| view! {
+            <crate::pages::consents::RegionPurposes region=id />
+            <crate::pages::consents::ErasureRequests />
+        })}
     }
 }
 
