@@ -608,6 +608,11 @@ pub async fn erase(
     );
     delete!("roles", role_grant, role_grant::Column::UserId.eq(p));
     delete!(
+        "sign_in_counters",
+        login_throttle,
+        login_throttle::Column::Key.eq(format!("email:{}", person.email))
+    );
+    delete!(
         "assignments",
         assignment,
         assignment::Column::TeacherId

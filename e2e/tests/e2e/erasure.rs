@@ -141,6 +141,11 @@ async fn an_erased_teacher_leaves_no_personal_field_or_file_behind_and_their_cer
     )
     .await;
     assert!(scan.has_scan);
+    // A mistyped password leaves a counter keyed by her address.
+    let res = app
+        .login_response("teacher@iom.test", "not-her-password")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // And an export of her data, its archive in the file store.
     let res = send(&teacher, Method::POST, "/api/v1/me/export", json!({})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
@@ -235,6 +240,7 @@ async fn an_erased_teacher_leaves_no_personal_field_or_file_behind_and_their_cer
     let outcome = done.outcome.clone().unwrap();
     assert_eq!(outcome.get("routes"), Some(&1), "{outcome:?}");
     assert_eq!(outcome.get("certificates_anonymised"), Some(&1));
+    assert_eq!(outcome.get("sign_in_counters"), Some(&1), "{outcome:?}");
     let res = send(&manager, Method::POST, &execute, json!({})).await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
