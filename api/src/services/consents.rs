@@ -762,23 +762,20 @@ pub async fn withheld(
     if people.is_empty() {
         return Ok(out);
     }
-    let purposes: Vec<Uuid> = consent_purpose::Entity::find()
-        .filter(consent_purpose::Column::Kind.eq(kind.as_str()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    if purposes.is_empty() {
-        return Ok(out);
-    }
+    // The purposes of the kind, as a subquery: this runs on every feed page and every route
+    // webhook, so it costs one query per chunk of people rather than a load of the purposes too.
+    let purposes = sea_orm::sea_query::Query::select()
+        .column(consent_purpose::Column::Id)
+        .from(consent_purpose::Entity)
+        .and_where(consent_purpose::Column::Kind.eq(kind.as_str()))
+        .to_owned();
     let mut unique: Vec<Uuid> = people.to_vec();
     unique.sort_unstable();
     unique.dedup();
     for chunk in unique.chunks(500) {
         let rows = consent_record::Entity::find()
             .filter(consent_record::Column::UserId.is_in(chunk.iter().copied()))
-            .filter(consent_record::Column::PurposeId.is_in(purposes.iter().copied()))
+            .filter(consent_record::Column::PurposeId.in_subquery(purposes.clone()))
             .all(db)
             .await?;
         let mut by: HashMap<(Uuid, Uuid), Vec<Decision>> = HashMap::new();
