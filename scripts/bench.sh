@@ -108,6 +108,7 @@ row() { # database case result pgbench-key
 }
 
 rss=""
+audit_cost=""
 for database in $databases; do
   case "$database" in
     postgres)
@@ -129,6 +130,8 @@ for database in $databases; do
 
   say "$database: wrk, $conns connections, ${seconds} s per case"
   r_route="$(load "$route_url" "$TEACHER_TOKEN")"
+  # The same read by someone else: each one is written to the access log the teacher reads.
+  r_audited="$(load "$route_url" "$MANAGER_TOKEN")"
   r_comment="$(load "$route_url/comments" "$TEACHER_TOKEN" "$root/scripts/bench/comment.lua")"
   r_sync="$(load "$base/api/v1/sync/routes?limit=100" "$API_KEY")"
   r_me="$(load "$base/api/v1/me" "$TEACHER_TOKEN")"
@@ -146,6 +149,8 @@ for database in $databases; do
     tps[sync]="$(pgbench_tps "$db" scripts/bench/sync_page.sql "region='$region'")"
   fi
   row "$database" "GET /api/v1/routes/{id} (30 activities)" "$r_route" route
+  row "$database" "GET /api/v1/routes/{id} by the regional manager (read audited)" "$r_audited" route
+  audit_cost+="$database: audited $(awk '{print $1}' <<<"$r_audited") req/s vs own $(awk '{print $1}' <<<"$r_route") req/s = $(awk -v a="$(awk '{print $1}' <<<"$r_audited")" -v b="$(awk '{print $1}' <<<"$r_route")" 'BEGIN { printf "%.2f×", a / b }')"$'\n'
   row "$database" "POST /api/v1/routes/{id}/comments" "$r_comment" write
   row "$database" "GET /api/v1/sync/routes?limit=100" "$r_sync" sync
   row "$database" "GET /api/v1/me" "$r_me" none
@@ -158,3 +163,6 @@ echo "|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
 echo
 echo "server peak RSS:$rss"
+echo
+echo "the read audit's cost (the route read by the regional manager, audited, against the teacher's own read):"
+printf '%s' "$audit_cost"

@@ -52,6 +52,7 @@ impl Registry {
         let letters = crate::services::events::LetterSettings::from_settings(settings);
         let files_dir = settings.files_dir.clone();
         let export_dir = settings.files_dir.clone();
+        let retention_dir = settings.files_dir.clone();
         let allow_http_loopback = settings.webhooks_allow_http_loopback;
         Registry::default()
             .register(HOUSEKEEPING, move |db, payload| {
@@ -75,6 +76,9 @@ impl Registry {
                     crate::services::privacy_export::export_job(db, export_dir.clone(), payload)
                 },
             )
+            .register(crate::services::retention::SWEEP, move |db, payload| {
+                crate::services::retention::sweep_job(db, retention_dir.clone(), payload)
+            })
             .register(
                 crate::services::diagnostics::drafts::DRAFT,
                 crate::services::diagnostics::drafts::draft_job,
@@ -93,7 +97,8 @@ impl Registry {
 }
 
 /// Removes what has expired: used or expired refresh tokens, stale sign-in counters, personal
-/// data exports past their time (with their archives), stored files whose rows are gone.
+/// data exports past their time (with their archives), finished technical records past their
+/// periods, stored files whose rows are gone.
 pub const HOUSEKEEPING: &str = "housekeeping";
 
 async fn housekeeping(
@@ -113,7 +118,75 @@ async fn housekeeping(
         .exec(&db)
         .await?;
     crate::services::privacy_export::sweep_expired(&db, &files_dir).await?;
+    prune_technical_records(&db, now).await?;
     sweep_orphan_files(&db, &files_dir).await
+}
+
+/// How long finished technical records are kept (the register in `docs/personal-data.md`):
+/// they quote people (a letter's address and text, a webhook's payload, a job's parameters,
+/// a notice's words) and serve nobody once done.
+pub const FINISHED_JOBS_DAYS: i64 = 30;
+pub const LETTERS_DAYS: i64 = 90;
+pub const DELIVERIES_DAYS: i64 = 90;
+pub const READ_NOTICES_DAYS: i64 = 365;
+
+async fn prune_technical_records(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use crate::db::entities::{
+        mail_message, notification, one_time_token, rate_window, webhook_delivery,
+    };
+    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::{ColumnTrait, Condition, QueryFilter};
+    use shared::dto::{DeliveryStatus, MailStatus, TokenPurpose};
+    job::Entity::delete_many()
+        .filter(job::Column::State.is_in([jobs::DONE, jobs::FAILED]))
+        .filter(job::Column::UpdatedAt.lt(now - Duration::days(FINISHED_JOBS_DAYS)))
+        .exec(db)
+        .await?;
+    mail_message::Entity::delete_many()
+        .filter(mail_message::Column::Status.is_in([
+            MailStatus::Sent.as_str(),
+            MailStatus::Stored.as_str(),
+            MailStatus::Failed.as_str(),
+        ]))
+        .filter(mail_message::Column::UpdatedAt.lt(now - Duration::days(LETTERS_DAYS)))
+        .exec(db)
+        .await?;
+    webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::Status.is_in([
+            DeliveryStatus::Delivered.as_str(),
+            DeliveryStatus::Failed.as_str(),
+        ]))
+        .filter(webhook_delivery::Column::UpdatedAt.lt(now - Duration::days(DELIVERIES_DAYS)))
+        .exec(db)
+        .await?;
+    notification::Entity::delete_many()
+        .filter(notification::Column::ReadAt.lt(now - Duration::days(READ_NOTICES_DAYS)))
+        .exec(db)
+        .await?;
+    // Links used, revoked or run out a month ago (an expired invitation stays: the person's
+    // card offers to send a new one); a requested new address goes with its link.
+    let month = now - Duration::days(FINISHED_JOBS_DAYS);
+    one_time_token::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(one_time_token::Column::UsedAt.lt(month))
+                .add(one_time_token::Column::RevokedAt.lt(month))
+                .add(
+                    one_time_token::Column::Purpose
+                        .ne(TokenPurpose::Invitation.as_str())
+                        .and(one_time_token::Column::ExpiresAt.lt(month)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    rate_window::Entity::delete_many()
+        .filter(rate_window::Column::WindowStart.lt(now - Duration::days(1)))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Deletes stored files that no row refers to (an upload whose transaction failed, an activity
@@ -301,6 +374,18 @@ impl Worker {
                     .await
                     {
                         tracing::warn!(error = %e, "scheduling reminders");
+                    }
+                    // Retention at night, before the day's work (01:00 UTC, 04:00 Moscow).
+                    if let Err(e) = schedule_recurring_at(
+                        &db,
+                        crate::services::retention::SWEEP,
+                        Duration::days(1),
+                        Duration::hours(1),
+                        db::now(),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "scheduling retention");
                     }
                     // Weekly summaries on Monday mornings (the Unix epoch was a Thursday).
                     if let Err(e) = schedule_recurring_at(

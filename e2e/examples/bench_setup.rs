@@ -1,7 +1,8 @@
 //! Prepares a running server with demo data for the load benchmark (`scripts/bench.sh`): the
 //! demo teacher's route with 30 roadmap activities (and diagnostics, deficits, tasks, files and
 //! progress), and an integration client of the demo region reading routes. Prints shell
-//! assignments: `ROUTE_ID`, `TEACHER_TOKEN`, `API_KEY`.
+//! assignments: `ROUTE_ID`, `TEACHER_TOKEN`, `MANAGER_TOKEN` (the regional manager: their reads
+//! of the route are audited, the teacher's own are not), `API_KEY`.
 //!
 //! ```text
 //! IOM_URL=http://127.0.0.1:18080 cargo run -p e2e --example bench_setup
@@ -147,5 +148,6 @@ async fn main() {
     .await;
     println!("ROUTE_ID={id}");
     println!("TEACHER_TOKEN={teacher}");
+    println!("MANAGER_TOKEN={manager}");
     println!("API_KEY={}", issued["api_key"].as_str().unwrap());
 }

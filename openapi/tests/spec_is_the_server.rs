@@ -64,6 +64,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         ResultSource, TokenPurpose, WebhookEvent,
     };
     use shared::events::{EventKind as DomainEventKind, NoticeChannel, NoticeKind, TodoKind};
+    use shared::retention::RetentionTrigger;
     use shared::workflow::{Outcome, Participant, RouteAction};
     use shared::{
         ActivityStatus, CompetencyLevel, DeficitState, DiagnosticKind, EventLevel, PeriodKind,
@@ -113,6 +114,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         PersonalExportStatus,
         PurposeKind,
         ResultSource,
+        RetentionTrigger,
         Role,
         RouteAction,
         RouteStatus,

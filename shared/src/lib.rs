@@ -19,6 +19,7 @@ pub mod monitoring;
 pub mod org;
 pub mod password;
 pub mod privacy;
+pub mod retention;
 pub mod roles;
 pub mod route;
 pub mod text;

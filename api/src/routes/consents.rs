@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::docs;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::services::{consents, erasure};
+use crate::services::{consents, erasure, retention};
 use crate::state::AppState;
 
 /// My consents: where I stand on each purpose of my region and every decision I made, with the
@@ -267,4 +267,66 @@ pub async fn reject_erasure(
     Ok(web::Json(
         erasure::reject(&state, &principal, *id, body.into_inner()).await?,
     ))
+}
+
+/// How long the region keeps its teachers' data (anyone who works in the region may read it;
+/// a region never configured has the defaults and no `updated_at`).
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses((status = 200, body = shared::dto::RetentionDto), docs::Unauthorized, docs::NotFound))]
+#[get("/units/{id}/retention")]
+pub async fn get_retention(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<shared::dto::RetentionDto>> {
+    Ok(web::Json(retention::get(&state, &principal, *id).await?))
+}
+
+/// Set the region's retention periods (its regional manager). A route's files may not be kept
+/// longer than the route.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The region's id")),
+    request_body = shared::dto::RetentionPolicyDto,
+    responses((status = 200, body = shared::dto::RetentionDto), docs::Unauthorized, docs::Forbidden, docs::NotFound, docs::Unprocessable))]
+#[put("/units/{id}/retention")]
+pub async fn put_retention(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: super::Body<shared::dto::RetentionPolicyDto>,
+) -> AppResult<web::Json<shared::dto::RetentionDto>> {
+    Ok(web::Json(
+        retention::update(&state, &principal, *id, body.into_inner()).await?,
+    ))
+}
+
+/// The report of the retention rules: the region's latest runs, newest first, with what each
+/// anonymised or deleted (its regional manager).
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses((status = 200, body = Vec<shared::dto::RetentionRunDto>), docs::Unauthorized, docs::Forbidden, docs::NotFound))]
+#[get("/units/{id}/retention/runs")]
+pub async fn retention_runs(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Vec<shared::dto::RetentionRunDto>>> {
+    Ok(web::Json(retention::runs(&state, &principal, *id).await?))
+}
+
+/// Apply the retention rules now, as the nightly run would (its regional manager): expired
+/// routes are anonymised (their certificates still verify by number), expired files, results
+/// and access records deleted.
+#[utoipa::path(tag = "consents", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses((status = 201, body = shared::dto::RetentionRunDto), docs::Unauthorized, docs::Forbidden, docs::NotFound))]
+#[post("/units/{id}/retention/runs")]
+pub async fn run_retention(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let dto = retention::run_now(&state, &principal, *id).await?;
+    Ok(HttpResponse::Created().json(dto))
 }

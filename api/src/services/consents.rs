@@ -133,7 +133,7 @@ pub async fn ensure_every_region(db: &sea_orm::DatabaseConnection) -> AppResult<
 }
 
 /// A region the principal may see (out of scope: 404).
-async fn region(
+pub(crate) async fn region(
     db: &impl ConnectionTrait,
     principal: &Principal,
     id: Uuid,

@@ -386,6 +386,94 @@ pub async fn execute(
     Ok(to_dto(&state.db, vec![row]).await?.remove(0))
 }
 
+/// Takes the person out of routes the region keeps (a certified route when its teacher's data
+/// is erased; any ended route when its retention period runs out): the discussion, history,
+/// progress notes and files go, the route points to the placeholder without the profile and
+/// the request, and its certificate keeps its number and period without the name, so it still
+/// verifies. The caller deletes the stored files (they were listed before) after its commit.
+pub(crate) async fn anonymise_routes(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<BTreeMap<String, u64>> {
+    let mut out = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    ensure_placeholder(db).await?;
+    let kept = ids.to_vec();
+    for (what, n) in [
+        (
+            "route_comments",
+            route_comment::Entity::delete_many()
+                .filter(route_comment::Column::RouteId.is_in(kept.clone()))
+                .exec(db)
+                .await?
+                .rows_affected,
+        ),
+        (
+            "route_changes",
+            route_change::Entity::delete_many()
+                .filter(route_change::Column::RouteId.is_in(kept.clone()))
+                .exec(db)
+                .await?
+                .rows_affected,
+        ),
+        (
+            "route_progress",
+            route_progress::Entity::delete_many()
+                .filter(route_progress::Column::RouteId.is_in(kept.clone()))
+                .exec(db)
+                .await?
+                .rows_affected,
+        ),
+        (
+            "route_files",
+            route_file::Entity::delete_many()
+                .filter(route_file::Column::RouteId.is_in(kept.clone()))
+                .exec(db)
+                .await?
+                .rows_affected,
+        ),
+        (
+            "routes_anonymised",
+            route::Entity::update_many()
+                .col_expr(route::Column::TeacherId, Expr::value(PLACEHOLDER))
+                .col_expr(route::Column::ProfileSnapshot, Expr::value("{}"))
+                .col_expr(
+                    route::Column::EducationalRequest,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(route::Column::Frozen, Expr::value(Option::<String>::None))
+                .filter(route::Column::Id.is_in(kept.clone()))
+                .exec(db)
+                .await?
+                .rows_affected,
+        ),
+        (
+            "certificates_anonymised",
+            certificate::Entity::update_many()
+                .col_expr(certificate::Column::TeacherId, Expr::value(PLACEHOLDER))
+                .col_expr(
+                    certificate::Column::PersonName,
+                    Expr::value(ANONYMOUS_HOLDER),
+                )
+                .col_expr(certificate::Column::Content, Expr::value("{}"))
+                .filter(certificate::Column::RouteId.is_in(kept))
+                .exec(db)
+                .await?
+                .rows_affected,
+        ),
+    ] {
+        if n > 0 {
+            out.insert(what.to_owned(), n);
+        }
+    }
+    Ok(out)
+}
+
+/// What a certificate shows in place of its holder's name once their data is gone.
+pub const ANONYMOUS_HOLDER: &str = "Сведения о владельце удалены";
+
 /// Erases or anonymises everything about `person` in the caller's transaction: returns the
 /// counts per kind of record and the stored files to delete once it commits.
 pub async fn erase(
@@ -430,68 +518,8 @@ pub async fn erase(
             sync::touch_route(db, r, true).await?;
         }
         let kept: Vec<Uuid> = certified.iter().copied().collect();
-        if !kept.is_empty() {
-            for (what, n) in [
-                (
-                    "route_comments",
-                    route_comment::Entity::delete_many()
-                        .filter(route_comment::Column::RouteId.is_in(kept.clone()))
-                        .exec(db)
-                        .await?
-                        .rows_affected,
-                ),
-                (
-                    "route_changes",
-                    route_change::Entity::delete_many()
-                        .filter(route_change::Column::RouteId.is_in(kept.clone()))
-                        .exec(db)
-                        .await?
-                        .rows_affected,
-                ),
-                (
-                    "route_progress",
-                    route_progress::Entity::delete_many()
-                        .filter(route_progress::Column::RouteId.is_in(kept.clone()))
-                        .exec(db)
-                        .await?
-                        .rows_affected,
-                ),
-                (
-                    "route_files",
-                    route_file::Entity::delete_many()
-                        .filter(route_file::Column::RouteId.is_in(kept.clone()))
-                        .exec(db)
-                        .await?
-                        .rows_affected,
-                ),
-            ] {
-                count(what, n);
-            }
-            let n = route::Entity::update_many()
-                .col_expr(route::Column::TeacherId, Expr::value(ph))
-                .col_expr(route::Column::ProfileSnapshot, Expr::value("{}"))
-                .col_expr(
-                    route::Column::EducationalRequest,
-                    Expr::value(Option::<String>::None),
-                )
-                .col_expr(route::Column::Frozen, Expr::value(Option::<String>::None))
-                .filter(route::Column::Id.is_in(kept.clone()))
-                .exec(db)
-                .await?
-                .rows_affected;
-            count("routes_anonymised", n);
-            let n = certificate::Entity::update_many()
-                .col_expr(certificate::Column::TeacherId, Expr::value(ph))
-                .col_expr(
-                    certificate::Column::PersonName,
-                    Expr::value("Сведения о владельце удалены"),
-                )
-                .col_expr(certificate::Column::Content, Expr::value("{}"))
-                .filter(certificate::Column::RouteId.is_in(kept))
-                .exec(db)
-                .await?
-                .rows_affected;
-            count("certificates_anonymised", n);
+        for (what, n) in anonymise_routes(db, &kept).await? {
+            count(&what, n);
         }
         let gone: Vec<Uuid> = route_ids
             .iter()

@@ -21,6 +21,7 @@ pub mod people;
 pub mod privacy;
 pub mod privacy_export;
 pub mod reminders;
+pub mod retention;
 pub mod route;
 pub mod summaries;
 pub mod tasks;

@@ -2013,3 +2013,104 @@ async fn the_school_coordinator_registers_a_paper_consent_with_its_scan_on_the_p
     );
     assert_eq!(mine.pending, 2, "the other two purposes still wait for her");
 }
+
+#[tokio::test]
+async fn a_teacher_asks_to_erase_her_data_and_the_regional_manager_carries_it_out_and_sets_retention()
+ {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let person = e2e::fixtures::person(
+        &app.db,
+        "leaving@iom.test",
+        shared::Role::Teacher,
+        Some(app.demo.school),
+    )
+    .await;
+    api::services::consents::give_all_for_demo(&app.db, person, app.demo.region)
+        .await
+        .unwrap();
+    // The questions «Точно?» are answered yes.
+    let agree = || async {
+        browser
+            .client
+            .execute("window.confirm = () => true;", vec![])
+            .await
+            .unwrap();
+    };
+
+    sign_in(&browser, &app, "leaving@iom.test").await;
+    browser.client.goto(&app.url("/profile")).await.unwrap();
+    browser.wait_for("[data-testid=erasure-ask]").await;
+    type_into(&browser, "#erasure-reason", "Ухожу из профессии").await;
+    agree().await;
+    click(&browser, "[data-testid=erasure-ask]").await;
+    browser.wait_for("[data-testid=erasure-pending]").await;
+    sign_out(&browser).await;
+
+    sign_in(&browser, &app, "manager@iom.test").await;
+    click(&browser, "a[href='/admin/units']").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='erasure-request'][contains(., 'Ухожу из профессии')]",
+        "the request with its reason",
+    )
+    .await;
+    agree().await;
+    click_xpath(
+        &browser,
+        "//*[@data-testid='erasure-request'][contains(., 'Ухожу из профессии')]//button[contains(., 'Удалить данные')]",
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='erasure-request'][contains(., 'Данные удалены')][contains(., 'учётная запись удалена: 1')]",
+        "the request carried out, with what was erased",
+    )
+    .await;
+    let res = app.login_response("leaving@iom.test", "demo12345").await;
+    assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+    // The region's retention: files kept for a year, then the rules applied at once.
+    let region = app.demo.region;
+    set_value(
+        &browser,
+        &format!("[id='retention-{region}-files_years']"),
+        "1",
+    )
+    .await;
+    click_xpath(
+        &browser,
+        "//*[@data-testid='retention']//button[contains(., 'Сохранить сроки')]",
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='retention']//*[@role='status'][contains(., 'Сохранено')]",
+        "the periods saved",
+    )
+    .await;
+    agree().await;
+    click_xpath(
+        &browser,
+        "//*[@data-testid='retention']//button[contains(., 'Выполнить сейчас')]",
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='retention-run'][contains(., 'Волкова Татьяна Сергеевна')][contains(., 'ничего не истекло')]",
+        "the run in the report",
+    )
+    .await;
+    browser.screenshot("retention").await;
+    let dto: shared::dto::RetentionDto = app
+        .as_user("manager@iom.test")
+        .await
+        .get_json(&format!("/api/v1/units/{region}/retention"))
+        .await;
+    assert_eq!(dto.policy.files_years, 1);
+    assert_eq!(dto.policy.routes_years, 3);
+}

@@ -168,6 +168,11 @@ async fn approved(app: &TestApp) -> RouteDto {
 /// A route carried to completion: started, the course done, the final event held, the product
 /// evaluated, the conclusion written.
 pub async fn completed(app: &TestApp) -> RouteDto {
+    completed_with_evidence(app, false).await
+}
+
+/// A completed route; with `evidence`, its activity carries an uploaded file.
+pub async fn completed_with_evidence(app: &TestApp, evidence: bool) -> RouteDto {
     let teacher = app.as_user("teacher@iom.test").await;
     let tutor = app.as_user("tutor@iom.test").await;
     let route = approved(app).await;
@@ -179,6 +184,21 @@ pub async fn completed(app: &TestApp) -> RouteDto {
         "participation_form": "слушатель", "result": "удостоверение о повышении квалификации", "status": "done",
         "hours": 36.0
     })).await;
+    let route = if evidence {
+        let res = teacher
+            .post(&format!(
+                "/api/v1/routes/{}/files?activity_id={}&name=evidence.pdf",
+                route.id, a.id
+            ))
+            .header("content-type", "application/pdf")
+            .body(b"%PDF-1.4\n% evidence\n".to_vec())
+            .send()
+            .await
+            .unwrap();
+        ok_json(res).await
+    } else {
+        route
+    };
     let route = write(&teacher, Method::PUT, &format!("/api/v1/routes/{}/final-event", route.id), json!({
         "version": route.version,
         "final_event": { "name": "Мастер-класс на муниципальном методическом объединении", "level": "municipal",

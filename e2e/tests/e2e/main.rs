@@ -22,6 +22,7 @@ mod notifications;
 mod people;
 mod privacy;
 mod reminders;
+mod retention;
 mod routes;
 mod service;
 mod serving;

@@ -471,6 +471,10 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/units/{id}/consent-purposes", Obj::Unit),
     ("POST", "/api/v1/units/{id}/consent-purposes", Obj::Unit),
     ("PUT", "/api/v1/consent-purposes/{id}", Obj::Unit),
+    ("GET", "/api/v1/units/{id}/retention", Obj::Unit),
+    ("PUT", "/api/v1/units/{id}/retention", Obj::Unit),
+    ("GET", "/api/v1/units/{id}/retention/runs", Obj::Unit),
+    ("POST", "/api/v1/units/{id}/retention/runs", Obj::Unit),
     ("GET", "/api/v1/me/erasure-requests", Obj::Own),
     ("POST", "/api/v1/me/erasure-requests", Obj::Own),
     ("POST", "/api/v1/people/{id}/erasure-requests", Obj::Person),
@@ -492,6 +496,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/people/") => ids.teacher,
         p if p.starts_with("/api/v1/units/") && p.ends_with("policy") => ids.region,
         p if p.starts_with("/api/v1/units/") && p.ends_with("consent-purposes") => ids.region,
+        p if p.starts_with("/api/v1/units/") && p.contains("/retention") => ids.region,
         p if p.starts_with("/api/v1/consent-purposes/") => ids.purpose,
         p if p.starts_with("/api/v1/erasure-requests/") => ids.erasure,
         p if p.starts_with("/api/v1/units/") => ids.school,
@@ -584,6 +589,9 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/units/{id}/consent-purposes")
         | ("PUT", "/api/v1/consent-purposes/{id}") => {
             json!({ "kind": "other", "title": "Участие в конкурсе", "text": "Я согласен(на) на обработку моих данных для участия в региональном конкурсе." })
+        }
+        ("PUT", "/api/v1/units/{id}/retention") => {
+            json!({ "routes_years": 3, "files_years": 3, "results_years": 3, "audit_years": 3 })
         }
         ("POST", "/api/v1/me/erasure-requests")
         | ("POST", "/api/v1/people/{id}/erasure-requests") => json!({}),

@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod people;
 pub mod problem;
+pub mod retention;
 pub mod routes;
 pub mod units;
 
@@ -25,6 +26,7 @@ pub use monitoring::*;
 pub use notifications::*;
 pub use people::*;
 pub use problem::*;
+pub use retention::*;
 pub use routes::*;
 pub use units::*;
 

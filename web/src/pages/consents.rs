@@ -725,7 +725,7 @@ pub fn ErasureRequests() -> impl IntoView {
                             .map(|r| {
                                 let note = RwSignal::new(String::new());
                                 let pending = r.status == ErasureStatus::Pending;
-                                let who = r.subject_name.clone().unwrap_or_else(|| "Данные удалены".into());
+                                let who = r.subject_name.clone().unwrap_or_else(|| "Сведения о человеке удалены".into());
                                 let id = r.id;
                                 view! {
                                     <li data-testid="erasure-request">
@@ -736,6 +736,14 @@ pub fn ErasureRequests() -> impl IntoView {
                                             r.status.title_ru(),
                                             r.reason.map(|x| format!(" · «{x}»")).unwrap_or_default(),
                                         )}
+                                        {r.outcome.map(|o| view! {
+                                            <p class="small muted">
+                                                {o.iter()
+                                                    .map(|(k, n)| format!("{}: {n}", shared::retention::record_label(k)))
+                                                    .collect::<Vec<_>>()
+                                                    .join("; ")}
+                                            </p>
+                                        })}
                                         {pending.then(|| view! {
                                             <div class="actions">
                                                 <button

@@ -13,6 +13,7 @@ pub mod monitoring;
 pub mod not_found;
 pub mod notifications;
 pub mod profile;
+pub mod retention;
 pub mod route;
 pub mod route_lists;
 pub mod route_new;

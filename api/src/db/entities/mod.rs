@@ -36,6 +36,8 @@ pub mod personal_export;
 pub mod rate_window;
 pub mod refresh_token;
 pub mod region_policy;
+pub mod retention_policy;
+pub mod retention_run;
 pub mod role_grant;
 pub mod route;
 pub mod route_activity;

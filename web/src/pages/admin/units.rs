@@ -506,6 +506,7 @@ fn PolicyCard(ctx: TreeCtx, scope: Arc<Scope>, region: UnitDto) -> impl IntoView
         {can_edit.then(|| view! {
             <crate::pages::consents::RegionPurposes region=id />
             <crate::pages::consents::ErasureRequests />
+            <crate::pages::retention::RetentionCard region=id />
         })}
     }
 }
