@@ -52,6 +52,7 @@ fn check_enum<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
 #[test]
 fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     use shared::access::ClientScope;
+    use shared::attestation::{ClockState, TrainingSource};
     use shared::catalogue::{
         EnrolmentPlace, EnrolmentStatus, EventFormat, EventKind, EventStatus, Proximity,
         SchoolLevel,
@@ -86,6 +87,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         ActivityStatus,
         AssignmentKind,
         ClientScope,
+        ClockState,
         CompetencyLevel,
         DeficitState,
         ConsentMethod,
@@ -123,6 +125,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         Stage,
         TodoKind,
         TokenPurpose,
+        TrainingSource,
         Trend,
         UnitKind,
         WebhookEvent,

@@ -35,6 +35,7 @@ domain_enum! {
         RouteStalled => ("route.stalled", "Маршрут ждёт дольше установленного срока"),
         RouteEscalated => ("route.escalated", "Маршрут ждёт вдвое дольше установленного срока"),
         SummaryWeekly => ("summary.weekly", "Сводка по маршрутам за неделю"),
+        AttestationDue => ("attestation.due", "Скоро заканчивается срок квалификационной категории"),
     }
 }
 
@@ -291,7 +292,8 @@ impl NoticeKind {
             EventKind::CommentAdded => NoticeKind::Comment,
             EventKind::ActivityDueSoon
             | EventKind::ActivityOverdue
-            | EventKind::RouteEndingSoon => NoticeKind::Reminder,
+            | EventKind::RouteEndingSoon
+            | EventKind::AttestationDue => NoticeKind::Reminder,
             EventKind::RouteStalled | EventKind::RouteEscalated => NoticeKind::Escalation,
             EventKind::SummaryWeekly => NoticeKind::Summary,
             EventKind::RouteSubmitted

@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod access;
+pub mod attestation;
 pub mod catalogue;
 pub mod consent;
 pub mod diagnostics;

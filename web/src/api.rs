@@ -80,6 +80,8 @@ pub mod endpoints {
 
     /// My requests to erase my data (`GET`), and a new one (`POST`).
     pub const MY_ERASURE_REQUESTS: &str = "/api/v1/me/erasure-requests";
+    /// My attestation clocks (`GET`).
+    pub const MY_ATTESTATION: &str = "/api/v1/me/attestation";
     /// The region's requests to erase data (`GET`, its manager).
     pub const ERASURE_REQUESTS: &str = "/api/v1/erasure-requests";
 

@@ -151,3 +151,12 @@ mod tests {
         assert_eq!(date(d), "05.09.2024");
     }
 }
+
+/// Hours as people write them: «36», «1,5».
+pub fn hours(h: f64) -> String {
+    if h.fract() == 0.0 {
+        format!("{}", h as i64)
+    } else {
+        format!("{h:.1}").replace('.', ",")
+    }
+}

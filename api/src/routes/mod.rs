@@ -127,6 +127,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::change_password)
                 .service(people::me)
                 .service(people::access_log)
+                .service(people::my_attestation)
+                .service(people::unit_attestation)
                 .service(people::start_export)
                 .service(people::latest_export)
                 .service(people::get_export)

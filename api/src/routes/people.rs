@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::docs;
 use crate::auth::Principal;
 use crate::error::AppResult;
-use crate::services::{people, privacy, privacy_export};
+use crate::services::{attestation, people, privacy, privacy_export};
 use crate::state::AppState;
 
 /// Who I am: profile, roles with their units, and the people I am linked to (my tutor and
@@ -152,4 +152,41 @@ pub async fn get_person(
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<PersonDto>> {
     Ok(web::Json(people::get(&state, &principal, *id).await?))
+}
+
+/// My attestation clocks: when my qualification category runs out (five years from its date
+/// in my profile) and whether my further training is current (a course of 16 hours or more in
+/// the last three years), from the courses I attended and the roadmap activities I did.
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    responses((status = 200, body = shared::dto::AttestationDto), docs::Unauthorized)
+)]
+#[get("/me/attestation")]
+pub async fn my_attestation(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<shared::dto::AttestationDto>> {
+    Ok(web::Json(attestation::mine(&state, &principal).await?))
+}
+
+/// The teachers of a unit (and below it) whose category runs out within `within_days`, or whose
+/// further training is overdue, soonest first, with what is missing — among the people the
+/// caller may see.
+#[utoipa::path(
+    tag = "people",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The unit's id"), shared::dto::AttestationFilter),
+    responses((status = 200, body = Vec<shared::dto::AttestationDto>), docs::BadRequest, docs::Unauthorized, docs::NotFound)
+)]
+#[get("/units/{id}/attestation")]
+pub async fn unit_attestation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    filter: web::Query<shared::dto::AttestationFilter>,
+) -> AppResult<web::Json<Vec<shared::dto::AttestationDto>>> {
+    Ok(web::Json(
+        attestation::due_in_unit(&state, &principal, *id, filter.into_inner()).await?,
+    ))
 }

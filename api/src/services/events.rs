@@ -394,6 +394,9 @@ pub async fn notices(
     if kind == EventKind::SummaryWeekly {
         return personal_summary(db, event).await;
     }
+    if kind == EventKind::AttestationDue {
+        return attestation_notices(db, event).await;
+    }
     let Some(route_id) = event.route_id else {
         return Ok(Vec::new());
     };
@@ -560,6 +563,62 @@ async fn personal_summary(
         link: Some("/".to_owned()),
         needs_action: false,
     }])
+}
+
+/// A teacher's category runs out soon: the teacher, and the coordinators of their school.
+async fn attestation_notices(
+    db: &impl ConnectionTrait,
+    event: &domain_event::Model,
+) -> anyhow::Result<Vec<Notice>> {
+    use shared::attestation::{coordinator_notice, teacher_notice};
+    let Some(person) = event.person_id else {
+        return Ok(Vec::new());
+    };
+    let Some(teacher) = users::find(db, person).await?.filter(|u| u.active) else {
+        return Ok(Vec::new());
+    };
+    let payload: serde_json::Value = serde_json::from_str(&event.payload)?;
+    let (Some(days), Some(until)) = (
+        payload["days"].as_i64(),
+        payload["until"]
+            .as_str()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok()),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let current = payload["training_current"].as_bool().unwrap_or(false);
+    let mut out = vec![Notice {
+        recipient: person,
+        text: teacher_notice(days, until, current),
+        link: Some("/profile#attestation".to_owned()),
+        needs_action: true,
+    }];
+    if let Some(school) = teacher.workplace_id {
+        let name = shared::text::short_name(
+            &teacher.surname,
+            &teacher.first_name,
+            teacher.patronymic.as_deref(),
+        );
+        let coordinators: Vec<Uuid> = role_grant::Entity::find()
+            .filter(role_grant::Column::UnitId.eq(school))
+            .filter(role_grant::Column::Role.eq(Role::SchoolCoordinator.as_str()))
+            .select_only()
+            .column(role_grant::Column::UserId)
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?;
+        for c in users::find_many(db, &coordinators).await? {
+            if c.active && c.id != person {
+                out.push(Notice {
+                    recipient: c.id,
+                    text: coordinator_notice(&name, days, until, current),
+                    link: Some(format!("/admin/people/{person}")),
+                    needs_action: false,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The role by which someone plays `part` over a school (none for personal links).

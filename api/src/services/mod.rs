@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod attestation;
 pub mod auth;
 pub mod catalogue;
 pub mod consents;

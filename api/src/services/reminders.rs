@@ -38,6 +38,7 @@ pub struct ScanReport {
     pub ending: usize,
     pub stalled: usize,
     pub escalated: usize,
+    pub attestation: usize,
 }
 
 impl ScanReport {
@@ -48,6 +49,7 @@ impl ScanReport {
             EventKind::RouteEndingSoon => self.ending += 1,
             EventKind::RouteStalled => self.stalled += 1,
             EventKind::RouteEscalated => self.escalated += 1,
+            EventKind::AttestationDue => self.attestation += 1,
             _ => {}
         }
     }
@@ -180,6 +182,10 @@ pub async fn scan(db: &DatabaseConnection, today: NaiveDate) -> Result<ScanRepor
             });
         }
     }
+
+    // Teachers whose qualification category runs out within the reminder period: told once
+    // per category (the key names the date it runs out).
+    found.extend(attestations_due(db, today).await?);
 
     let mut report = ScanReport::default();
     for chunk in found.chunks(BATCH) {
@@ -346,4 +352,62 @@ impl ActivityRow {
             end: row.try_get("", "a_end")?,
         })
     }
+}
+
+/// Active teachers whose category runs out between `today` and the reminder period's end.
+async fn attestations_due(db: &DatabaseConnection, today: NaiveDate) -> Result<Vec<Found>, DbErr> {
+    use chrono::Months;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use shared::attestation::{CATEGORY_YEARS, REMIND_DAYS, clock};
+
+    use crate::db::entities::{role_grant, user};
+    let years = Months::new(CATEGORY_YEARS * 12);
+    let (Some(from), Some(to)) = (
+        today.checked_sub_months(years),
+        (today + Duration::days(REMIND_DAYS)).checked_sub_months(years),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let people = user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::QualificationDate.between(from, to))
+        .filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(role_grant::Column::UserId)
+                    .from(role_grant::Entity)
+                    .and_where(role_grant::Column::Role.eq(shared::Role::Teacher.as_str()))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let mut trainings = crate::services::attestation::trainings_of(db, &ids)
+        .await
+        .map_err(|e| DbErr::Custom(format!("{e:?}")))?;
+    let mut found = Vec::new();
+    for p in people {
+        let t = trainings.remove(&p.id).unwrap_or_default();
+        let c = clock(today, p.qualification_date, &t);
+        let (Some(until), Some(days)) = (c.category_until, c.category_days_left) else {
+            continue;
+        };
+        if !(0..=REMIND_DAYS).contains(&days) {
+            continue;
+        }
+        let current = c.training_due_on >= until;
+        found.push(Found {
+            key: format!("{}:{}:{until}", EventKind::AttestationDue.as_str(), p.id),
+            event: Event {
+                kind: EventKind::AttestationDue,
+                actor_id: None,
+                route_id: None,
+                person_id: Some(p.id),
+                unit_id: p.workplace_id,
+                payload: json!({ "until": until, "days": days, "training_current": current }),
+            },
+        });
+    }
+    Ok(found)
 }

@@ -471,6 +471,8 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/units/{id}/consent-purposes", Obj::Unit),
     ("POST", "/api/v1/units/{id}/consent-purposes", Obj::Unit),
     ("PUT", "/api/v1/consent-purposes/{id}", Obj::Unit),
+    ("GET", "/api/v1/me/attestation", Obj::Own),
+    ("GET", "/api/v1/units/{id}/attestation", Obj::Unit),
     ("GET", "/api/v1/units/{id}/retention", Obj::Unit),
     ("PUT", "/api/v1/units/{id}/retention", Obj::Unit),
     ("GET", "/api/v1/units/{id}/retention/runs", Obj::Unit),

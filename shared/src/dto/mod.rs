@@ -1,6 +1,7 @@
 //! Request and response bodies of the REST API, used by the server and the SPA alike.
 
 pub mod admin;
+pub mod attestation;
 pub mod auth;
 pub mod catalogue;
 pub mod consents;
@@ -17,6 +18,7 @@ pub mod routes;
 pub mod units;
 
 pub use admin::*;
+pub use attestation::*;
 pub use auth::*;
 pub use consents::*;
 pub use diagnostics::*;

@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod attestation;
 pub mod cabinet;
 pub mod catalogue;
 pub mod consents;

@@ -25,6 +25,7 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn Profile(me: MeResponse) -> impl IntoView {
     let p = me.person.clone();
+    let is_teacher = me.roles.iter().any(|g| g.role == shared::Role::Teacher);
     let roles = me
         .roles
         .into_iter()
@@ -79,6 +80,8 @@ fn Profile(me: MeResponse) -> impl IntoView {
                     />
                 </Details>
             </section>
+
+            {is_teacher.then(|| view! { <crate::pages::attestation::AttestationCard /> })}
 
             <section class="card" aria-labelledby="roles-title">
                 <h2 class="card-title" id="roles-title">

@@ -34,7 +34,7 @@ fn entry<'a>(
 }
 
 /// Units (ids) at or below `path`'s leaf, as a subquery.
-fn subtree(path: &UnitPath) -> sea_orm::sea_query::SelectStatement {
+pub(crate) fn subtree(path: &UnitPath) -> sea_orm::sea_query::SelectStatement {
     let leaf = path.leaf();
     let col = match path.kind() {
         UnitKind::Region => org_unit::Column::RegionId,
@@ -54,7 +54,7 @@ fn subtree(path: &UnitPath) -> sea_orm::sea_query::SelectStatement {
 }
 
 /// The SQL form of "people this principal may see" (the policy stays the judge of each).
-fn scope(principal: &Principal) -> Option<Condition> {
+pub(crate) fn scope(principal: &Principal) -> Option<Condition> {
     if principal.actor.is_admin() {
         return None;
     }
