@@ -5,6 +5,7 @@
 
 mod access;
 mod auth;
+mod badges;
 mod browser;
 mod catalogue;
 mod consents;
