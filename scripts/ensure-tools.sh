@@ -2,7 +2,8 @@
 # Installs what building the SPA (and, with --browser, testing it) needs, only when missing:
 # the wasm32 target, trunk, wasm-bindgen-cli at the Cargo.lock version, binaryen's wasm-opt
 # (from npm: Debian's older wasm-opt silently breaks the build), brotli, Chromium and
-# chromedriver, cargo-deny, and schemathesis (into a Python virtual environment under .tools/).
+# chromedriver, cargo-deny, and schemathesis and the badge verifier's PyJWT (into a Python virtual
+# environment under .tools/).
 # Source it (". scripts/ensure-tools.sh") so PATH changes stay in the caller.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ IOM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
 SCHEMATHESIS_VERSION="4.32.5"
+PYJWT_VERSION="2.15.1"
+CRYPTOGRAPHY_VERSION="50.0.2"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
@@ -56,19 +59,38 @@ iom_ensure_cargo_deny() {
   fi
 }
 
+# The tools' Python environment, .tools/venv, made when missing.
+iom_tools_venv() {
+  local venv="$IOM_ROOT/.tools/venv"
+  if [ -x "$venv/bin/python3" ]; then return 0; fi
+  mkdir -p "$IOM_ROOT/.tools"
+  # Python 3.11.7 and older 3.11 releases crash inside schemathesis' generator ("AST constructor
+  # recursion depth mismatch"); a newer interpreter is taken when there is one.
+  local py=python3
+  for candidate in python3.13 python3.12 "$(pyenv root 2>/dev/null)"/versions/3.1[23]*/bin/python3; do
+    if "$candidate" --version >/dev/null 2>&1; then py="$candidate"; break; fi
+  done
+  "$py" -m venv "$venv"
+}
+
 iom_ensure_schemathesis() {
   local venv="$IOM_ROOT/.tools/venv"
   if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
     say "installing schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
-    mkdir -p "$IOM_ROOT/.tools"
-    # Python 3.11.7 and older 3.11 releases crash inside schemathesis' generator ("AST constructor
-    # recursion depth mismatch"); a newer interpreter is taken when there is one.
-    local py=python3
-    for candidate in python3.13 python3.12 "$(pyenv root 2>/dev/null)"/versions/3.1[23]*/bin/python3; do
-      if "$candidate" --version >/dev/null 2>&1; then py="$candidate"; break; fi
-    done
-    "$py" -m venv "$venv"
+    iom_tools_venv
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  fi
+}
+
+# The independent verifier of the Open Badges credentials (scripts/verify-badge.py) needs only
+# PyJWT and cryptography; the end-to-end tests run it against a live server.
+iom_ensure_badge_verifier() {
+  local venv="$IOM_ROOT/.tools/venv"
+  if ! "$venv/bin/python3" -c "import cryptography, jwt; assert jwt.__version__ == '$PYJWT_VERSION'" >/dev/null 2>&1; then
+    say "installing PyJWT $PYJWT_VERSION and cryptography $CRYPTOGRAPHY_VERSION into .tools/venv"
+    iom_tools_venv
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "PyJWT==$PYJWT_VERSION" "cryptography==$CRYPTOGRAPHY_VERSION" >&2
   fi
 }
 

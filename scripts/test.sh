@@ -40,6 +40,9 @@ trunk build --release --quiet
 say "the web application's size against web/size-budget.toml"
 scripts/spa-size.sh
 
+# The independent Open Badges verifier the end-to-end tests run (PyJWT, cryptography).
+iom_ensure_badge_verifier
+
 say "tests on SQLite (unit, OpenAPI drift, end-to-end, browser)"
 cargo test --quiet
 

@@ -27,6 +27,7 @@ mod m20261207_000017_processing_consents;
 mod m20261207_000018_personal_exports;
 mod m20261207_000019_erasure_requests;
 mod m20261207_000020_retention;
+mod m20261207_000021_credential_keys;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_personal_exports::Migration),
             Box::new(m20261207_000019_erasure_requests::Migration),
             Box::new(m20261207_000020_retention::Migration),
+            Box::new(m20261207_000021_credential_keys::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ use super::docs;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::documents::exports::{self, Export};
-use crate::services::documents::{self as service, Rendered, certificates};
+use crate::services::documents::{self as service, Rendered, badges, certificates};
 use crate::state::AppState;
 
 /// Registers this area's endpoints.
@@ -29,6 +29,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(route_certificates)
         .service(certificate_pdf)
         .service(revoke_certificate)
+        .service(certificate_badge)
+        .service(certificate_badge_json)
+        .service(region_issuer)
+        .service(region_jwks)
+        .service(region_key)
+        .service(region_status_list)
         .service(verify_certificate)
         .service(export_routes_csv)
         .service(export_routes_xlsx)
@@ -176,6 +182,167 @@ pub async fn revoke_certificate(
     Ok(web::Json(
         certificates::revoke(&state, &principal, *id, body.into_inner()).await?,
     ))
+}
+
+fn badge_response(b: badges::Badge, content_type: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(attachment(&b.filename))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(b.body)
+}
+
+/// The certificate as an Open Badges 3.0 credential: a W3C Verifiable Credential (JSON-LD:
+/// the achievement — the route, its criteria and the competencies worked on —, the evidence
+/// link to the public verification page, the revocation status list entry) secured as a VC-JWT
+/// (`alg: EdDSA`, `typ: vc+jwt`, `kid` the URL of the region's key). Verifiable offline with
+/// the region's published key (`/regions/{id}/jwks.json`); a revoked certificate's credential
+/// still downloads, and its bit in the region's status list is set.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The signed credential (compact JWS)", content_type = "application/vc+jwt", body = String),
+        docs::Unauthorized, docs::NotFound
+    )
+)]
+#[get("/certificates/{id}/badge")]
+pub async fn certificate_badge(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(badge_response(
+        badges::badge(&state, &principal, *id).await?,
+        badges::VC_JWT,
+    ))
+}
+
+/// The same Open Badges 3.0 credential unsigned, as JSON-LD, to read or display.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The credential (OpenBadgeCredential, JSON-LD)", content_type = "application/ld+json", body = serde_json::Value),
+        docs::Unauthorized, docs::NotFound
+    )
+)]
+#[get("/certificates/{id}/badge.json")]
+pub async fn certificate_badge_json(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(badge_response(
+        badges::badge_json(&state, &principal, *id).await?,
+        "application/ld+json",
+    ))
+}
+
+fn public_json(v: serde_json::Value, max_age: u32, content_type: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .json(v)
+}
+
+/// The region's certificate issuer: its Open Badges profile (`Profile`), with its public key as
+/// a Multikey verification method. The `issuer.id` of the region's credentials. No sign-in.
+#[utoipa::path(
+    tag = "documents",
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses(
+        (status = 200, description = "The issuer's profile (JSON-LD)", content_type = "application/ld+json", body = serde_json::Value),
+        docs::NotFound
+    )
+)]
+#[get("/regions/{id}/issuer")]
+pub async fn region_issuer(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(public_json(
+        badges::issuer(&state, *id).await?,
+        3600,
+        "application/ld+json",
+    ))
+}
+
+/// The region's public signing keys as a JWK set (Ed25519, RFC 8037): what verifies its
+/// credentials and status list offline. No sign-in.
+#[utoipa::path(
+    tag = "documents",
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses(
+        (status = 200, description = "The JWK set", content_type = "application/jwk-set+json", body = serde_json::Value),
+        docs::NotFound
+    )
+)]
+#[get("/regions/{id}/jwks.json")]
+pub async fn region_jwks(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(public_json(
+        badges::jwks(&state, *id).await?,
+        3600,
+        "application/jwk-set+json",
+    ))
+}
+
+/// One public key of the region as a JWK, by its RFC 7638 thumbprint: what the `kid` of its
+/// credentials names. No sign-in.
+#[utoipa::path(
+    tag = "documents",
+    params(
+        ("id" = Uuid, Path, description = "The region's id"),
+        ("kid" = String, Path, description = "The key's thumbprint")
+    ),
+    responses(
+        (status = 200, description = "The JWK", content_type = "application/jwk+json", body = serde_json::Value),
+        docs::NotFound
+    )
+)]
+#[get("/regions/{id}/keys/{kid}")]
+pub async fn region_key(
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, kid) = path.into_inner();
+    Ok(public_json(
+        badges::key(&state, id, &kid).await?,
+        3600,
+        "application/jwk+json",
+    ))
+}
+
+/// The region's revocation list: a W3C Bitstring Status List credential (statusPurpose
+/// `revocation`, GZIP-compressed bitstring of at least 131,072 bits, multibase base64url),
+/// signed as a VC-JWT with the region's key and valid for a day. A certificate's bit is set
+/// once it is revoked. No sign-in.
+#[utoipa::path(
+    tag = "documents",
+    params(("id" = Uuid, Path, description = "The region's id")),
+    responses(
+        (status = 200, description = "The signed status list credential (compact JWS)", content_type = "application/vc+jwt", body = String),
+        docs::NotFound
+    )
+)]
+#[get("/regions/{id}/status-list")]
+pub async fn region_status_list(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let jwt = badges::status_list(&state, *id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(badges::VC_JWT)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(jwt))
 }
 
 /// Public verification of a certificate by the code in its QR link: whether it is valid, and

@@ -807,6 +807,50 @@ async fn the_public_verification_page_shows_a_valid_certificate() {
     browser.wait_for_text("не найдено").await;
 }
 
+#[tokio::test]
+async fn the_teacher_downloads_the_certificate_as_an_open_badge_from_the_cabinet() {
+    let Some(app) = app_with_spa().await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    crate::documents::completed(&app).await;
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    let button = browser
+        .wait_for("[data-testid=my-certificates] [data-testid=certificate-badge]")
+        .await;
+    assert_eq!(
+        button.text().await.unwrap(),
+        "Скачать цифровой бейдж (Open Badges)"
+    );
+    button.click().await.unwrap();
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='certificate-badge'][@aria-busy='false']",
+        "the badge download to finish",
+    )
+    .await;
+    let fetched = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').some(e => /\\/api\\/v1\\/certificates\\/[^/]+\\/badge$/.test(e.name));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched, json!(true));
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css(".alert-error"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    browser.screenshot("certificate-badge").await;
+}
+
 async fn sign_out(browser: &Browser) {
     click(browser, "[data-testid=logout]").await;
     browser.wait_for("input[name=email]").await;

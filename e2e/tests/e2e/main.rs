@@ -6,6 +6,7 @@
 mod access;
 mod attestation;
 mod auth;
+mod badges;
 mod browser;
 mod catalogue;
 mod consents;

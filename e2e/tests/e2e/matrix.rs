@@ -441,6 +441,13 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("GET", "/api/v1/me/certificates", Obj::Own),
     ("GET", "/api/v1/certificates/{id}/pdf", Obj::Route),
     ("POST", "/api/v1/certificates/{id}/revoke", Obj::Route),
+    ("GET", "/api/v1/certificates/{id}/badge", Obj::Route),
+    ("GET", "/api/v1/certificates/{id}/badge.json", Obj::Route),
+    // The regions' certificate issuers: public by design (verification without the platform).
+    ("GET", "/api/v1/regions/{id}/issuer", Obj::Public),
+    ("GET", "/api/v1/regions/{id}/jwks.json", Obj::Public),
+    ("GET", "/api/v1/regions/{id}/keys/{kid}", Obj::Public),
+    ("GET", "/api/v1/regions/{id}/status-list", Obj::Public),
     ("GET", "/api/v1/verify/{code}", Obj::Public),
     ("GET", "/api/v1/exports/routes.csv", Obj::Own),
     ("GET", "/api/v1/exports/routes.xlsx", Obj::Own),
@@ -519,6 +526,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/diagnostics/imports/") => ids.results_import,
         p if p.starts_with("/api/v1/diagnostics/route-drafts/") => ids.draft_job,
         p if p.starts_with("/api/v1/certificates/") => ids.certificate,
+        p if p.starts_with("/api/v1/regions/") => ids.region,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -538,6 +546,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{record_id}", &ids.consent_record.to_string())
         .replace("{section}", "target")
         .replace("{token}", "not-a-real-token")
+        .replace("{kid}", "not-a-key")
         .replace("{code}", "aaaaaaaaaaaaaaaaaaaaaaaa");
     // Stale versions: an allowed caller gets 412 instead of changing anything.
     if path.starts_with("/api/v1/routes/{id}")

@@ -33,6 +33,8 @@ pub struct CertificateDto {
     pub verify_url: String,
     /// Where to download the PDF.
     pub pdf_url: String,
+    /// Where to download the Open Badges 3.0 credential (a VC-JWT signed by the region's key).
+    pub badge_url: String,
     /// Whether the caller may revoke it.
     pub can_revoke: bool,
 }

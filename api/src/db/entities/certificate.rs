@@ -25,6 +25,8 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_by: Option<Uuid>,
     pub revoke_reason: Option<String>,
+    /// The certificate's bit in its region's revocation list (Bitstring Status List).
+    pub status_index: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

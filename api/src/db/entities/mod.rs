@@ -11,6 +11,7 @@ pub mod competency_group;
 pub mod consent_purpose;
 pub mod consent_record;
 pub mod consent_text;
+pub mod credential_key;
 pub mod diagnostic_assessed;
 pub mod diagnostic_campaign;
 pub mod diagnostic_count;

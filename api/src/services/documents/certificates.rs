@@ -84,11 +84,11 @@ fn region_prefix(region: &org_unit::Model) -> String {
     }
 }
 
-/// The next number for `prefix` and `year`, counted under the issuing transaction's row lock.
-async fn next_number(db: &impl ConnectionTrait, prefix: &str, year: i32) -> AppResult<String> {
-    let key = format!("{prefix}-{year}");
+/// Counts `key` up by one under the caller's transaction (its row lock) and returns the new
+/// value (1 the first time).
+pub(super) async fn count_up(db: &impl ConnectionTrait, key: &str) -> AppResult<i32> {
     certificate_counter::Entity::insert(certificate_counter::ActiveModel {
-        key: Set(key.clone()),
+        key: Set(key.to_owned()),
         last: Set(1),
     })
     .on_conflict(
@@ -105,10 +105,16 @@ async fn next_number(db: &impl ConnectionTrait, prefix: &str, year: i32) -> AppR
     )
     .exec_without_returning(db)
     .await?;
-    let last = certificate_counter::Entity::find_by_id(key.clone())
+    Ok(certificate_counter::Entity::find_by_id(key.to_owned())
         .one(db)
         .await?
-        .map_or(1, |c| c.last);
+        .map_or(1, |c| c.last))
+}
+
+/// The next number for `prefix` and `year`, counted under the issuing transaction's row lock.
+async fn next_number(db: &impl ConnectionTrait, prefix: &str, year: i32) -> AppResult<String> {
+    let key = format!("{prefix}-{year}");
+    let last = count_up(db, &key).await?;
     Ok(format!("{key}-{last:06}"))
 }
 
@@ -167,10 +173,8 @@ pub async fn issue(
         .ok_or(AppError::NotFound)?;
     let number = next_number(db, &region_prefix(&region), now.year()).await?;
     let content = content_of(route, teacher.position.clone());
-    let issuer = format!(
-        "Центр непрерывного повышения профессионального мастерства педагогических работников, {}",
-        region.name
-    );
+    let issuer = super::badges::issuer_name(&region);
+    let status_index = super::badges::next_status_index(db, region.id).await?;
     let model = certificate::ActiveModel {
         id: Set(db::new_id()),
         created_at: Set(now),
@@ -193,6 +197,7 @@ pub async fn issue(
         revoked_at: Set(None),
         revoked_by: Set(None),
         revoke_reason: Set(None),
+        status_index: Set(Some(status_index)),
     }
     .insert(db)
     .await?;
@@ -270,6 +275,7 @@ fn to_dto(
         revoke_reason: c.revoke_reason.clone(),
         verify_url: verify_url(state, &c.code),
         pdf_url: format!("/api/v1/certificates/{}/pdf", c.id),
+        badge_url: format!("/api/v1/certificates/{}/badge", c.id),
         can_revoke,
     })
 }
@@ -327,7 +333,7 @@ pub async fn for_route(
 }
 
 /// Loads a certificate the principal may read (through its route), else 404.
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     principal: &Principal,
     id: Uuid,

@@ -5,6 +5,7 @@
 //! only lay it out. Rendering is CPU work and runs on the blocking pool.
 
 pub mod attendance;
+pub mod badges;
 pub mod card;
 pub mod certificates;
 pub mod docx;

@@ -201,6 +201,14 @@ pub fn MyCertificates() -> impl IntoView {
                                                 file_name=format!("Свидетельство_{}.pdf", c.number)
                                                 error=error
                                             />
+                                            <DownloadButton
+                                                label="Скачать цифровой бейдж (Open Badges)"
+                                                busy_label="Готовим бейдж…"
+                                                path=Signal::derive(move || c.badge_url.clone())
+                                                file_name=format!("Бейдж_{}.jwt", c.number)
+                                                error=error
+                                                test_id="certificate-badge"
+                                            />
                                             <a class="link-arrow" href=verify>"Страница проверки"</a>
                                         </div>
                                     </li>
