@@ -75,6 +75,16 @@ pub async fn other_region_school(db: &DatabaseConnection) -> Uuid {
     .id
 }
 
+/// A regional manager of a second region (made as [`other_region_school`] makes it); returns
+/// the manager's id. The attacker of many access tests: their region is not the demo's.
+pub async fn other_region_manager(db: &DatabaseConnection, email: &str) -> Uuid {
+    let school = other_region_school(db).await;
+    let region = units::path(&units::find(db, school).await.unwrap().unwrap())
+        .unwrap()
+        .region;
+    person(db, email, Role::RegionalManager, Some(region)).await
+}
+
 /// The demo person's id by e-mail.
 pub async fn id_of(app: &TestApp, email: &str) -> Uuid {
     users::find_by_email(&app.db, email)

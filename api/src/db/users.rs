@@ -30,6 +30,21 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Mo
         .await
 }
 
+/// Full names by id, of those of `ids` who exist.
+pub async fn full_names(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, DbErr> {
+    Ok(find_many(db, ids)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let n = shared::text::full_name(&u.surname, &u.first_name, u.patronymic.as_deref());
+            (u.id, n)
+        })
+        .collect())
+}
+
 /// What is needed to create a person; the rest of the profile is filled later.
 #[derive(Debug, Clone, Default)]
 pub struct NewUser<'a> {

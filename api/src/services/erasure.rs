@@ -17,7 +17,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use shared::dto::{ErasureDecision, ErasureInput, ErasureRequestDto, ErasureStatus};
-use shared::text::full_name;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -74,14 +73,7 @@ async fn to_dto(
     rows: Vec<erasure_request::Model>,
 ) -> AppResult<Vec<ErasureRequestDto>> {
     let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.subject_id).collect();
-    let names: std::collections::HashMap<Uuid, String> = users::find_many(db, &ids)
-        .await?
-        .into_iter()
-        .map(|u| {
-            let n = full_name(&u.surname, &u.first_name, u.patronymic.as_deref());
-            (u.id, n)
-        })
-        .collect();
+    let names = users::full_names(db, &ids).await?;
     rows.into_iter()
         .map(|r| {
             Ok(ErasureRequestDto {

@@ -18,7 +18,6 @@ use sea_orm::{
 };
 use shared::dto::{RetentionDto, RetentionPolicyDto, RetentionRunDto};
 use shared::retention::{RetentionPolicy, RetentionTrigger};
-use shared::text::full_name;
 use shared::{RouteStatus, UnitKind};
 use uuid::Uuid;
 use validator::Validate;
@@ -175,14 +174,7 @@ async fn run_dtos(
     rows: Vec<retention_run::Model>,
 ) -> AppResult<Vec<RetentionRunDto>> {
     let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.started_by).collect();
-    let names: std::collections::HashMap<Uuid, String> = users::find_many(db, &ids)
-        .await?
-        .into_iter()
-        .map(|u| {
-            let n = full_name(&u.surname, &u.first_name, u.patronymic.as_deref());
-            (u.id, n)
-        })
-        .collect();
+    let names = users::full_names(db, &ids).await?;
     rows.into_iter()
         .map(|r| {
             Ok(RetentionRunDto {

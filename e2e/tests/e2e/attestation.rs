@@ -131,22 +131,7 @@ async fn a_teacher_due_in_ninety_days_and_her_coordinator_are_told_once_and_mana
             .unwrap();
         problem(res, StatusCode::BAD_REQUEST).await;
     }
-    let far_school = fixtures::other_region_school(&app.db).await;
-    let far_region = api::db::units::path(
-        &api::db::units::find(&app.db, far_school)
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap()
-    .region;
-    fixtures::person(
-        &app.db,
-        "far.manager@iom.test",
-        Role::RegionalManager,
-        Some(far_region),
-    )
-    .await;
+    fixtures::other_region_manager(&app.db, "far.manager@iom.test").await;
     let far = app.as_user("far.manager@iom.test").await;
     let res = far
         .get(&format!("/api/v1/units/{school}/attestation"))

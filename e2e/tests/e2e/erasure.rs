@@ -7,7 +7,6 @@ use e2e::{Backend, TestApp, backend, fixtures, ok_json, problem};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
-use shared::Role;
 use shared::dto::documents::{CertificateDto, CertificateVerification};
 use shared::dto::*;
 
@@ -193,22 +192,7 @@ async fn an_erased_teacher_leaves_no_personal_field_or_file_behind_and_their_cer
         .await
         .unwrap();
     problem(res, StatusCode::FORBIDDEN).await;
-    let far_school = fixtures::other_region_school(&app.db).await;
-    let far_region = api::db::units::path(
-        &api::db::units::find(&app.db, far_school)
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap()
-    .region;
-    fixtures::person(
-        &app.db,
-        "far.manager@iom.test",
-        Role::RegionalManager,
-        Some(far_region),
-    )
-    .await;
+    fixtures::other_region_manager(&app.db, "far.manager@iom.test").await;
     let far = app.as_user("far.manager@iom.test").await;
     let theirs: Vec<ErasureRequestDto> = far.get_json("/api/v1/erasure-requests").await;
     assert!(theirs.is_empty());

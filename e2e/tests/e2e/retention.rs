@@ -9,7 +9,6 @@ use reqwest::{Method, StatusCode};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
-use shared::Role;
 use shared::dto::documents::{CertificateDto, CertificateVerification};
 use shared::dto::*;
 use shared::retention::RetentionTrigger;
@@ -257,22 +256,7 @@ async fn only_the_regions_manager_sets_the_periods_or_runs_the_rules_and_nonsens
         problem(res, StatusCode::FORBIDDEN).await;
     }
     // Another region's manager cannot even see that this region exists.
-    let far_school = fixtures::other_region_school(&app.db).await;
-    let far_region = api::db::units::path(
-        &api::db::units::find(&app.db, far_school)
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap()
-    .region;
-    fixtures::person(
-        &app.db,
-        "far.manager@iom.test",
-        Role::RegionalManager,
-        Some(far_region),
-    )
-    .await;
+    fixtures::other_region_manager(&app.db, "far.manager@iom.test").await;
     let far = app.as_user("far.manager@iom.test").await;
     for (method, p) in [
         (Method::GET, &path),
@@ -286,7 +270,7 @@ async fn only_the_regions_manager_sets_the_periods_or_runs_the_rules_and_nonsens
     // A school is not a region.
     let manager = app.as_user("manager@iom.test").await;
     let res = manager
-        .get(&format!("/api/v1/units/{far_school}/retention"))
+        .get(&format!("/api/v1/units/{}/retention", app.demo.school))
         .send()
         .await
         .unwrap();
