@@ -132,20 +132,6 @@ pub async fn ensure_every_region(db: &sea_orm::DatabaseConnection) -> AppResult<
     Ok(())
 }
 
-/// A region the principal may see (out of scope: 404).
-pub(crate) async fn region(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    id: Uuid,
-) -> AppResult<(org_unit::Model, UnitPath)> {
-    let unit = units::find(db, id).await?.ok_or(AppError::NotFound)?;
-    let path = units::path(&unit)?;
-    if units::kind(&unit)? != UnitKind::Region || !principal.actor.can_read_unit(&path) {
-        return Err(AppError::NotFound);
-    }
-    Ok((unit, path))
-}
-
 fn may_edit_purposes(principal: &Principal, region: &UnitPath) -> AppResult<()> {
     if principal.actor.can_manage_unit(region) {
         Ok(())
@@ -162,7 +148,7 @@ pub async fn purposes(
     principal: &Principal,
     region_id: Uuid,
 ) -> AppResult<Vec<ConsentPurposeDto>> {
-    region(&state.db, principal, region_id).await?;
+    crate::services::units::readable_region(&state.db, principal, region_id).await?;
     let mut rows = consent_purpose::Entity::find()
         .filter(consent_purpose::Column::RegionId.eq(region_id))
         .order_by_asc(consent_purpose::Column::CreatedAt)
@@ -180,7 +166,7 @@ pub async fn create_purpose(
 ) -> AppResult<ConsentPurposeDto> {
     input.validate()?;
     let txn = db::begin_write(&state.db).await?;
-    let (_, path) = region(&txn, principal, region_id).await?;
+    let (_, path) = crate::services::units::readable_region(&txn, principal, region_id).await?;
     may_edit_purposes(principal, &path)?;
     let row = insert_purpose(
         &txn,
@@ -221,7 +207,7 @@ pub async fn update_purpose(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (_, path) = region(&txn, principal, row.region_id).await?;
+    let (_, path) = crate::services::units::readable_region(&txn, principal, row.region_id).await?;
     may_edit_purposes(principal, &path)?;
     let title = input.title.trim().to_owned();
     let new_text = title != row.title || input.text != row.body;

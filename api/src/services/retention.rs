@@ -73,7 +73,7 @@ fn may_manage(principal: &Principal, region: &shared::UnitPath) -> AppResult<()>
 
 /// The region's periods: anyone who works in the region may read how long their data is kept.
 pub async fn get(state: &AppState, principal: &Principal, region: Uuid) -> AppResult<RetentionDto> {
-    crate::services::consents::region(&state.db, principal, region).await?;
+    crate::services::units::readable_region(&state.db, principal, region).await?;
     policy_of(&state.db, region).await
 }
 
@@ -89,7 +89,7 @@ pub async fn update(
         .check()
         .map_err(|m| AppError::invalid("files_years", m))?;
     let txn = db::begin_write(&state.db).await?;
-    let (_, path) = crate::services::consents::region(&txn, principal, region).await?;
+    let (_, path) = crate::services::units::readable_region(&txn, principal, region).await?;
     may_manage(principal, &path)?;
     let before = policy_of(&txn, region).await?;
     let am = retention_policy::ActiveModel {
@@ -137,7 +137,7 @@ pub async fn runs(
     principal: &Principal,
     region: Uuid,
 ) -> AppResult<Vec<RetentionRunDto>> {
-    let (_, path) = crate::services::consents::region(&state.db, principal, region).await?;
+    let (_, path) = crate::services::units::readable_region(&state.db, principal, region).await?;
     may_manage(principal, &path)?;
     let rows = retention_run::Entity::find()
         .filter(retention_run::Column::RegionId.eq(region))
@@ -154,7 +154,7 @@ pub async fn run_now(
     principal: &Principal,
     region: Uuid,
 ) -> AppResult<RetentionRunDto> {
-    let (_, path) = crate::services::consents::region(&state.db, principal, region).await?;
+    let (_, path) = crate::services::units::readable_region(&state.db, principal, region).await?;
     may_manage(principal, &path)?;
     let row = run_region(
         &state.db,

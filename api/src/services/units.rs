@@ -34,3 +34,29 @@ pub async fn get(db: &impl ConnectionTrait, principal: &Principal, id: Uuid) -> 
     }
     Ok(units::to_dto(&unit)?)
 }
+
+/// A region by id (anything else, or nothing: 404). For public pages that name a region.
+pub async fn region(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<crate::db::entities::org_unit::Model> {
+    let unit = units::find(db, id).await?.ok_or(AppError::NotFound)?;
+    if units::kind(&unit)? != shared::UnitKind::Region {
+        return Err(AppError::NotFound);
+    }
+    Ok(unit)
+}
+
+/// A region the principal may see, with its path (out of scope: 404, like no region at all).
+pub async fn readable_region(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> AppResult<(crate::db::entities::org_unit::Model, shared::UnitPath)> {
+    let unit = region(db, id).await?;
+    let path = units::path(&unit)?;
+    if !principal.actor.can_read_unit(&path) {
+        return Err(AppError::NotFound);
+    }
+    Ok((unit, path))
+}

@@ -210,26 +210,12 @@ pub async fn set_archived(
     Ok(units::to_dto(&unit)?)
 }
 
-async fn region_of(
-    db: &impl sea_orm::ConnectionTrait,
-    principal: &Principal,
-    id: Uuid,
-) -> AppResult<org_unit::Model> {
-    let unit = units::find(db, id).await?.ok_or(AppError::NotFound)?;
-    if units::kind(&unit)? != UnitKind::Region
-        || !principal.actor.can_read_unit(&units::path(&unit)?)
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
-}
-
 pub async fn policy(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
 ) -> AppResult<RegionPolicyDto> {
-    region_of(&state.db, principal, id).await?;
+    crate::services::units::readable_region(&state.db, principal, id).await?;
     let p = policies::for_region(&state.db, id).await?;
     Ok(RegionPolicyDto {
         max_route_months: i32::try_from(p.max_route_months).unwrap_or(12),
@@ -247,7 +233,7 @@ pub async fn set_policy(
 ) -> AppResult<RegionPolicyDto> {
     req.validate()?;
     let txn = db::begin_write(&state.db).await?;
-    let region = region_of(&txn, principal, id).await?;
+    let (region, _) = crate::services::units::readable_region(&txn, principal, id).await?;
     if !principal.actor.can_manage_unit(&units::path(&region)?) {
         return Err(AppError::forbidden(
             "Политику региона задаёт менеджер ЦНППМ или администратор.",

@@ -29,13 +29,12 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use shared::UnitKind;
 use uuid::Uuid;
 
 use super::certificates::{self, Content};
 use crate::auth::Principal;
+use crate::db;
 use crate::db::entities::{certificate, credential_key, org_unit};
-use crate::db::{self, units};
 use crate::error::{AppError, AppResult};
 use crate::services::route::access;
 use crate::state::AppState;
@@ -203,14 +202,6 @@ fn base58btc(bytes: &[u8]) -> String {
 }
 
 /// A region by its id (any other unit, or none, is not found).
-async fn region(db: &impl ConnectionTrait, id: Uuid) -> AppResult<org_unit::Model> {
-    let unit = units::find(db, id).await?.ok_or(AppError::NotFound)?;
-    if units::kind(&unit)? != UnitKind::Region {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
-}
-
 /// The region's signing key, made on first need. Instances racing to make it agree on the one
 /// stored first.
 pub async fn region_key(db: &impl ConnectionTrait, region_id: Uuid) -> AppResult<RegionKey> {
@@ -467,7 +458,7 @@ pub async fn badge_json(state: &AppState, principal: &Principal, id: Uuid) -> Ap
 
 /// The region's issuer profile (public).
 pub async fn issuer(state: &AppState, region_id: Uuid) -> AppResult<Value> {
-    let region = region(&state.db, region_id).await?;
+    let region = crate::services::units::region(&state.db, region_id).await?;
     let key = region_key(&state.db, region.id).await?;
     let urls = Urls::new(&state.base_url, region.id);
     Ok(profile(&urls, &state.base_url, &region, &key))
@@ -475,7 +466,7 @@ pub async fn issuer(state: &AppState, region_id: Uuid) -> AppResult<Value> {
 
 /// The region's public keys as a JWK set (public).
 pub async fn jwks(state: &AppState, region_id: Uuid) -> AppResult<Value> {
-    let region = region(&state.db, region_id).await?;
+    let region = crate::services::units::region(&state.db, region_id).await?;
     let key = region_key(&state.db, region.id).await?;
     let urls = Urls::new(&state.base_url, region.id);
     Ok(json!({ "keys": [key.jwk(&urls.key(&key.thumbprint))] }))
@@ -483,7 +474,7 @@ pub async fn jwks(state: &AppState, region_id: Uuid) -> AppResult<Value> {
 
 /// One public key of the region by its thumbprint, as a JWK (what a `kid` dereferences to).
 pub async fn key(state: &AppState, region_id: Uuid, thumbprint: &str) -> AppResult<Value> {
-    let region = region(&state.db, region_id).await?;
+    let region = crate::services::units::region(&state.db, region_id).await?;
     let key = region_key(&state.db, region.id).await?;
     if key.thumbprint != thumbprint {
         return Err(AppError::NotFound);
@@ -510,7 +501,7 @@ pub fn encoded_list(set: &[i32], positions: usize) -> AppResult<String> {
 
 /// The region's revocation list as a Bitstring Status List credential, signed (public).
 pub async fn status_list(state: &AppState, region_id: Uuid) -> AppResult<String> {
-    let region = region(&state.db, region_id).await?;
+    let region = crate::services::units::region(&state.db, region_id).await?;
     let key = region_key(&state.db, region.id).await?;
     let urls = Urls::new(&state.base_url, region.id);
     let in_region = certificate::Column::RegionId.eq(region.id);
