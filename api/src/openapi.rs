@@ -39,6 +39,7 @@ Sign in with `POST /api/v1/auth/login`; send the access token as `Authorization:
         (name = "diagnostics", description = "Diagnostic campaigns, results, deficits and dynamics"),
         (name = "analytics", description = "Monitoring: the route dashboard of a unit and its workbook"),
         (name = "catalogue", description = "The unified calendar of educational events, recommendations, enrolment"),
+        (name = "bank", description = "The region's bank of methodological products: publishing with the author's consent, search, recommendations, «изучить опыт коллеги»"),
         (name = "documents", description = "The route card (DOCX, PDF), certificates and their public verification, exports"),
         (name = "service", description = "Health, readiness and metrics")
     )

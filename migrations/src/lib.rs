@@ -28,6 +28,7 @@ mod m20261207_000018_personal_exports;
 mod m20261207_000019_erasure_requests;
 mod m20261207_000020_retention;
 mod m20261207_000021_credential_keys;
+mod m20261207_000022_product_bank;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_erasure_requests::Migration),
             Box::new(m20261207_000020_retention::Migration),
             Box::new(m20261207_000021_credential_keys::Migration),
+            Box::new(m20261207_000022_product_bank::Migration),
         ]
     }
 }

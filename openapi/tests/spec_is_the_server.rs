@@ -53,6 +53,7 @@ fn check_enum<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
 fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     use shared::access::ClientScope;
     use shared::attestation::{ClockState, TrainingSource};
+    use shared::bank::{BankStatus, EducationLevel};
     use shared::catalogue::{
         EnrolmentPlace, EnrolmentStatus, EventFormat, EventKind, EventStatus, Proximity,
         SchoolLevel,
@@ -86,6 +87,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
     domain!(
         ActivityStatus,
         AssignmentKind,
+        BankStatus,
         ClientScope,
         ClockState,
         CompetencyLevel,
@@ -95,6 +97,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         DiagnosticKind,
         DomainEventKind,
         DraftJobStatus,
+        EducationLevel,
         EnrolmentPlace,
         EnrolmentStatus,
         ErasureStatus,

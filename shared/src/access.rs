@@ -112,6 +112,18 @@ impl Actor {
         self.is_admin() || self.regions().any(|r| r == unit.region)
     }
 
+    /// The region's bank of products is published to everyone working in the region (the
+    /// authors agreed to that), and to no one outside it.
+    pub fn can_read_bank(&self, region: Uuid) -> bool {
+        self.is_admin() || self.regions().any(|r| r == region)
+    }
+
+    /// Taking someone else's product off the bank: the region's manager (moderation) and the
+    /// administrator; an author withdraws their own.
+    pub fn can_moderate_bank(&self, region: Uuid) -> bool {
+        self.is_admin() || self.covers(Role::RegionalManager, &UnitPath::region(region))
+    }
+
     /// Creating, editing and archiving units below or at `unit`.
     pub fn can_manage_unit(&self, unit: &UnitPath) -> bool {
         use crate::org::UnitKind;
@@ -967,6 +979,24 @@ mod tests {
         let methodist = actor(Role::Methodist, Some(w.region));
         assert!(methodist.can_read_person(&person(mentor)));
         assert!(methodist.can_recommend_to(&person(mentor)));
+    }
+
+    #[test]
+    fn the_bank_is_read_in_its_region_and_moderated_by_its_manager() {
+        let w = world();
+        let teacher = actor(Role::Teacher, Some(w.school_a1));
+        assert!(teacher.can_read_bank(w.region.region));
+        assert!(!teacher.can_read_bank(w.other_region_school.region));
+        assert!(!teacher.can_moderate_bank(w.region.region));
+        let coordinator = actor(Role::MunicipalCoordinator, Some(w.muni_a));
+        assert!(!coordinator.can_moderate_bank(w.region.region));
+        let manager = actor(Role::RegionalManager, Some(w.region));
+        assert!(manager.can_moderate_bank(w.region.region));
+        assert!(!manager.can_moderate_bank(w.other_region_school.region));
+        assert!(!manager.can_read_bank(w.other_region_school.region));
+        let admin = actor(Role::Admin, None);
+        assert!(admin.can_read_bank(w.other_region_school.region));
+        assert!(admin.can_moderate_bank(w.other_region_school.region));
     }
 
     #[test]

@@ -36,6 +36,9 @@ domain_enum! {
         RouteEscalated => ("route.escalated", "Маршрут ждёт вдвое дольше установленного срока"),
         SummaryWeekly => ("summary.weekly", "Сводка по маршрутам за неделю"),
         AttestationDue => ("attestation.due", "Скоро заканчивается срок квалификационной категории"),
+        ProductPublished => ("product.published", "Методический продукт опубликован в банке"),
+        ProductWithdrawn => ("product.withdrawn", "Методический продукт снят с публикации"),
+        ProductRecommended => ("product.recommended", "Рекомендован методический продукт"),
     }
 }
 
@@ -382,7 +385,7 @@ pub fn letter_body(notice: &str, link: &str, kind: NoticeKind, unsubscribe: &str
 }
 
 /// At most `max` characters, with an ellipsis when cut.
-fn short(text: &str, max: usize) -> String {
+pub(crate) fn short(text: &str, max: usize) -> String {
     let text = text.trim();
     if text.chars().count() <= max {
         return text.to_owned();
@@ -403,6 +406,7 @@ domain_enum! {
         RouteEndingWithoutProduct => ("route_ending", "Маршрут заканчивается, продукт не представлен"),
         AnswerConsent => ("answer_consent", "Ответить на запрос согласия"),
         StalledRoute => ("stalled_route", "Маршрут ждёт дольше установленного срока"),
+        StudyProduct => ("study_product", "Изучить рекомендованный методический продукт"),
     }
 }
 

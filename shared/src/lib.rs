@@ -8,6 +8,7 @@ mod macros;
 
 pub mod access;
 pub mod attestation;
+pub mod bank;
 pub mod catalogue;
 pub mod consent;
 pub mod diagnostics;

@@ -89,6 +89,7 @@ pub fn record_label(key: &str) -> &str {
         "routes_anonymised" => "маршруты обезличены",
         "certificates_anonymised" => "свидетельства обезличены (проверяются по номеру)",
         "route_files" => "файлы маршрутов удалены",
+        "bank_products" => "продукты удалены из банка",
         "route_comments" => "комментарии удалены",
         "route_changes" => "записи истории изменений удалены",
         "route_progress" => "отметки о ходе реализации удалены",
@@ -180,6 +181,7 @@ mod tests {
             "diagnostic_results",
             "people",
             "letters",
+            "bank_products",
         ] {
             assert_ne!(record_label(k), k);
         }

@@ -154,6 +154,19 @@ pub mod endpoints {
         format!("/api/v1/frameworks/{id}")
     }
 
+    /// The bank of methodological products (`GET` with `BankFilter`).
+    pub const PRODUCTS: &str = "/api/v1/products";
+
+    /// A product of the bank.
+    pub fn product(id: Uuid) -> String {
+        format!("{PRODUCTS}/{id}")
+    }
+
+    /// A part of a bank product: `recommendations`, `adoption`, `withdrawal`.
+    pub fn product_part(id: Uuid, part: &str) -> String {
+        format!("{PRODUCTS}/{id}/{part}")
+    }
+
     /// The calendar (`GET` with `EventFilter`), a new event (`POST`).
     pub const CATALOGUE_EVENTS: &str = "/api/v1/catalogue/events";
     /// Ranked and personal recommendations for a teacher.

@@ -96,6 +96,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment(routes::RECOMMENDED) view=RecommendedPage />
                     <Route path=StaticSegment(routes::COHORTS) view=CohortsPage />
+                    <Route path=StaticSegment(routes::BANK) view=crate::pages::bank::BankPage />
+                    <Route
+                        path=(StaticSegment(routes::BANK), ParamSegment(routes::ID_PARAM))
+                        view=crate::pages::bank::BankProductPage
+                    />
                     <Route path=StaticSegment(routes::MONITORING) view=crate::pages::monitoring::MonitoringPage />
                     <Route path=StaticSegment(routes::DIAGNOSTICS) view=crate::pages::CampaignsPage />
                     <Route

@@ -61,6 +61,14 @@ pub fn event_page(id: uuid::Uuid) -> String {
 pub fn event_edit(id: uuid::Uuid) -> String {
     format!("{CATALOGUE}/{id}/edit")
 }
+/// «Банк продуктов»: the region's methodological products (`?q=&competency_id=&level=`).
+pub const BANK: &str = "/bank";
+
+/// One product of the bank.
+pub fn bank_page(id: uuid::Uuid) -> String {
+    format!("{BANK}/{id}")
+}
+
 /// «Мониторинг ИОМ»: the route dashboard of a unit (`?unit=&from=&to=`).
 pub const MONITORING: &str = "/monitoring";
 /// «Диагностики»: campaigns, results, import, the managers' view.
@@ -230,6 +238,12 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem {
         title: "Календарь",
         path: CATALOGUE,
+        audience: Audience::Everyone,
+        exact: false,
+    },
+    NavItem {
+        title: "Банк продуктов",
+        path: BANK,
         audience: Audience::Everyone,
         exact: false,
     },

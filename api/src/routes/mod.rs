@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod auth;
+pub mod bank;
 pub mod catalogue;
 pub mod consents;
 pub mod diagnostics;
@@ -245,6 +246,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(diagnostics::configure)
                 .configure(catalogue::configure)
                 .configure(documents::configure)
+                .configure(bank::configure)
                 .configure(analytics::configure),
         );
 }

@@ -450,6 +450,9 @@ async fn decide(
     if kind == PurposeKind::Transfer && was != given {
         resync_person(db, person).await?;
     }
+    if kind == PurposeKind::Publication && !given {
+        crate::services::bank::withdraw_all_of(db, person).await?;
+    }
     Ok(row)
 }
 
@@ -777,6 +780,36 @@ pub async fn withheld(
         }
     }
     Ok(out)
+}
+
+/// Whether the person has said «yes» to the region's purpose of `kind` (their latest decision
+/// on its active purpose). Unlike [`withheld`], silence is not agreement: publishing needs an
+/// explicit yes.
+pub async fn agreed(
+    db: &impl ConnectionTrait,
+    kind: PurposeKind,
+    region: Uuid,
+    person: Uuid,
+) -> AppResult<bool> {
+    let purposes: Vec<Uuid> = consent_purpose::Entity::find()
+        .filter(consent_purpose::Column::RegionId.eq(region))
+        .filter(consent_purpose::Column::Kind.eq(kind.as_str()))
+        .filter(consent_purpose::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if purposes.is_empty() {
+        return Ok(false);
+    }
+    let rows = consent_record::Entity::find()
+        .filter(consent_record::Column::UserId.eq(person))
+        .filter(consent_record::Column::PurposeId.is_in(purposes))
+        .all(db)
+        .await?;
+    let decisions: Vec<Decision> = rows.iter().map(decision).collect();
+    Ok(consent::latest(&decisions).is_some_and(|d| d.given))
 }
 
 /// The demo's people: consent given electronically to every active purpose of the region.

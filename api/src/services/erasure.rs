@@ -395,6 +395,10 @@ pub(crate) async fn anonymise_routes(
     let kept = ids.to_vec();
     for (what, n) in [
         (
+            "bank_products",
+            crate::services::bank::remove_of_routes(db, &kept).await?,
+        ),
+        (
             "route_comments",
             route_comment::Entity::delete_many()
                 .filter(route_comment::Column::RouteId.is_in(kept.clone()))
@@ -509,6 +513,10 @@ pub async fn erase(
         for r in &routes {
             sync::touch_route(db, r, true).await?;
         }
+        count(
+            "bank_products",
+            crate::services::bank::remove_of_routes(db, &route_ids).await?,
+        );
         let kept: Vec<Uuid> = certified.iter().copied().collect();
         for (what, n) in anonymise_routes(db, &kept).await? {
             count(&what, n);
@@ -595,6 +603,11 @@ pub async fn erase(
         "recommendations",
         event_recommendation,
         event_recommendation::Column::TeacherId.eq(p)
+    );
+    delete!(
+        "recommendations",
+        product_recommendation,
+        product_recommendation::Column::TeacherId.eq(p)
     );
     delete!(
         "consents",
@@ -714,6 +727,8 @@ pub async fn erase(
     reassign!(enrolment, MarkedBy);
     reassign!(event, CreatedBy);
     reassign!(event_recommendation, RecommendedBy);
+    reassign!(product_recommendation, RecommendedBy);
+    reassign!(bank_product, PublishedBy, WithdrawnBy);
     reassign!(integration_client, CreatedBy);
     reassign!(one_time_token, CreatedBy);
     reassign!(people_import, CreatedBy);

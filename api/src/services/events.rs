@@ -397,6 +397,12 @@ pub async fn notices(
     if kind == EventKind::AttestationDue {
         return attestation_notices(db, event).await;
     }
+    if matches!(
+        kind,
+        EventKind::ProductRecommended | EventKind::ProductWithdrawn
+    ) {
+        return product_notices(kind, event);
+    }
     let Some(route_id) = event.route_id else {
         return Ok(Vec::new());
     };
@@ -619,6 +625,35 @@ async fn attestation_notices(
         }
     }
     Ok(out)
+}
+
+/// A product recommended to a teacher (they are told), or taken off the bank by someone other
+/// than its author (the author is told).
+fn product_notices(kind: EventKind, event: &domain_event::Model) -> anyhow::Result<Vec<Notice>> {
+    let Some(person) = event.person_id else {
+        return Ok(Vec::new());
+    };
+    let payload: serde_json::Value = serde_json::from_str(&event.payload)?;
+    let title = payload["title"].as_str().unwrap_or_default();
+    let link = payload["bank_product_id"]
+        .as_str()
+        .map(|id| format!("/bank/{id}"));
+    let text = match kind {
+        EventKind::ProductRecommended => {
+            let by = payload["by"].as_str().unwrap_or("Коллега");
+            shared::bank::recommended_notice(by, title, payload["note"].as_str())
+        }
+        EventKind::ProductWithdrawn if event.actor_id != Some(person) => {
+            shared::bank::withdrawn_notice(title, payload["reason"].as_str())
+        }
+        _ => return Ok(Vec::new()),
+    };
+    Ok(vec![Notice {
+        recipient: person,
+        text,
+        link,
+        needs_action: false,
+    }])
 }
 
 /// The role by which someone plays `part` over a school (none for personal links).

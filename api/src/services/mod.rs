@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod attestation;
 pub mod auth;
+pub mod bank;
 pub mod catalogue;
 pub mod consents;
 pub mod demo;

@@ -60,6 +60,7 @@ pub async fn list(db: &impl ConnectionTrait, principal: &Principal) -> AppResult
     items.extend(stalled);
     items.extend(own_deadlines(db, principal, today).await?);
     items.extend(consent_requests(db, principal).await?);
+    items.extend(recommended_products(db, principal).await?);
     items.sort_by(|a, b| a.since.cmp(&b.since).then(a.title.cmp(&b.title)));
     Ok(TodoList { items })
 }
@@ -370,6 +371,32 @@ async fn consent_requests(
                 since: a.created_at,
                 route_id: None,
             })
+        })
+        .collect())
+}
+
+/// Products colleagues recommended that the teacher has not opened yet.
+async fn recommended_products(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> AppResult<Vec<TodoItem>> {
+    let pending = crate::services::bank::unseen_recommendations(db, principal.id()).await?;
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let by = short_names(db, pending.iter().map(|(_, r)| r.recommended_by)).await?;
+    Ok(pending
+        .into_iter()
+        .map(|(p, r)| TodoItem {
+            kind: TodoKind::StudyProduct,
+            title: format!(
+                "Изучить методический продукт «{}» — рекомендует {}",
+                p.title,
+                by.get(&r.recommended_by).map_or("коллега", String::as_str)
+            ),
+            link: format!("/bank/{}", p.id),
+            since: r.created_at,
+            route_id: None,
         })
         .collect())
 }

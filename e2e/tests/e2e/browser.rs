@@ -2158,3 +2158,110 @@ async fn a_teacher_asks_to_erase_her_data_and_the_regional_manager_carries_it_ou
     assert_eq!(dto.policy.files_years, 1);
     assert_eq!(dto.policy.routes_years, 3);
 }
+
+#[tokio::test]
+async fn a_teacher_publishes_her_product_and_a_tutor_finds_it_in_the_bank_and_recommends_it() {
+    let Some(dist) = built_spa() else {
+        assert!(!required(), "the SPA must be built for browser tests");
+        return;
+    };
+    let app = TestApp::spawn_with(e2e::Options {
+        web_dir: Some(dist),
+        configure: Some(Box::new(|s| s.demo_completed_route = true)),
+    })
+    .await;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // A second tutee of the demo tutor, who has agreed to the tutor's support.
+    let colleague = e2e::fixtures::person(
+        &app.db,
+        "colleague@iom.test",
+        shared::Role::Teacher,
+        Some(app.demo.school),
+    )
+    .await;
+    api::services::consents::give_all_for_demo(&app.db, colleague, app.demo.region)
+        .await
+        .unwrap();
+    let tutor = e2e::fixtures::id_of(&app, "tutor@iom.test").await;
+    e2e::fixtures::assign(
+        &app.db,
+        shared::dto::AssignmentKind::Tutor,
+        tutor,
+        colleague,
+        true,
+    )
+    .await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let certificates: Vec<shared::dto::documents::CertificateDto> =
+        teacher.get_json("/api/v1/me/certificates").await;
+    let route = certificates[0].route_id;
+    let product: shared::dto::RouteDto = teacher.get_json(&format!("/api/v1/routes/{route}")).await;
+    let title = product.reflective.products[0].title.clone();
+
+    // The author publishes from the route's reflective tab: the subject comes prefilled.
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/routes/{route}?tab=reflective")))
+        .await
+        .unwrap();
+    browser.wait_for("[data-testid=publish]").await;
+    click(&browser, "[data-testid=publish]").await;
+    browser.wait_for("[data-testid=publish-link]").await;
+    sign_out(&browser).await;
+
+    // The tutor finds it by a word of its title and opens it.
+    sign_in(&browser, &app, "tutor@iom.test").await;
+    click(&browser, "a[href='/bank']").await;
+    let word = title.split_whitespace().next().unwrap().to_owned();
+    type_into(&browser, "#bank-q", &word).await;
+    click_xpath(
+        &browser,
+        &format!("//*[@data-testid='bank-product']//a[contains(., '{title}')]"),
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='bank-counts'][contains(., '1 просмотр')]",
+        "the tutor's view counted",
+    )
+    .await;
+    // …and recommends it to her other tutee (the author is not offered to herself by the server).
+    click_xpath(
+        &browser,
+        "//fieldset[.//legend[contains(., 'Мои педагоги')]]//label[contains(., 'colleague')]",
+    )
+    .await;
+    type_into(&browser, "#rec-note", "Задачи подойдут для вашего 7 класса").await;
+    click(&browser, "[data-testid=recommend]").await;
+    let done = browser
+        .wait_for("[data-testid=recommend-done]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("1 педагогу"), "{done}");
+    browser.screenshot("bank-recommend").await;
+    sign_out(&browser).await;
+
+    // The colleague finds it in «Что сделать», reads who recommended it, and adds it to her draft.
+    let c = app.as_user("colleague@iom.test").await;
+    crate::routes::fill(&c, crate::routes::create(&c, "Функциональная грамотность").await).await;
+    sign_in(&browser, &app, "colleague@iom.test").await;
+    click_xpath(
+        &browser,
+        &format!("//a[contains(., 'Изучить методический продукт «{title}»')]"),
+    )
+    .await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='bank-recommended-to-me'][contains(., '7 класса')]",
+        "who recommended it and why",
+    )
+    .await;
+    click(&browser, "[data-testid=bank-adopt]").await;
+    browser.wait_for("[data-testid=bank-adopted]").await;
+    browser.screenshot("bank-product").await;
+}

@@ -173,6 +173,29 @@ pub async fn completed(app: &TestApp) -> RouteDto {
 
 /// A completed route; with `evidence`, its activity carries an uploaded file.
 pub async fn completed_with_evidence(app: &TestApp, evidence: bool) -> RouteDto {
+    completed_with(
+        app,
+        if evidence {
+            Attach::Activity
+        } else {
+            Attach::Nothing
+        },
+    )
+    .await
+}
+
+/// What file a completed route carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    Nothing,
+    /// Evidence of its first activity.
+    Activity,
+    /// A file of its product (`product.pdf`).
+    Product,
+}
+
+/// A completed route with the file `attach` says.
+pub async fn completed_with(app: &TestApp, attach: Attach) -> RouteDto {
     let teacher = app.as_user("teacher@iom.test").await;
     let tutor = app.as_user("tutor@iom.test").await;
     let route = approved(app).await;
@@ -184,12 +207,17 @@ pub async fn completed_with_evidence(app: &TestApp, evidence: bool) -> RouteDto 
         "participation_form": "слушатель", "result": "удостоверение о повышении квалификации", "status": "done",
         "hours": 36.0
     })).await;
-    let route = if evidence {
+    let target = match attach {
+        Attach::Nothing => None,
+        Attach::Activity => Some(format!("activity_id={}&name=evidence.pdf", a.id)),
+        Attach::Product => Some(format!(
+            "product_id={}&name=product.pdf",
+            route.reflective.products[0].id
+        )),
+    };
+    let route = if let Some(target) = target {
         let res = teacher
-            .post(&format!(
-                "/api/v1/routes/{}/files?activity_id={}&name=evidence.pdf",
-                route.id, a.id
-            ))
+            .post(&format!("/api/v1/routes/{}/files?{target}", route.id))
             .header("content-type", "application/pdf")
             .body(b"%PDF-1.4\n% evidence\n".to_vec())
             .send()

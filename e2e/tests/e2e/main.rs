@@ -7,6 +7,7 @@ mod access;
 mod attestation;
 mod auth;
 mod badges;
+mod bank;
 mod browser;
 mod catalogue;
 mod consents;

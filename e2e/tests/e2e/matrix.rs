@@ -52,6 +52,8 @@ struct Ids {
     consent_record: Uuid,
     /// A pending request to erase the side's teacher's data.
     erasure: Uuid,
+    /// The side's product, published in its region's bank.
+    bank_product: Uuid,
 }
 
 /// What an endpoint acts on, which decides who may see it.
@@ -98,6 +100,8 @@ enum Obj {
     /// A request to erase someone's data: decided by the region's manager (and the
     /// administrator).
     Erasure,
+    /// A product in the region's bank: everyone working in the region.
+    BankProduct,
 }
 
 /// Demo roles in column order.
@@ -118,6 +122,7 @@ const ROLES: &[(&str, &str)] = &[
 fn sees_inside(obj: Obj) -> [bool; 10] {
     match obj {
         Obj::Public | Obj::Own | Obj::Unit | Obj::Framework | Obj::Campaign => [true; 10],
+        Obj::BankProduct => [true; 10],
         Obj::Results => [true, true, true, true, true, true, true, true, false, false],
         Obj::AdminOnly => [
             false, false, false, false, false, false, false, false, false, true,
@@ -163,7 +168,7 @@ fn sees_outside(obj: Obj) -> [bool; 10] {
         Obj::Enrolment | Obj::Cohort | Obj::Results | Obj::Dashboard => [false; 10],
         Obj::Route | Obj::Consent | Obj::Notice | Obj::Import | Obj::ClientApi => [false; 10],
         Obj::DraftJob | Obj::Export | Obj::RegionPurpose => [false; 10],
-        Obj::Erasure => admin_only,
+        Obj::Erasure | Obj::BankProduct => admin_only,
     }
 }
 
@@ -494,6 +499,21 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
         "/api/v1/erasure-requests/{id}/execute",
         Obj::Erasure,
     ),
+    ("GET", "/api/v1/routes/{id}/publication", Obj::Route),
+    (
+        "POST",
+        "/api/v1/routes/{id}/products/{product_id}/publication",
+        Obj::Route,
+    ),
+    ("GET", "/api/v1/products", Obj::Own),
+    ("GET", "/api/v1/products/{id}", Obj::BankProduct),
+    ("POST", "/api/v1/products/{id}/withdrawal", Obj::BankProduct),
+    (
+        "POST",
+        "/api/v1/products/{id}/recommendations",
+        Obj::BankProduct,
+    ),
+    ("POST", "/api/v1/products/{id}/adoption", Obj::BankProduct),
 ];
 
 /// The concrete path (and query) for an endpoint on one side.
@@ -527,6 +547,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         p if p.starts_with("/api/v1/diagnostics/route-drafts/") => ids.draft_job,
         p if p.starts_with("/api/v1/certificates/") => ids.certificate,
         p if p.starts_with("/api/v1/regions/") => ids.region,
+        p if p.starts_with("/api/v1/products/") => ids.bank_product,
         _ => Uuid::nil(),
     };
     let item = match path {
@@ -542,6 +563,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{id}", &id.to_string())
         .replace("{item_id}", &item.to_string())
         .replace("{person_id}", &ids.teacher.to_string())
+        .replace("{product_id}", &ids.product.to_string())
         .replace("{purpose_id}", &ids.purpose.to_string())
         .replace("{record_id}", &ids.consent_record.to_string())
         .replace("{section}", "target")
@@ -706,6 +728,12 @@ fn body(method: &str, path: &str, ids: &Ids) -> Option<Value> {
             json!({ "teacher_ids": [ids.teacher] })
         }
         ("POST", "/api/v1/catalogue/events/{id}/roadmap") => json!({ "route_id": ids.route }),
+        ("POST", "/api/v1/routes/{id}/products/{product_id}/publication")
+        | ("POST", "/api/v1/products/{id}/withdrawal") => json!({}),
+        ("POST", "/api/v1/products/{id}/recommendations") => {
+            json!({ "teacher_ids": [ids.teacher] })
+        }
+        ("POST", "/api/v1/products/{id}/adoption") => json!({ "route_id": ids.route }),
         ("PUT", "/api/v1/catalogue/enrolments/{id}/attendance") => json!({ "attended": true }),
         _ => return None,
     };
@@ -801,6 +829,8 @@ async fn world(app: &TestApp) -> (Ids, Ids) {
         .unwrap();
     consent_side(app, "coordinator@iom.test", d.region, &mut inside).await;
     consent_side(app, "outside-manager@iom.test", path.region, &mut outside).await;
+    inside.bank_product = bank_side(app, &inside).await;
+    outside.bank_product = bank_side(app, &outside).await;
     (inside, outside)
 }
 
@@ -844,6 +874,44 @@ async fn consent_side(app: &TestApp, manager: &str, region: Uuid, ids: &mut Ids)
     )
     .await;
     ids.erasure = request.id;
+}
+
+/// The side's product, published in its region's bank (written directly: the way there —
+/// completion, evaluation, consent — is the bank tests' subject).
+async fn bank_side(app: &TestApp, ids: &Ids) -> Uuid {
+    use sea_orm::{ActiveModelTrait, Set};
+    let t = api::db::now();
+    api::db::entities::bank_product::ActiveModel {
+        id: Set(api::db::new_id()),
+        region_id: Set(ids.region),
+        route_id: Set(ids.route),
+        product_id: Set(ids.product),
+        author_id: Set(ids.teacher),
+        school_id: Set(Some(ids.school)),
+        title: Set("Продукт".into()),
+        kind: Set(None),
+        description: Set(None),
+        link: Set(None),
+        subject: Set(None),
+        education_level: Set(None),
+        deficits: Set("[]".into()),
+        verdict: Set("{}".into()),
+        status: Set("published".into()),
+        published_by: Set(ids.teacher),
+        published_at: Set(t),
+        withdrawn_by: Set(None),
+        withdrawn_at: Set(None),
+        withdrawn_reason: Set(None),
+        views: Set(0),
+        uses: Set(0),
+        sort_key: Set("продукт".into()),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
 }
 
 /// A campaign of `region` organised by `manager`, and a results import of theirs into it.
@@ -985,6 +1053,7 @@ async fn side(
         purpose: Uuid::nil(),
         consent_record: Uuid::nil(),
         erasure: Uuid::nil(),
+        bank_product: Uuid::nil(),
         route: route.id,
         diagnostic: route.diagnostic.diagnostics[0].id,
         deficit: route.diagnostic.deficits[0].id,
@@ -1100,6 +1169,7 @@ const DESTRUCTIVE: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/webhooks/{id}"),
     ("DELETE", "/api/v1/diagnostics/campaigns/{id}"),
     ("POST", "/api/v1/erasure-requests/{id}/execute"),
+    ("POST", "/api/v1/products/{id}/withdrawal"),
 ];
 
 impl Ids {
@@ -1138,6 +1208,7 @@ impl Ids {
             purpose: r(),
             consent_record: r(),
             erasure: r(),
+            bank_product: r(),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod attestation;
 pub mod auth;
+pub mod bank;
 pub mod catalogue;
 pub mod consents;
 pub mod diagnostics;
@@ -20,6 +21,7 @@ pub mod units;
 pub use admin::*;
 pub use attestation::*;
 pub use auth::*;
+pub use bank::*;
 pub use consents::*;
 pub use diagnostics::*;
 pub use frameworks::*;

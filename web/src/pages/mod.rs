@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod admin;
 pub mod attestation;
+pub mod bank;
 pub mod cabinet;
 pub mod catalogue;
 pub mod consents;

@@ -2,6 +2,9 @@
 
 pub mod assignment;
 pub mod audit_log;
+pub mod bank_product;
+pub mod bank_product_competency;
+pub mod bank_product_use;
 pub mod calendar_feed;
 pub mod certificate;
 pub mod certificate_counter;
@@ -34,6 +37,7 @@ pub mod one_time_token;
 pub mod org_unit;
 pub mod people_import;
 pub mod personal_export;
+pub mod product_recommendation;
 pub mod rate_window;
 pub mod refresh_token;
 pub mod region_policy;

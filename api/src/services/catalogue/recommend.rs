@@ -40,7 +40,7 @@ pub const OPEN: &[RouteStatus] = &[
 ];
 
 /// The teacher as an object of access: 404 when the caller may not see their recommendations.
-async fn teacher(
+pub(crate) async fn teacher(
     db: &impl ConnectionTrait,
     principal: &Principal,
     id: Uuid,

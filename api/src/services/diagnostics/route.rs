@@ -270,7 +270,7 @@ pub async fn compute(
 
 /// The expert's verdict on the product: every deficit eliminated or not (`None` before an
 /// evaluation).
-fn expert_verdict(route: &crate::db::entities::route::Model) -> Option<bool> {
+pub(crate) fn expert_verdict(route: &crate::db::entities::route::Model) -> Option<bool> {
     let evaluation: serde_json::Value = serde_json::from_str(route.evaluation.as_deref()?).ok()?;
     let verdicts = evaluation.get("verdicts")?.as_array()?;
     Some(

@@ -222,7 +222,8 @@ pub async fn store(
     Ok(())
 }
 
-/// A file's row and where its bytes are, if the principal may read its route.
+/// A file's row and where its bytes are, if the principal may read its route (or, for a
+/// product's file, the bank it is published in).
 pub async fn download(
     state: &AppState,
     principal: &Principal,
@@ -232,8 +233,15 @@ pub async fn download(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let ctx = access::load(&state.db, principal, file.route_id, false).await?;
-    access::audit_read(state, principal, &ctx, "file.read", "route_file", file.id);
+    match access::load(&state.db, principal, file.route_id, false).await {
+        Ok(ctx) => {
+            access::audit_read(state, principal, &ctx, "file.read", "route_file", file.id);
+        }
+        // A product's file is also public to the bank's readers once published.
+        Err(AppError::NotFound)
+            if crate::services::bank::file_readable(&state.db, principal, &file).await? => {}
+        Err(e) => return Err(e),
+    }
     let path = blob_path(state, &file.storage_key);
     Ok((file, path))
 }

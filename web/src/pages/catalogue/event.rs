@@ -162,7 +162,14 @@ fn EventView(event: EventDto, reload: Callback<()>) -> impl IntoView {
                 {manage.then(|| view! { <Organiser event=for_organiser reload=reload /> })}
                 {move || {
                     (recommend && me.with(|m| may_recommend(m.as_ref())))
-                        .then(|| view! { <Recommend event_id=id /> })
+                        .then(|| {
+                            view! {
+                                <Recommend
+                                    path=endpoints::catalogue_part(id, "recommendations")
+                                    where_="Мероприятие появится у них в разделе «Рекомендовано мне»."
+                                />
+                            }
+                        })
                 }}
             </div>
         </div>
@@ -419,10 +426,11 @@ fn supports(kind: AssignmentKind) -> bool {
 }
 
 /// «Рекомендовать педагогам»: a manager, tutor or mentor picks teachers — their own tutees
-/// first, then anyone in their scope found by name — and adds an optional comment. Each
-/// teacher sees the event in «Рекомендовано мне» with who recommended it.
+/// first, then anyone in their scope found by name — and adds an optional comment. The same
+/// form recommends an event (`path` is its recommendations) or a product of the bank; `where_`
+/// tells where the teachers will find it.
 #[component]
-fn Recommend(event_id: Uuid) -> impl IntoView {
+pub fn Recommend(path: String, where_: &'static str) -> impl IntoView {
     let api = use_api();
     let form = FormState::new();
     let me = use_session().me().get_untracked();
@@ -470,18 +478,17 @@ fn Recommend(event_id: Uuid) -> impl IntoView {
             note: crate::components::opt(note),
         };
         let count = RwSignal::new(0u64);
+        let path = path.clone();
         form.run(
             async move {
-                let r: RecommendResult = api
-                    .post(&endpoints::catalogue_part(event_id, "recommendations"), &input)
-                    .await?;
+                let r: RecommendResult = api.post(&path, &input).await?;
                 count.set(r.recommended);
                 Ok(())
             },
             move || {
                 let n = count.get_untracked();
                 sent.set(Some(format!(
-                    "Рекомендация отправлена: {n} {}. Мероприятие появится у них в разделе «Рекомендовано мне».",
+                    "Рекомендация отправлена: {n} {}. {where_}",
                     format::plural(i64::try_from(n).unwrap_or(i64::MAX), "педагогу", "педагогам", "педагогам")
                 )));
                 selected.set(Vec::new());

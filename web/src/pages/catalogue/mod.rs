@@ -26,7 +26,7 @@ use crate::session::use_session;
 
 pub use cohorts::CohortsPage;
 pub use editor::{EditEventPage, NewEventPage};
-pub use event::EventPage;
+pub use event::{EventPage, Recommend};
 pub use recommended::{RecommendedCard, RecommendedPage};
 
 /// Roles that publish events (and see drafts, sheets and the editor).

@@ -36,6 +36,7 @@ pub fn ReflectiveTab() -> impl IntoView {
             <FinalEvent />
             <Dynamics />
             <Evaluation />
+            <Publication />
             <Conclusion />
         </div>
     }
@@ -488,6 +489,19 @@ fn Evaluation() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The author's card for publishing an evaluated product in the region's bank.
+#[component]
+fn Publication() -> impl IntoView {
+    let ctx = use_route();
+    let shown = Memo::new(move |_| {
+        ctx.route.with(|r| {
+            r.permissions.participant.contains(&workflow::Participant::Owner)
+                && matches!(r.status, RouteStatus::Evaluated | RouteStatus::Completed)
+        })
+    });
+    move || shown.get().then(|| view! { <crate::pages::bank::PublishCard route_id=ctx.id /> })
 }
 
 // ---- The conclusion ----
