@@ -67,8 +67,12 @@ impl Registry {
             .register(crate::services::reminders::SCAN, |db, payload| {
                 crate::services::reminders::scan_job(db, payload)
             })
-            .register(crate::services::events::NOTIFY, move |db, payload| {
-                crate::services::events::notify_job(db, letters.clone(), payload)
+            .register(crate::services::events::NOTIFY, {
+                let letters = letters.clone();
+                move |db, payload| crate::services::events::notify_job(db, letters.clone(), payload)
+            })
+            .register(crate::services::digest::DAILY, move |db, payload| {
+                crate::services::digest::daily_job(db, letters.clone(), payload)
             })
             .register(
                 crate::services::privacy_export::EXPORT,
@@ -374,6 +378,19 @@ impl Worker {
                     .await
                     {
                         tracing::warn!(error = %e, "scheduling reminders");
+                    }
+                    // The daily digest after the morning's reminders (06:30 UTC), so it
+                    // carries them.
+                    if let Err(e) = schedule_recurring_at(
+                        &db,
+                        crate::services::digest::DAILY,
+                        Duration::days(1),
+                        Duration::hours(6) + Duration::minutes(30),
+                        db::now(),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "scheduling digests");
                     }
                     // Retention at night, before the day's work (01:00 UTC, 04:00 Moscow).
                     if let Err(e) = schedule_recurring_at(

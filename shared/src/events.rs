@@ -283,6 +283,8 @@ domain_enum! {
     pub enum NoticeChannel {
         Platform => ("platform", "Только на платформе"),
         Email => ("email", "На платформе и письмом на почту"),
+        /// Collected into one letter a day ([`digest_body`]), for what can wait until morning.
+        Digest => ("digest", "На платформе и в ежедневной сводке на почту"),
     }
 }
 
@@ -382,6 +384,36 @@ pub fn letter_body(notice: &str, link: &str, kind: NoticeKind, unsubscribe: &str
          в профиле.\n",
         kind.title_ru()
     )
+}
+
+/// The most notices one daily digest lists; the rest wait in the platform.
+pub const DIGEST_MAX_ITEMS: usize = 50;
+
+/// The subject of the daily digest of `count` notices.
+pub fn digest_subject(count: usize) -> String {
+    format!("ИОМ: сводка уведомлений за день ({count})")
+}
+
+/// The daily digest: each notice with its link (at most [`DIGEST_MAX_ITEMS`], then how many
+/// more wait in the platform), and how to stop digests.
+pub fn digest_body(items: &[(String, String)], notifications: &str, unsubscribe: &str) -> String {
+    let mut out = String::from("Здравствуйте!\n\nЗа прошедшие сутки на платформе:\n\n");
+    for (text, link) in items.iter().take(DIGEST_MAX_ITEMS) {
+        out.push_str(&format!("• {}.\n  {link}\n", text.trim_end_matches('.')));
+    }
+    if items.len() > DIGEST_MAX_ITEMS {
+        out.push_str(&format!(
+            "\n…и ещё {} — все уведомления: {notifications}\n",
+            items.len() - DIGEST_MAX_ITEMS
+        ));
+    }
+    out.push_str(&format!(
+        "\nЭто ежедневная сводка уведомлений, которые вы выбрали получать раз в день. Чтобы \
+         больше не получать её, перейдите по ссылке: {unsubscribe}\n\n\
+         Уведомления по-прежнему видны на платформе; выбрать, какие и как приходят на почту, \
+         можно в профиле.\n"
+    ));
+    out
 }
 
 /// At most `max` characters, with an ellipsis when cut.
@@ -573,6 +605,35 @@ pub fn escalation(
         Some(EventKind::RouteStalled)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod digest_tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_lists_each_notice_with_its_link_and_says_how_to_stop_it() {
+        let items = vec![
+            ("Маршрут «А» ждёт вашего решения".to_owned(), "https://iom/routes/1".to_owned()),
+            ("Комментарий к маршруту «Б».".to_owned(), "https://iom/routes/2".to_owned()),
+        ];
+        let body = digest_body(&items, "https://iom/notifications", "https://iom/unsubscribe/t");
+        assert!(body.contains("• Маршрут «А» ждёт вашего решения.\n  https://iom/routes/1"));
+        assert!(body.contains("• Комментарий к маршруту «Б».\n"), "no double full stop");
+        assert!(body.contains("https://iom/unsubscribe/t"));
+        assert!(!body.contains("ещё"));
+        assert_eq!(digest_subject(2), "ИОМ: сводка уведомлений за день (2)");
+    }
+
+    #[test]
+    fn a_long_digest_is_cut_and_points_to_the_platform() {
+        let items: Vec<(String, String)> = (0..DIGEST_MAX_ITEMS + 7)
+            .map(|i| (format!("Уведомление {i}"), format!("https://iom/{i}")))
+            .collect();
+        let body = digest_body(&items, "https://iom/notifications", "u");
+        assert_eq!(body.matches("• ").count(), DIGEST_MAX_ITEMS);
+        assert!(body.contains("…и ещё 7 — все уведомления: https://iom/notifications"));
     }
 }
 

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod consents;
 pub mod demo;
 pub mod diagnostics;
+pub mod digest;
 pub mod documents;
 pub mod erasure;
 pub mod events;

@@ -117,58 +117,111 @@ pub async fn server_secret(
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("the server has no signing secret")))
 }
 
-fn mac(secret: &SecretString, user_id: Uuid, kind: NoticeKind) -> Hmac<Sha256> {
+/// What an unsubscribe link stops: the letters of one kind, or the daily digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Kind(NoticeKind),
+    Digest,
+}
+
+/// The scope's code in a token (a kind's code, or `digest`, which no kind has).
+impl Scope {
+    fn code(self) -> &'static str {
+        match self {
+            Scope::Kind(k) => k.as_str(),
+            Scope::Digest => DIGEST,
+        }
+    }
+}
+
+const DIGEST: &str = "digest";
+
+fn mac(secret: &SecretString, user_id: Uuid, scope: Scope) -> Hmac<Sha256> {
     // The key is derived for unsubscription, so a signature here is never valid elsewhere.
     let key = format!("iom-unsubscribe:{}", secret.expose_secret());
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-    mac.update(format!("{}\n{}", user_id.simple(), kind.as_str()).as_bytes());
+    mac.update(format!("{}\n{}", user_id.simple(), scope.code()).as_bytes());
     mac
 }
 
-/// The unsubscribe token of `user_id` for `kind`: `<person>.<kind>.<signature>`.
+/// The unsubscribe token of `user_id` for `kind`: `<person>-<kind>-<signature>`.
 pub fn unsubscribe_token(secret: &SecretString, user_id: Uuid, kind: NoticeKind) -> String {
-    let sig: String = mac(secret, user_id, kind)
+    token(secret, user_id, Scope::Kind(kind))
+}
+
+/// The token that stops the daily digest: `<person>-digest-<signature>`.
+pub fn digest_token(secret: &SecretString, user_id: Uuid) -> String {
+    token(secret, user_id, Scope::Digest)
+}
+
+fn token(secret: &SecretString, user_id: Uuid, scope: Scope) -> String {
+    let sig: String = mac(secret, user_id, scope)
         .finalize()
         .into_bytes()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     // No dots: a path whose last segment has one is taken for a file, not the SPA's page.
-    format!("{}-{}-{sig}", user_id.simple(), kind.as_str())
+    format!("{}-{}-{sig}", user_id.simple(), scope.code())
 }
 
-/// The person and kind a token names, if its signature is right.
-pub fn verify_token(secret: &SecretString, token: &str) -> Option<(Uuid, NoticeKind)> {
+/// The person and scope a token names, if its signature is right.
+pub fn verify_token(secret: &SecretString, token: &str) -> Option<(Uuid, Scope)> {
     let mut parts = token.split('-');
-    let (user, kind, sig) = (parts.next()?, parts.next()?, parts.next()?);
+    let (user, code, sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || sig.len() != 64 {
         return None;
     }
     let user: Uuid = Uuid::try_parse(user).ok()?;
-    let kind: NoticeKind = kind.parse().ok()?;
+    let scope = if code == DIGEST {
+        Scope::Digest
+    } else {
+        Scope::Kind(code.parse().ok()?)
+    };
     let bytes: Vec<u8> = (0..sig.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(sig.get(i..i + 2)?, 16).ok())
         .collect::<Option<_>>()?;
     // Constant-time comparison.
-    mac(secret, user, kind).verify_slice(&bytes).ok()?;
-    Some((user, kind))
+    mac(secret, user, scope).verify_slice(&bytes).ok()?;
+    Some((user, scope))
 }
 
 /// One-click unsubscription: the letters of the token's kind stop for the token's person (they
-/// still see the notices in the platform). A token that does not verify, or names nobody, is
-/// 404; repeating it changes nothing more.
+/// still see the notices in the platform); a digest's token stops the digest (every kind sent
+/// in it goes to the platform only). A token that does not verify, or names nobody, is 404;
+/// repeating it changes nothing more.
 pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<Unsubscribed> {
     let secret = server_secret(&state.db, state.settings.jwt_secret.as_ref()).await?;
-    let (user_id, kind) = verify_token(&secret, token).ok_or(AppError::NotFound)?;
+    let (user_id, scope) = verify_token(&secret, token).ok_or(AppError::NotFound)?;
     if users::find(&state.db, user_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    choose(&state.db, user_id, kind, NoticeChannel::Platform).await?;
+    let kinds: Vec<NoticeKind> = match scope {
+        Scope::Kind(kind) => vec![kind],
+        Scope::Digest => channels(&state.db, user_id)
+            .await?
+            .into_iter()
+            .filter(|(_, c)| *c == NoticeChannel::Digest)
+            .map(|(k, _)| k)
+            .collect(),
+    };
+    let txn = db::begin_write(&state.db).await?;
+    for k in &kinds {
+        choose(&txn, user_id, *k, NoticeChannel::Platform).await?;
+    }
+    txn.commit().await?;
     Ok(Unsubscribed {
-        kind,
-        title: kind.title_ru().to_owned(),
+        kind: match scope {
+            Scope::Kind(k) => Some(k),
+            Scope::Digest => None,
+        },
+        title: match scope {
+            Scope::Kind(k) => k.title_ru().to_owned(),
+            Scope::Digest => "ежедневная сводка уведомлений".to_owned(),
+        },
+        kinds,
     })
 }
 
@@ -183,7 +236,14 @@ mod tests {
         let token = unsubscribe_token(&secret, user, NoticeKind::AwaitingStep);
         assert_eq!(
             verify_token(&secret, &token),
-            Some((user, NoticeKind::AwaitingStep))
+            Some((user, Scope::Kind(NoticeKind::AwaitingStep)))
+        );
+        // A digest's token names the digest, and is not a kind's.
+        let digest = digest_token(&secret, user);
+        assert_eq!(verify_token(&secret, &digest), Some((user, Scope::Digest)));
+        assert_eq!(
+            verify_token(&secret, &token.replace("route_step", "digest")),
+            None
         );
         // Another kind or another person with the same signature.
         let other_kind = token.replace("route_step", "comment");

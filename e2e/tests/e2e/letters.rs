@@ -147,7 +147,8 @@ async fn the_tutor_gets_a_letter_with_a_working_unsubscribe_link_and_after_it_on
             .unwrap(),
     )
     .await;
-    assert_eq!(done.kind, NoticeKind::AwaitingStep);
+    assert_eq!(done.kind, Some(NoticeKind::AwaitingStep));
+    assert_eq!(done.kinds, vec![NoticeKind::AwaitingStep]);
     assert_eq!(done.title, NoticeKind::AwaitingStep.title_ru());
     let now = settings(&tutor).await;
     assert_eq!(
@@ -338,4 +339,108 @@ async fn a_tampered_or_foreign_token_changes_nobody_elses_setting() {
             assert_eq!(channel_of(&s, *kind), kind.default_channel(), "{kind}");
         }
     }
+}
+
+/// The digest's letters to a person.
+async fn digests_to(app: &TestApp, id: Uuid) -> Vec<mail_message::Model> {
+    mail_message::Entity::find()
+        .filter(mail_message::Column::UserId.eq(id))
+        .filter(mail_message::Column::Kind.eq(api::services::digest::LETTER))
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_digest_gathers_a_days_unread_notices_into_one_letter_once_and_its_link_stops_it() {
+    let (app, mut sink) = with_smtp().await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let tutor = app.as_user("tutor@iom.test").await;
+    let tutor_id = fixtures::id_of(&app, "tutor@iom.test").await;
+    let letters = api::services::events::LetterSettings {
+        base_url: PUBLIC.into(),
+        secret: None,
+    };
+    // The tutor wants routes waiting for their step in the morning digest, not at once.
+    let res = tutor
+        .request(Method::PUT, "/api/v1/me/notification-settings")
+        .json(&json!({ "items": [{ "kind": "route_step", "channel": "digest" }] }))
+        .send()
+        .await
+        .unwrap();
+    let chosen: NotificationSettings = ok_json(res).await;
+    assert_eq!(
+        channel_of(&chosen, NoticeKind::AwaitingStep),
+        NoticeChannel::Digest
+    );
+
+    // A route submitted and already read in the platform; then two more.
+    let read = submit(&app, &teacher, "Смысловое чтение на уроках истории").await;
+    let res = tutor
+        .post("/api/v1/me/notifications/read-all")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let first = submit(&app, &teacher, "Формирующее оценивание на уроках химии").await;
+    let second = submit(&app, &teacher, "Проектная деятельность на уроках физики").await;
+    assert!(letters_to(&app, tutor_id).await.is_empty(), "no letter at once");
+
+    // The morning: one letter with the two unread, each with its link; none for the read one.
+    let sent = api::services::digest::daily(&app.db, &letters, api::db::now())
+        .await
+        .unwrap();
+    assert_eq!(sent, 1);
+    let stored = digests_to(&app, tutor_id).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].subject, "ИОМ: сводка уведомлений за день (2)");
+    for r in [&first, &second] {
+        assert!(stored[0].body.contains(&format!("{PUBLIC}/routes/{}", r.id)));
+    }
+    assert!(!stored[0].body.contains(&read.id.to_string()));
+    assert!(!stored[0].body.contains(&tutor_id.simple().to_string()), "token hidden");
+    // A second run (another instance, a retry) sends nothing more.
+    let again = api::services::digest::daily(&app.db, &letters, api::db::now())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(digests_to(&app, tutor_id).await.len(), 1);
+    // The notices stay unread in the platform.
+    let page: NotificationPage = tutor.get_json("/api/v1/me/notifications?limit=100").await;
+    assert_eq!(page.unread, 2, "{page:#?}");
+
+    app.run_jobs().await;
+    let mail = sink.inbox.recv().await.unwrap();
+    assert_eq!(mail.to, ["tutor@iom.test"]);
+    let text = mail.text();
+    let token = unsubscribe_token(&text);
+    assert!(headers(&mail).contains(&format!("{PUBLIC}/api/v1/unsubscribe/{token}")));
+    // Someone else's person in the same token is refused and changes nothing.
+    let forged = format!("{}{}", Uuid::new_v4().simple(), &token[32..]);
+    let res = app
+        .post(&format!("/api/v1/unsubscribe/{forged}"))
+        .send()
+        .await
+        .unwrap();
+    problem(res, StatusCode::NOT_FOUND).await;
+    let done: Unsubscribed = ok_json(
+        app.post(&format!("/api/v1/unsubscribe/{token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(done.kind, None);
+    assert_eq!(done.kinds, vec![NoticeKind::AwaitingStep]);
+    assert_eq!(
+        channel_of(&settings(&tutor).await, NoticeKind::AwaitingStep),
+        NoticeChannel::Platform
+    );
+    // No digest is put together for a person who has none chosen.
+    submit(&app, &teacher, "Цифровые инструменты на уроках географии").await;
+    let after = api::services::digest::daily(&app.db, &letters, api::db::now())
+        .await
+        .unwrap();
+    assert_eq!(after, 0);
+    assert!(letters_to(&app, tutor_id).await.is_empty());
 }

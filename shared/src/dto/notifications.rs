@@ -91,7 +91,11 @@ pub const MAX_NOTIFICATION_SETTINGS: usize = 32;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unsubscribed {
-    pub kind: NoticeKind,
-    /// The kind's Russian title, for «Вы отписались от писем: …».
+    /// The kind whose letters stopped (none for the daily digest).
+    pub kind: Option<NoticeKind>,
+    /// The kind's Russian title (or the digest's), for «Вы отписались от писем: …».
     pub title: String,
+    /// Every kind now sent to the platform only.
+    #[serde(default)]
+    pub kinds: Vec<NoticeKind>,
 }

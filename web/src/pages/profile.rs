@@ -123,8 +123,8 @@ fn Profile(me: MeResponse) -> impl IntoView {
     }
 }
 
-/// «Уведомления на почту»: a switch per kind of notice; on means a letter comes at once as
-/// well as the notice in the platform.
+/// «Уведомления на почту»: a switch per kind of notice (on: a letter as well as the notice in
+/// the platform), and one choice for how letters come: each at once, or one digest a morning.
 #[component]
 fn MailSettings() -> impl IntoView {
     let api = use_api();
@@ -140,17 +140,22 @@ fn MailSettings() -> impl IntoView {
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
-    let choose = move |item: NotificationSetting, email: bool| {
-        let body = NotificationSettings {
-            items: vec![NotificationSetting {
-                channel: if email {
-                    NoticeChannel::Email
-                } else {
-                    NoticeChannel::Platform
-                },
-                ..item
-            }],
-        };
+    // Letters come one by one unless some kind is already in the digest.
+    let digest = Memo::new(move |_| {
+        settings.with(|s| {
+            s.as_ref()
+                .is_some_and(|items| items.iter().any(|i| i.channel == NoticeChannel::Digest))
+        })
+    });
+    let mailed = move || {
+        if digest.get_untracked() {
+            NoticeChannel::Digest
+        } else {
+            NoticeChannel::Email
+        }
+    };
+    let save = move |items: Vec<NotificationSetting>| {
+        let body = NotificationSettings { items };
         failure.set(None);
         saved.set(false);
         leptos::task::spawn_local(async move {
@@ -168,14 +173,65 @@ fn MailSettings() -> impl IntoView {
             }
         });
     };
+    let choose = move |item: NotificationSetting, email: bool| {
+        save(vec![NotificationSetting {
+            channel: if email {
+                mailed()
+            } else {
+                NoticeChannel::Platform
+            },
+            ..item
+        }]);
+    };
+    // Switching the mode moves every kind that comes by mail.
+    let set_mode = move |to_digest: bool| {
+        let to = if to_digest {
+            NoticeChannel::Digest
+        } else {
+            NoticeChannel::Email
+        };
+        let items: Vec<NotificationSetting> = settings
+            .get_untracked()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.channel != NoticeChannel::Platform && i.channel != to)
+            .map(|i| NotificationSetting { channel: to, ..i })
+            .collect();
+        if !items.is_empty() {
+            save(items);
+        }
+    };
     view! {
         <section class="card" aria-labelledby="mail-title" data-testid="mail-settings">
             <h2 class="card-title" id="mail-title">
                 "Уведомления на почту"
             </h2>
             <p>
-                "Все уведомления видны на платформе. Отмеченные приходят ещё и письмом на вашу почту — сразу, как только что-то произошло."
+                "Все уведомления видны на платформе. Отмеченные приходят ещё и на вашу почту."
             </p>
+            <fieldset class="checks" data-testid="mail-mode">
+                <legend>"Как присылать письма"</legend>
+                <label class="check" for="mail-mode-now">
+                    <input
+                        type="radio"
+                        name="mail-mode"
+                        id="mail-mode-now"
+                        prop:checked=move || !digest.get()
+                        on:change=move |_| set_mode(false)
+                    />
+                    <span>"Сразу, отдельным письмом о каждом событии"</span>
+                </label>
+                <label class="check" for="mail-mode-digest">
+                    <input
+                        type="radio"
+                        name="mail-mode"
+                        id="mail-mode-digest"
+                        prop:checked=move || digest.get()
+                        on:change=move |_| set_mode(true)
+                    />
+                    <span>"Одной сводкой раз в день, утром"</span>
+                </label>
+            </fieldset>
             {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
             <p class="hint" role="status" data-testid="mail-saved">
                 {move || if saved.get() { "Сохранено" } else { "" }}
@@ -190,7 +246,7 @@ fn MailSettings() -> impl IntoView {
                                 .map(|item| {
                                     let id = format!("mail-{}", item.kind.as_str());
                                     let for_id = id.clone();
-                                    let on = item.channel == NoticeChannel::Email;
+                                    let on = item.channel != NoticeChannel::Platform;
                                     let title = item.title.clone();
                                     view! {
                                         <label class="check" for=for_id>
