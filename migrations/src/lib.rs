@@ -29,6 +29,7 @@ mod m20261207_000019_erasure_requests;
 mod m20261207_000020_retention;
 mod m20261207_000021_credential_keys;
 mod m20261207_000022_product_bank;
+mod m20261207_000024_quiet_hours;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_retention::Migration),
             Box::new(m20261207_000021_credential_keys::Migration),
             Box::new(m20261207_000022_product_bank::Migration),
+            Box::new(m20261207_000024_quiet_hours::Migration),
         ]
     }
 }

@@ -386,6 +386,37 @@ pub fn letter_body(notice: &str, link: &str, kind: NoticeKind, unsubscribe: &str
     )
 }
 
+/// When a letter due at `now` may go, for a person who wants none between `from_hour` and
+/// `to_hour` of their local time (`utc_offset_minutes` east of UTC; the window runs across
+/// midnight when `from_hour > to_hour`): `None` outside the window (at once), else the window's
+/// end. An empty window (`from_hour == to_hour`) is no quiet hours at all.
+pub fn quiet_until(
+    from_hour: u32,
+    to_hour: u32,
+    utc_offset_minutes: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{Duration, Timelike};
+    if from_hour == to_hour || from_hour > 23 || to_hour > 23 {
+        return None;
+    }
+    let offset = Duration::minutes(i64::from(utc_offset_minutes));
+    let local = now + offset;
+    let h = local.hour();
+    let inside = if from_hour < to_hour {
+        (from_hour..to_hour).contains(&h)
+    } else {
+        h >= from_hour || h < to_hour
+    };
+    if !inside {
+        return None;
+    }
+    let day = local.date_naive();
+    let end_day = if h < to_hour { day } else { day + Duration::days(1) };
+    let end_local = end_day.and_hms_opt(to_hour, 0, 0)?.and_utc();
+    Some(end_local - offset)
+}
+
 /// The most notices one daily digest lists; the rest wait in the platform.
 pub const DIGEST_MAX_ITEMS: usize = 50;
 
@@ -611,6 +642,45 @@ pub fn escalation(
 #[cfg(test)]
 mod digest_tests {
     use super::*;
+
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn quiet_hours_hold_a_letter_until_the_morning_in_the_persons_time() {
+        // 22:00–08:00 in Moscow (UTC+3): 20:30 UTC is 23:30 there; the letter waits until 08:00
+        // Moscow, 05:00 UTC the next day.
+        assert_eq!(
+            quiet_until(22, 8, 180, at("2026-12-07T20:30:00Z")),
+            Some(at("2026-12-08T05:00:00Z"))
+        );
+        // 02:00 Moscow (23:00 UTC the day before): the same morning.
+        assert_eq!(
+            quiet_until(22, 8, 180, at("2026-12-07T23:00:00Z")),
+            Some(at("2026-12-08T05:00:00Z"))
+        );
+        // 12:00 Moscow: at once; the end of the window itself is outside it.
+        assert_eq!(quiet_until(22, 8, 180, at("2026-12-08T09:00:00Z")), None);
+        assert_eq!(quiet_until(22, 8, 180, at("2026-12-08T05:00:00Z")), None);
+        // Irkutsk (UTC+8) at 07:59 local is still quiet.
+        assert_eq!(
+            quiet_until(22, 8, 480, at("2026-12-07T23:59:00Z")),
+            Some(at("2026-12-08T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_window_within_a_day_and_an_empty_window() {
+        // 13:00–15:00 UTC.
+        assert_eq!(
+            quiet_until(13, 15, 0, at("2026-12-08T14:10:00Z")),
+            Some(at("2026-12-08T15:00:00Z"))
+        );
+        assert_eq!(quiet_until(13, 15, 0, at("2026-12-08T12:59:00Z")), None);
+        assert_eq!(quiet_until(7, 7, 0, at("2026-12-08T07:30:00Z")), None);
+        assert_eq!(quiet_until(25, 7, 0, at("2026-12-08T07:30:00Z")), None);
+    }
 
     #[test]
     fn a_digest_lists_each_notice_with_its_link_and_says_how_to_stop_it() {

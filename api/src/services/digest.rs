@@ -179,19 +179,23 @@ async fn send_one(
     let token = ns::digest_token(secret, person.id);
     let unsubscribe = format!("{}/unsubscribe/{token}", letters.base_url);
     let one_click = format!("{}/api/v1/unsubscribe/{token}", letters.base_url);
-    mail::enqueue_letter(
+    let send_at = ns::send_at(db, person.id, now).await?;
+    mail::enqueue_letter_at(
         db,
-        Some(person.id),
-        LETTER,
-        &person.email,
-        &digest_subject(items.len()),
-        &digest_body(
-            &items,
-            &format!("{}/notifications", letters.base_url),
-            &unsubscribe,
-        ),
-        Some(&token),
-        Some(&one_click),
+        mail::Letter {
+            user_id: Some(person.id),
+            kind: LETTER,
+            to: &person.email,
+            subject: &digest_subject(items.len()),
+            body: &digest_body(
+                &items,
+                &format!("{}/notifications", letters.base_url),
+                &unsubscribe,
+            ),
+            secret: Some(&token),
+            list_unsubscribe: Some(&one_click),
+        },
+        send_at,
     )
     .await?;
     Ok(true)

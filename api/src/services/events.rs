@@ -308,15 +308,20 @@ pub async fn send_letters(
         let token = ns::unsubscribe_token(secret, person.id, what);
         let unsubscribe = format!("{}/unsubscribe/{token}", letters.base_url);
         let one_click = format!("{}/api/v1/unsubscribe/{token}", letters.base_url);
-        mail::enqueue_letter(
+        // A letter due in the person's quiet hours waits until they end.
+        let send_at = ns::send_at(db, person.id, t).await?;
+        mail::enqueue_letter_at(
             db,
-            Some(person.id),
-            LETTER,
-            &person.email,
-            &letter_subject(what, &title),
-            &letter_body(&n.text, &link, what, &unsubscribe),
-            Some(&token),
-            Some(&one_click),
+            mail::Letter {
+                user_id: Some(person.id),
+                kind: LETTER,
+                to: &person.email,
+                subject: &letter_subject(what, &title),
+                body: &letter_body(&n.text, &link, what, &unsubscribe),
+                secret: Some(&token),
+                list_unsubscribe: Some(&one_click),
+            },
+            send_at,
         )
         .await?;
     }

@@ -78,6 +78,45 @@ pub async fn enqueue_letter(
     secret: Option<&str>,
     list_unsubscribe: Option<&str>,
 ) -> AppResult<Uuid> {
+    let letter = Letter {
+        user_id,
+        kind,
+        to,
+        subject,
+        body,
+        secret,
+        list_unsubscribe,
+    };
+    enqueue_letter_at(db, letter, db::now()).await
+}
+
+/// A letter to queue.
+pub struct Letter<'a> {
+    pub user_id: Option<Uuid>,
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// Text of the body to hide in the outbox (a link's token), restored when sending.
+    pub secret: Option<&'a str>,
+    pub list_unsubscribe: Option<&'a str>,
+}
+
+/// Queues `letter` to be sent at `send_at` (the end of the person's quiet hours) or later.
+pub async fn enqueue_letter_at(
+    db: &impl ConnectionTrait,
+    letter: Letter<'_>,
+    send_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Uuid> {
+    let Letter {
+        user_id,
+        kind,
+        to,
+        subject,
+        body,
+        secret,
+        list_unsubscribe,
+    } = letter;
     let t = db::now();
     let id = db::new_id();
     let hide = |text: &str| match secret.filter(|s| !s.is_empty()) {
@@ -107,7 +146,7 @@ pub async fn enqueue_letter(
         db,
         SEND,
         &serde_json::json!({ "message_id": id }),
-        t,
+        std::cmp::max(send_at, t),
         MAX_ATTEMPTS,
     )
     .await?;

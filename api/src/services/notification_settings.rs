@@ -10,12 +10,14 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
-use shared::dto::{NotificationSetting, NotificationSettings, Unsubscribed};
+use shared::dto::{NotificationSetting, NotificationSettings, QuietHours, Unsubscribed};
+use validator::Validate;
 use shared::events::{NoticeChannel, NoticeKind, notice_channels};
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::db::entities::notification_setting::{ActiveModel, Column, Entity};
+use crate::db::entities::quiet_hours;
 use crate::db::{self, users};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -37,8 +39,37 @@ pub async fn channels(
     Ok(notice_channels(&chosen))
 }
 
-fn to_dto(all: Vec<(NoticeKind, NoticeChannel)>) -> NotificationSettings {
+/// The person's quiet hours, if they set any.
+pub async fn quiet_hours(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Option<QuietHours>> {
+    Ok(quiet_hours::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .map(|q| QuietHours {
+            from_hour: q.from_hour,
+            to_hour: q.to_hour,
+            utc_offset_minutes: q.utc_offset_minutes,
+        }))
+}
+
+/// When a letter to the person due at `now` may go: at once (`now`), or when their quiet hours
+/// end.
+pub async fn send_at(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    Ok(quiet_hours(db, user_id)
+        .await?
+        .and_then(|q| q.until(now))
+        .unwrap_or(now))
+}
+
+fn to_dto(
+    all: Vec<(NoticeKind, NoticeChannel)>,
+    quiet_hours: Option<QuietHours>,
+) -> NotificationSettings {
     NotificationSettings {
+        quiet_hours,
         items: all
             .into_iter()
             .map(|(kind, channel)| NotificationSetting {
@@ -55,7 +86,10 @@ pub async fn get(
     db: &impl ConnectionTrait,
     principal: &Principal,
 ) -> AppResult<NotificationSettings> {
-    Ok(to_dto(channels(db, principal.id()).await?))
+    Ok(to_dto(
+        channels(db, principal.id()).await?,
+        quiet_hours(db, principal.id()).await?,
+    ))
 }
 
 /// Stores the person's choices for the kinds sent (others are left as they are).
@@ -70,9 +104,42 @@ pub async fn put(
             "Слишком много настроек в одном запросе",
         ));
     }
+    if let Some(q) = &body.quiet_hours {
+        q.validate()?;
+    }
     let txn = db::begin_write(&state.db).await?;
     for item in &body.items {
         choose(&txn, principal.id(), item.kind, item.channel).await?;
+    }
+    match body.quiet_hours {
+        // An empty window turns them off.
+        Some(q) if q.from_hour == q.to_hour => {
+            quiet_hours::Entity::delete_by_id(principal.id())
+                .exec(&txn)
+                .await?;
+        }
+        Some(q) => {
+            quiet_hours::Entity::insert(quiet_hours::ActiveModel {
+                user_id: Set(principal.id()),
+                from_hour: Set(q.from_hour),
+                to_hour: Set(q.to_hour),
+                utc_offset_minutes: Set(q.utc_offset_minutes),
+                updated_at: Set(db::now()),
+            })
+            .on_conflict(
+                OnConflict::column(quiet_hours::Column::UserId)
+                    .update_columns([
+                        quiet_hours::Column::FromHour,
+                        quiet_hours::Column::ToHour,
+                        quiet_hours::Column::UtcOffsetMinutes,
+                        quiet_hours::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        None => {}
     }
     txn.commit().await?;
     get(&state.db, principal).await

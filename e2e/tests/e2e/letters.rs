@@ -444,3 +444,67 @@ async fn a_digest_gathers_a_days_unread_notices_into_one_letter_once_and_its_lin
     assert_eq!(after, 0);
     assert!(letters_to(&app, tutor_id).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_letter_due_in_quiet_hours_waits_until_they_end_and_nonsense_hours_are_refused() {
+    use chrono::Timelike;
+    let (app, mut sink) = with_smtp().await;
+    let teacher = app.as_user("teacher@iom.test").await;
+    let tutor = app.as_user("tutor@iom.test").await;
+    let tutor_id = fixtures::id_of(&app, "tutor@iom.test").await;
+    // Quiet from this hour for two hours, in UTC: now is inside.
+    let now = api::db::now();
+    let from = i32::try_from(now.hour()).unwrap();
+    let to = (from + 2) % 24;
+    let put = |body: serde_json::Value| {
+        tutor
+            .request(Method::PUT, "/api/v1/me/notification-settings")
+            .json(&body)
+            .send()
+    };
+    for bad in [
+        json!({ "from_hour": 24, "to_hour": 8, "utc_offset_minutes": 0 }),
+        json!({ "from_hour": 22, "to_hour": -1, "utc_offset_minutes": 0 }),
+        json!({ "from_hour": 22, "to_hour": 8, "utc_offset_minutes": 900 }),
+    ] {
+        let res = put(json!({ "items": [], "quiet_hours": bad })).await.unwrap();
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    assert_eq!(settings(&tutor).await.quiet_hours, None, "nothing stored");
+    let res = put(json!({ "items": [], "quiet_hours": { "from_hour": from, "to_hour": to, "utc_offset_minutes": 0 } }))
+        .await
+        .unwrap();
+    let saved: NotificationSettings = ok_json(res).await;
+    assert_eq!(saved.quiet_hours.map(|q| (q.from_hour, q.to_hour)), Some((from, to)));
+
+    // The submission's letter is queued, but its sending waits for the end of the hours.
+    submit(&app, &teacher, "Смысловое чтение на уроках истории").await;
+    let stored = letters_to(&app, tutor_id).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].status, "queued");
+    let send = job::Entity::find()
+        .filter(job::Column::Kind.eq(api::services::mail::SEND))
+        .filter(job::Column::Payload.contains(stored[0].id.to_string()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let end = now
+        .date_naive()
+        .and_hms_opt(u32::try_from(to).unwrap(), 0, 0)
+        .unwrap()
+        .and_utc();
+    let end = if end <= now { end + chrono::Duration::days(1) } else { end };
+    assert_eq!(send.run_at, end);
+    assert!(sink.inbox.try_recv().is_err(), "nothing sent in quiet hours");
+
+    // An empty window turns them off: the next letter goes at once.
+    let res = put(json!({ "items": [], "quiet_hours": { "from_hour": 0, "to_hour": 0, "utc_offset_minutes": 0 } }))
+        .await
+        .unwrap();
+    let off: NotificationSettings = ok_json(res).await;
+    assert_eq!(off.quiet_hours, None);
+    submit(&app, &teacher, "Формирующее оценивание на уроках химии").await;
+    let mail = sink.inbox.recv().await.unwrap();
+    assert!(mail.text().contains("Формирующее оценивание"), "{}", mail.text());
+}

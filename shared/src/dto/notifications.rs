@@ -82,6 +82,39 @@ pub struct NotificationSettings {
     /// At most [`MAX_NOTIFICATION_SETTINGS`] choices in one request.
     #[cfg_attr(feature = "openapi", schema(max_items = 32))]
     pub items: Vec<NotificationSetting>,
+    /// Hours without letters (they wait until the hours end). Absent in a request: unchanged;
+    /// an empty window (`from_hour` = `to_hour`) turns them off.
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
+}
+
+/// Hours of the person's day without letters, e.g. 22 to 8; across midnight when `from_hour`
+/// is later than `to_hour` ([`crate::events::quiet_until`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, validator::Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuietHours {
+    #[validate(range(min = 0, max = 23, message = "От 0 до 23"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 23))]
+    pub from_hour: i32,
+    #[validate(range(min = 0, max = 23, message = "От 0 до 23"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 23))]
+    pub to_hour: i32,
+    /// The person's offset from UTC, in minutes (Moscow: 180).
+    #[validate(range(min = -720, max = 840, message = "От −720 до 840 минут"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -720, maximum = 840))]
+    pub utc_offset_minutes: i32,
+}
+
+impl QuietHours {
+    /// When a letter due at `now` may go (`None`: at once).
+    pub fn until(&self, now: chrono::DateTime<chrono::Utc>) -> Option<chrono::DateTime<chrono::Utc>> {
+        crate::events::quiet_until(
+            u32::try_from(self.from_hour).ok()?,
+            u32::try_from(self.to_hour).ok()?,
+            self.utc_offset_minutes,
+            now,
+        )
+    }
 }
 
 /// The most choices one request may carry (the document states the same number).

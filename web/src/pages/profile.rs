@@ -129,6 +129,7 @@ fn Profile(me: MeResponse) -> impl IntoView {
 fn MailSettings() -> impl IntoView {
     let api = use_api();
     let settings = RwSignal::new(None::<Vec<NotificationSetting>>);
+    let quiet = RwSignal::new(None::<shared::dto::QuietHours>);
     let failure = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let loaded = LocalResource::new(move || async move {
@@ -136,7 +137,10 @@ fn MailSettings() -> impl IntoView {
             .await
     });
     Effect::new(move || match loaded.get() {
-        Some(Ok(s)) => settings.set(Some(s.items)),
+        Some(Ok(s)) => {
+            settings.set(Some(s.items));
+            quiet.set(s.quiet_hours);
+        }
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
@@ -154,8 +158,7 @@ fn MailSettings() -> impl IntoView {
             NoticeChannel::Email
         }
     };
-    let save = move |items: Vec<NotificationSetting>| {
-        let body = NotificationSettings { items };
+    let send = move |body: NotificationSettings| {
         failure.set(None);
         saved.set(false);
         leptos::task::spawn_local(async move {
@@ -165,12 +168,32 @@ fn MailSettings() -> impl IntoView {
             {
                 Ok(s) => {
                     settings.try_set(Some(s.items));
+                    quiet.try_set(s.quiet_hours);
                     saved.try_set(true);
                 }
                 Err(e) => {
                     failure.try_set(Some(e));
                 }
             }
+        });
+    };
+    let save = move |items: Vec<NotificationSetting>| {
+        send(NotificationSettings {
+            items,
+            quiet_hours: None,
+        });
+    };
+    // Quiet hours, 22:00 to 08:00 of this device's time (an empty window turns them off).
+    let set_quiet = move |on: bool| {
+        let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
+        let (from_hour, to_hour) = if on { (22, 8) } else { (0, 0) };
+        send(NotificationSettings {
+            items: Vec::new(),
+            quiet_hours: Some(shared::dto::QuietHours {
+                from_hour,
+                to_hour,
+                utc_offset_minutes: offset,
+            }),
         });
     };
     let choose = move |item: NotificationSetting, email: bool| {
@@ -232,6 +255,15 @@ fn MailSettings() -> impl IntoView {
                     <span>"Одной сводкой раз в день, утром"</span>
                 </label>
             </fieldset>
+            <label class="check" for="mail-quiet">
+                <input
+                    type="checkbox"
+                    id="mail-quiet"
+                    prop:checked=move || quiet.get().is_some()
+                    on:change=move |ev| set_quiet(event_target_checked(&ev))
+                />
+                <span>"Не присылать письма с 22:00 до 08:00 — они придут утром"</span>
+            </label>
             {move || failure.get().map(|e| view! { <ErrorAlert error=e /> })}
             <p class="hint" role="status" data-testid="mail-saved">
                 {move || if saved.get() { "Сохранено" } else { "" }}

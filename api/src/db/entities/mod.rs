@@ -38,6 +38,7 @@ pub mod org_unit;
 pub mod people_import;
 pub mod personal_export;
 pub mod product_recommendation;
+pub mod quiet_hours;
 pub mod rate_window;
 pub mod refresh_token;
 pub mod region_policy;
