@@ -257,14 +257,16 @@ fn public_json(v: serde_json::Value, max_age: u32, content_type: &'static str) -
     params(("id" = Uuid, Path, description = "The region's id")),
     responses(
         (status = 200, description = "The issuer's profile (JSON-LD)", content_type = "application/ld+json", body = serde_json::Value),
-        docs::NotFound
+        docs::NotFound, docs::TooManyRequests
     )
 )]
 #[get("/regions/{id}/issuer")]
 pub async fn region_issuer(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    badges::throttle(&state, &req).await?;
     Ok(public_json(
         badges::issuer(&state, *id).await?,
         3600,
@@ -279,14 +281,16 @@ pub async fn region_issuer(
     params(("id" = Uuid, Path, description = "The region's id")),
     responses(
         (status = 200, description = "The JWK set", content_type = "application/jwk-set+json", body = serde_json::Value),
-        docs::NotFound
+        docs::NotFound, docs::TooManyRequests
     )
 )]
 #[get("/regions/{id}/jwks.json")]
 pub async fn region_jwks(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    badges::throttle(&state, &req).await?;
     Ok(public_json(
         badges::jwks(&state, *id).await?,
         3600,
@@ -304,14 +308,16 @@ pub async fn region_jwks(
     ),
     responses(
         (status = 200, description = "The JWK", content_type = "application/jwk+json", body = serde_json::Value),
-        docs::NotFound
+        docs::NotFound, docs::TooManyRequests
     )
 )]
 #[get("/regions/{id}/keys/{kid}")]
 pub async fn region_key(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, String)>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    badges::throttle(&state, &req).await?;
     let (id, kid) = path.into_inner();
     Ok(public_json(
         badges::key(&state, id, &kid).await?,
@@ -329,14 +335,16 @@ pub async fn region_key(
     params(("id" = Uuid, Path, description = "The region's id")),
     responses(
         (status = 200, description = "The signed status list credential (compact JWS)", content_type = "application/vc+jwt", body = String),
-        docs::NotFound
+        docs::NotFound, docs::TooManyRequests
     )
 )]
 #[get("/regions/{id}/status-list")]
 pub async fn region_status_list(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    badges::throttle(&state, &req).await?;
     let jwt = badges::status_list(&state, *id).await?;
     Ok(HttpResponse::Ok()
         .content_type(badges::VC_JWT)

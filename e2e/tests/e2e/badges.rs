@@ -510,3 +510,56 @@ async fn a_certificate_issued_before_the_status_lists_gets_its_place_when_first_
         index.as_str().map(str::to_owned)
     );
 }
+
+#[tokio::test]
+async fn the_public_issuer_pages_refuse_a_flood_and_positions_are_not_sequential() {
+    use sea_orm::EntityTrait;
+    let (app, c) = with_certificate().await;
+    let region = app.demo.region;
+    // The demo certificate's position is drawn at random from the first list, not 0.
+    let row = api::db::entities::certificate::Entity::find_by_id(c.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let index = row.status_index.expect("a position");
+    assert!(
+        (0..131_072).contains(&index),
+        "within the first list: {index}"
+    );
+    // Draws spread over the list rather than counting up.
+    let mut drawn = Vec::new();
+    for _ in 0..20 {
+        drawn.push(
+            api::services::documents::badges::next_status_index(&app.db, region)
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(
+        drawn.windows(2).any(|w| w[1] != w[0] + 1),
+        "not consecutive: {drawn:?}"
+    );
+    assert!(drawn.iter().any(|&i| i > 1000), "spread: {drawn:?}");
+    assert!(!drawn.contains(&index), "a taken position is never drawn");
+    // A verifier that asks more often than it may is told when to come back; each page
+    // counts towards the same allowance.
+    let mut statuses = Vec::new();
+    for i in 0..api::services::documents::badges::PUBLIC_PER_MINUTE {
+        let path = match i % 3 {
+            0 => format!("/api/v1/regions/{region}/issuer"),
+            1 => format!("/api/v1/regions/{region}/jwks.json"),
+            _ => format!("/api/v1/regions/{region}/status-list"),
+        };
+        statuses.push(app.get(&path).send().await.unwrap().status());
+    }
+    assert!(statuses.iter().all(|s| s.is_success()), "{statuses:?}");
+    let res = app
+        .get(&format!("/api/v1/regions/{region}/issuer"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_some());
+    problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+}

@@ -24,8 +24,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rand::RngCore;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -238,9 +238,58 @@ pub async fn region_key(db: &impl ConnectionTrait, region_id: Uuid) -> AppResult
     RegionKey::from_model(&stored)
 }
 
-/// The next free position in the region's status list, counted under the caller's transaction.
+/// Requests to the public issuer pages (profile, keys, status list) per address per minute:
+/// verifiers cache them (they say for how long), so a client asking more often is a flood.
+pub const PUBLIC_PER_MINUTE: i32 = 120;
+
+/// Refuses a client that asked the public issuer pages too often this minute (429 with when to
+/// come back).
+pub async fn throttle(state: &AppState, req: &actix_web::HttpRequest) -> AppResult<()> {
+    let address = crate::middleware::client_address::of(req).map(|a| a.to_string());
+    let key = format!("badges:{}", address.as_deref().unwrap_or("unknown"));
+    let rate =
+        crate::services::integration::rate::hit(&state.db, &key, PUBLIC_PER_MINUTE, db::now())
+            .await?;
+    if !rate.allowed {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: u64::try_from(rate.reset).unwrap_or(60),
+        });
+    }
+    Ok(())
+}
+
+/// A free position in the region's status list, drawn at random (the Bitstring Status List
+/// recommends it: sequential positions would tell a verifier the order and the count of
+/// certificates). The region's counter row, taken under the caller's transaction, serialises
+/// issuers, so two cannot draw the same free position.
 pub async fn next_status_index(db: &impl ConnectionTrait, region_id: Uuid) -> AppResult<i32> {
-    Ok(certificates::count_up(db, &format!("status:{region_id}")).await? - 1)
+    use rand::Rng;
+    let issued = certificates::count_up(db, &format!("status:{region_id}")).await?;
+    let capacity = status_capacity(issued);
+    // At most half the positions are used, so a draw fails with probability ≤ 1/2.
+    for _ in 0..64 {
+        let candidate = rand::rngs::OsRng.gen_range(0..capacity);
+        let taken = certificate::Entity::find()
+            .filter(certificate::Column::RegionId.eq(region_id))
+            .filter(certificate::Column::StatusIndex.eq(candidate))
+            .count(db)
+            .await?;
+        if taken == 0 {
+            return Ok(candidate);
+        }
+    }
+    Err(AppError::Unexpected(anyhow::anyhow!(
+        "no free status list position in region {region_id}"
+    )))
+}
+
+/// The positions drawn from once `issued` certificates have one: whole lists of
+/// [`STATUS_LIST_BITS`], at least twice as many as the certificates.
+pub fn status_capacity(issued: i32) -> i32 {
+    let bits = u32::try_from(STATUS_LIST_BITS).unwrap_or(u32::MAX);
+    let needed = u32::try_from(issued.max(1)).unwrap_or(1).saturating_mul(2);
+    let lists = needed.div_ceil(bits).max(1);
+    i32::try_from(lists.saturating_mul(bits)).unwrap_or(i32::MAX)
 }
 
 /// The certificate's position in its region's status list, given now if it was issued before
@@ -619,5 +668,14 @@ mod tests {
         assert_eq!(data.header.typ.as_deref(), Some("vc+jwt"));
         assert_eq!(data.header.kid.as_deref(), Some("kid"));
         assert_eq!(data.claims["iss"], "x");
+    }
+
+    #[test]
+    fn positions_are_drawn_from_lists_at_most_half_full() {
+        assert_eq!(status_capacity(0), 131_072);
+        assert_eq!(status_capacity(1), 131_072);
+        assert_eq!(status_capacity(65_536), 131_072);
+        assert_eq!(status_capacity(65_537), 262_144);
+        assert_eq!(status_capacity(i32::MAX), i32::MAX, "saturates, never overflows");
     }
 }
