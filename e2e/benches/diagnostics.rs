@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use e2e::{Backend, TestApp, User, ok_json};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
-use shared::UnitKind;
 use shared::dto::{CampaignAnalytics, CampaignDto, DeficitPersonDto, FrameworkDto, Page};
 use uuid::Uuid;
 
@@ -115,36 +114,13 @@ async fn main() {
     .await;
 
     // The region's schools.
-    let region = api::db::units::find(&app.db, d.region)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut schools = Vec::new();
-    let mut municipalities = Vec::new();
-    for m in 0..MUNICIPALITIES {
-        let muni = api::db::units::insert(
-            &app.db,
-            UnitKind::Municipality,
-            &format!("Муниципалитет № {m}"),
-            None,
-            Some(&region),
-        )
-        .await
-        .unwrap();
-        for s in 0..SCHOOLS_PER_MUNICIPALITY {
-            let school = api::db::units::insert(
-                &app.db,
-                UnitKind::School,
-                &format!("Школа № {s} муниципалитета {m}"),
-                None,
-                Some(&muni),
-            )
-            .await
-            .unwrap();
-            schools.push(school.id);
-        }
-        municipalities.push(muni.id);
-    }
+    let (schools, municipalities) = e2e::fixtures::region_schools(
+        &app.db,
+        d.region,
+        MUNICIPALITIES,
+        SCHOOLS_PER_MUNICIPALITY,
+    )
+    .await;
     let manager_id = e2e::fixtures::id_of(&app, "manager@iom.test").await;
     let statements = match backend {
         Backend::Postgres => postgres_fill(&schools, teachers, campaign.id, fw.id, manager_id),

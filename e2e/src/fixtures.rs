@@ -93,3 +93,41 @@ pub async fn id_of(app: &TestApp, email: &str) -> Uuid {
         .unwrap()
         .id
 }
+
+/// `municipalities` municipalities of `region` with `per_municipality` schools each, for the
+/// benchmarks at a region's scale: (schools, municipalities).
+pub async fn region_schools(
+    db: &DatabaseConnection,
+    region: Uuid,
+    municipalities: usize,
+    per_municipality: usize,
+) -> (Vec<Uuid>, Vec<Uuid>) {
+    let region = units::find(db, region).await.unwrap().unwrap();
+    let mut schools = Vec::new();
+    let mut munis = Vec::new();
+    for m in 0..municipalities {
+        let muni = units::insert(
+            db,
+            UnitKind::Municipality,
+            &format!("Муниципалитет № {m}"),
+            None,
+            Some(&region),
+        )
+        .await
+        .unwrap();
+        for s in 0..per_municipality {
+            let school = units::insert(
+                db,
+                UnitKind::School,
+                &format!("Школа № {s} муниципалитета {m}"),
+                None,
+                Some(&muni),
+            )
+            .await
+            .unwrap();
+            schools.push(school.id);
+        }
+        munis.push(muni.id);
+    }
+    (schools, munis)
+}
