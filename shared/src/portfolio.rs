@@ -87,25 +87,36 @@ impl std::fmt::Display for ItemKey {
 impl std::str::FromStr for ItemKey {
     type Err = SelectionError;
 
+    /// Exactly `kind:uuid`, the id in lowercase with hyphens — what [`SELECTION_PATTERN`]
+    /// describes, and nothing it does not.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || SelectionError::Malformed(s.chars().take(80).collect());
-        let (kind, id) = s.trim().split_once(':').ok_or_else(bad)?;
+        let (kind, id) = s.split_once(':').ok_or_else(bad)?;
+        let id = Uuid::parse_str(id)
+            .ok()
+            .filter(|u| u.hyphenated().to_string() == id)
+            .ok_or_else(bad)?;
         Ok(Self {
             kind: kind.parse().map_err(|_| bad())?,
-            id: Uuid::parse_str(id).map_err(|_| bad())?,
+            id,
         })
     }
 }
 
-/// The most items one selection may name.
-pub const MAX_SELECTION: usize = 1000;
+/// The longest selection, in characters (about 150 keys: more than any portfolio holds, and
+/// short enough for an address).
+pub const MAX_SELECTION_CHARS: usize = 8000;
+
+/// A selection as a regular expression (the API document states it; [`parse_selection`]
+/// accepts exactly these).
+pub const SELECTION_PATTERN: &str = "^(route|certificate|event|product|public_event|mentoring_received|mentoring_given):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,(route|certificate|event|product|public_event|mentoring_received|mentoring_given):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*$";
 
 /// Why a selection is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelectionError {
     /// Not a list of `kind:uuid` keys (the request is malformed: 400).
     Malformed(String),
-    /// More keys than any portfolio holds (400).
+    /// Longer than any portfolio's selection (400).
     TooMany,
     /// Nothing selected (422).
     Empty,
@@ -127,9 +138,10 @@ impl std::fmt::Display for SelectionError {
                 f,
                 "Параметр items — ключи пунктов портфолио через запятую (вид:идентификатор); не понят «{k}»."
             ),
-            SelectionError::TooMany => {
-                write!(f, "В выборке не более {MAX_SELECTION} пунктов портфолио.")
-            }
+            SelectionError::TooMany => write!(
+                f,
+                "Параметр items — не длиннее {MAX_SELECTION_CHARS} символов."
+            ),
             SelectionError::Empty => f.write_str("Выберите хотя бы один пункт портфолио."),
             SelectionError::Unknown(keys) => write!(
                 f,
@@ -146,20 +158,20 @@ impl std::fmt::Display for SelectionError {
 
 impl std::error::Error for SelectionError {}
 
-/// Parses a selection (`?items=`): comma-separated keys, repeats counted once, in order.
+/// Parses a selection (`?items=`): keys separated by commas, repeats counted once, in order.
 pub fn parse_selection(raw: &str) -> Result<Vec<ItemKey>, SelectionError> {
+    if raw.len() > MAX_SELECTION_CHARS {
+        return Err(SelectionError::TooMany);
+    }
+    if raw.is_empty() {
+        return Err(SelectionError::Empty);
+    }
     let mut out: Vec<ItemKey> = Vec::new();
-    for part in raw.split(',').filter(|p| !p.trim().is_empty()) {
-        if out.len() >= MAX_SELECTION {
-            return Err(SelectionError::TooMany);
-        }
+    for part in raw.split(',') {
         let key: ItemKey = part.parse()?;
         if !out.contains(&key) {
             out.push(key);
         }
-    }
-    if out.is_empty() {
-        return Err(SelectionError::Empty);
     }
     Ok(out)
 }
@@ -295,30 +307,44 @@ mod tests {
     fn a_selection_is_comma_separated_keys_counted_once() {
         let a = ItemKey::new(PortfolioItemKind::Route, Uuid::from_u128(1));
         let b = ItemKey::new(PortfolioItemKind::Event, Uuid::from_u128(2));
-        assert_eq!(parse_selection(&format!("{a}, {b},{a},")), Ok(vec![a, b]));
+        assert_eq!(parse_selection(&format!("{a},{b},{a}")), Ok(vec![a, b]));
     }
 
     #[test]
     fn malformed_selections_are_refused_as_bad_requests() {
+        let id = "00000000-0000-0000-0000-00000000000a";
         for raw in [
-            "route",
-            "route:nope",
-            "planet:00000000-0000-0000-0000-000000000001",
-            "00000000-0000-0000-0000-000000000001",
+            "route".to_owned(),
+            "route:nope".to_owned(),
+            format!("planet:{id}"),
+            id.to_owned(),
+            format!("route:{}", id.to_uppercase()),
+            format!("route:{}", id.replace('-', "")),
+            format!(" route:{id}"),
+            format!("route:{id},"),
+            ",,".to_owned(),
         ] {
-            let e = parse_selection(raw).unwrap_err();
+            let e = parse_selection(&raw).unwrap_err();
             assert!(e.is_malformed(), "{raw}: {e:?}");
         }
-        let many = (0..=MAX_SELECTION as u128)
-            .map(|i| ItemKey::new(PortfolioItemKind::Event, Uuid::from_u128(i)).to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let many = vec![format!("route:{id}"); MAX_SELECTION_CHARS / 40].join(",");
         assert_eq!(parse_selection(&many), Err(SelectionError::TooMany));
     }
 
     #[test]
+    fn the_pattern_names_every_kind_of_item() {
+        for k in PortfolioItemKind::ALL {
+            assert!(
+                SELECTION_PATTERN.contains(&format!("|{}", k.as_str()))
+                    || SELECTION_PATTERN.contains(&format!("({}", k.as_str())),
+                "{k:?}"
+            );
+        }
+    }
+
+    #[test]
     fn an_empty_selection_or_someone_elses_item_is_unprocessable() {
-        assert_eq!(parse_selection(" , "), Err(SelectionError::Empty));
+        assert_eq!(parse_selection(""), Err(SelectionError::Empty));
         assert!(!SelectionError::Empty.is_malformed());
         let mine = ItemKey::new(PortfolioItemKind::Route, Uuid::from_u128(1));
         let theirs = ItemKey::new(PortfolioItemKind::Route, Uuid::from_u128(2));

@@ -69,7 +69,15 @@ pub struct PortfolioDto {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PortfolioQuery {
-    /// Item keys (`route:<uuid>,event:<uuid>`) to include; every item when absent.
-    #[cfg_attr(feature = "openapi", param(max_length = 60000))]
+    /// Item keys (`route:<uuid>,event:<uuid>`) to include; every item when absent. The
+    /// pattern is `crate::portfolio::SELECTION_PATTERN` (a test holds them equal).
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            min_length = 1,
+            max_length = 8000,
+            pattern = "^(route|certificate|event|product|public_event|mentoring_received|mentoring_given):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,(route|certificate|event|product|public_event|mentoring_received|mentoring_given):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*$"
+        )
+    )]
     pub items: Option<String>,
 }

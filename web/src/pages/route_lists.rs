@@ -488,7 +488,6 @@ pub fn RoutesPage() -> impl IntoView {
                 .collect();
             q.to_query_string()
         }) />
-        <crate::pages::documents::PortfolioSummaryButtons />
         <section class="card" aria-label="Найденные маршруты">
             <Transition fallback=|| view! { <Loading label="Загружаем маршруты…" /> }>
                 <ErrorBoundary fallback=error_fallback>

@@ -852,11 +852,20 @@ mod tests {
             .unwrap_err()
         };
         assert!(matches!(bad("route:x"), AppError::BadRequest { .. }));
+        assert!(matches!(bad(",,"), AppError::BadRequest { .. }));
         assert!(matches!(bad(""), AppError::Validation { .. }));
         assert!(matches!(
             bad(&format!("route:{}", Uuid::from_u128(9))),
             AppError::Validation { .. }
         ));
+    }
+
+    #[test]
+    fn the_documented_selection_pattern_is_the_one_the_parser_follows() {
+        use utoipa::IntoParams;
+        let params = serde_json::to_string(&PortfolioQuery::into_params(|| None)).unwrap();
+        let pattern = serde_json::to_string(shared::portfolio::SELECTION_PATTERN).unwrap();
+        assert!(params.contains(&pattern), "{params}");
     }
 
     #[test]

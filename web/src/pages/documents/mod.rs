@@ -386,49 +386,6 @@ pub fn ExportButtons(#[prop(into)] query: Signal<String>) -> impl IntoView {
     }
 }
 
-/// «Сводка портфолио (Excel)» for each unit the person manages: the teachers' routes,
-/// products, events and hours of further training, one row per teacher.
-#[component]
-pub fn PortfolioSummaryButtons() -> impl IntoView {
-    let units: Vec<shared::dto::UnitRef> = crate::session::use_session().me().with_untracked(|m| {
-        let mut out: Vec<shared::dto::UnitRef> = Vec::new();
-        for g in m.iter().flat_map(|m| &m.roles) {
-            if let (true, Some(u)) = (g.role.manages_unit(), &g.unit) {
-                if !out.iter().any(|x| x.id == u.id) {
-                    out.push(u.clone());
-                }
-            }
-        }
-        out
-    });
-    let error = RwSignal::new(None::<ApiError>);
-    (!units.is_empty()).then(|| {
-        let buttons = units
-            .into_iter()
-            .map(|u| {
-                let id = u.id;
-                view! {
-                    <DownloadButton
-                        label=format!("Сводка портфолио: {} (Excel)", u.name)
-                        busy_label="Готовим сводку…"
-                        path=Signal::derive(move || format!("/api/v1/units/{id}/portfolio.xlsx"))
-                        file_name=format!("Портфолио_сводка_{}.xlsx", u.name.replace(' ', "_"))
-                        error=error
-                        test_id=format!("portfolio-summary-{id}")
-                    />
-                }
-            })
-            .collect_view();
-        view! {
-            <div class="document-downloads" role="group" aria-label="Сводка портфолио педагогов">
-                <span class="small muted">"Портфолио педагогов: "</span>
-                {buttons}
-                {move || error.get().map(|e| view! { <Alert kind=AlertKind::Error>{e.message()}</Alert> })}
-            </div>
-        }
-    })
-}
-
 /// Export buttons for events with attendance (the calendar's filters in `query`, or one
 /// event's sheet with `?event_id=…`).
 #[component]
