@@ -90,8 +90,8 @@ pub fn hours_within(today: NaiveDate, years: u32, trainings: &[Training]) -> f64
     trainings
         .iter()
         .filter(|t| t.finished_on > since && t.finished_on <= today)
-        .map(|t| t.hours)
-        .sum()
+        // From +0.0: an empty sum of floats is -0.0, which prints as «-0».
+        .fold(0.0, |sum, t| sum + t.hours)
 }
 
 /// The clocks of a teacher whose category dates from `category_on`, with these trainings.

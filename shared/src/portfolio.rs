@@ -248,7 +248,7 @@ pub fn hours_summary(today: NaiveDate, trainings: &[Training]) -> HoursSummary {
                 .filter(|t| academic_year(t.finished_on) == year);
             YearHours {
                 year,
-                hours: of_year.clone().map(|t| t.hours).sum(),
+                hours: of_year.clone().fold(0.0, |sum, t| sum + t.hours),
                 courses: of_year.filter(|t| t.counts()).count(),
             }
         })
@@ -398,6 +398,13 @@ mod tests {
             clock(today, None, &trainings).hours_in_period
         );
         assert_eq!(s.attestation_period, 138.0);
+        // A year without training is +0, not -0 (an empty float sum).
+        assert!(s.years[3].hours.is_sign_positive());
+        assert!(
+            hours_summary(today, &[])
+                .last_training_period
+                .is_sign_positive()
+        );
         assert_eq!(
             s.years.iter().map(|y| y.hours).sum::<f64>(),
             s.attestation_period

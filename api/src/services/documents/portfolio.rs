@@ -103,7 +103,10 @@ pub async fn build(
                 it.details.push(format!("{label}: {t}"));
             }
         }
-        it.details.push(dyn_.summary.clone());
+        it.details.push(format!(
+            "Динамика профессиональных компетенций: {}",
+            dyn_.summary
+        ));
         items.push(it);
         if let Some(ev) = &full.reflective.evaluation {
             for p in &full.reflective.products {
