@@ -66,6 +66,7 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         ResultSource, TokenPurpose, WebhookEvent,
     };
     use shared::events::{EventKind as DomainEventKind, NoticeChannel, NoticeKind, TodoKind};
+    use shared::portfolio::{PortfolioItemKind, PortfolioSection};
     use shared::retention::RetentionTrigger;
     use shared::workflow::{Outcome, Participant, RouteAction};
     use shared::{
@@ -117,6 +118,8 @@ fn every_enumeration_in_the_document_is_what_serde_reads_and_writes() {
         Participant,
         PeriodKind,
         PersonalExportStatus,
+        PortfolioItemKind,
+        PortfolioSection,
         PurposeKind,
         ResultSource,
         RetentionTrigger,

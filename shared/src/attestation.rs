@@ -83,6 +83,17 @@ fn years_before(d: NaiveDate, years: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// Hours of the trainings finished in the `years` up to `today` (the last day included, the day
+/// `years` before not).
+pub fn hours_within(today: NaiveDate, years: u32, trainings: &[Training]) -> f64 {
+    let since = years_before(today, years);
+    trainings
+        .iter()
+        .filter(|t| t.finished_on > since && t.finished_on <= today)
+        // From +0.0: an empty sum of floats is -0.0, which prints as «-0».
+        .fold(0.0, |sum, t| sum + t.hours)
+}
+
 /// The clocks of a teacher whose category dates from `category_on`, with these trainings.
 pub fn clock(today: NaiveDate, category_on: Option<NaiveDate>, trainings: &[Training]) -> Clock {
     let category_until = category_on.map(|d| years_after(d, CATEGORY_YEARS));
@@ -95,12 +106,7 @@ pub fn clock(today: NaiveDate, category_on: Option<NaiveDate>, trainings: &[Trai
     let training_due_on = last_training_on
         .map(|d| years_after(d, TRAINING_YEARS))
         .unwrap_or(today);
-    let since = years_before(today, TRAINING_YEARS);
-    let hours_in_period = trainings
-        .iter()
-        .filter(|t| t.finished_on > since && t.finished_on <= today)
-        .map(|t| t.hours)
-        .sum();
+    let hours_in_period = hours_within(today, TRAINING_YEARS, trainings);
     let training_left = (training_due_on - today).num_days();
     let state = match category_days_left {
         None => ClockState::Unknown,

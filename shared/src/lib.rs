@@ -20,6 +20,7 @@ pub mod links;
 pub mod monitoring;
 pub mod org;
 pub mod password;
+pub mod portfolio;
 pub mod privacy;
 pub mod retention;
 pub mod roles;

@@ -11,6 +11,7 @@ use shared::dto::catalogue::EventFilter;
 use shared::dto::documents::{
     CardFormat, CertificateDto, CertificateVerification, RevokeCertificate,
 };
+use shared::dto::portfolio::{PortfolioDto, PortfolioQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ use super::docs;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::documents::exports::{self, Export};
-use crate::services::documents::{self as service, Rendered, badges, certificates};
+use crate::services::documents::{self as service, Rendered, badges, certificates, portfolio};
 use crate::state::AppState;
 
 /// Registers this area's endpoints.
@@ -41,7 +42,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(export_deficits_csv)
         .service(export_deficits_xlsx)
         .service(export_events_csv)
-        .service(export_events_xlsx);
+        .service(export_events_xlsx)
+        .service(my_portfolio)
+        .service(my_portfolio_docx)
+        .service(my_portfolio_pdf)
+        .service(unit_portfolio_xlsx);
 }
 
 pub(crate) fn attachment(name: &str) -> ContentDisposition {
@@ -607,4 +612,94 @@ pub async fn export_events_xlsx(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     xlsx_export(state, principal, Export::Events(filter.into_inner()), req).await
+}
+
+/// My attestation portfolio: everything the platform knows of my professional development, a
+/// section per criterion of the attestation commission — completed routes with their
+/// conclusions and dynamics, certificates, products that passed the expert evaluation, events
+/// attended with their hours and certificates, public final events, mentoring received and
+/// given — and the hours of further training per academic year, over three and five years.
+/// Each item has a key for choosing what the files include.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    responses((status = 200, body = PortfolioDto), docs::Unauthorized)
+)]
+#[get("/me/portfolio")]
+pub async fn my_portfolio(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> AppResult<web::Json<PortfolioDto>> {
+    Ok(web::Json(portfolio::mine(&state, &principal).await?))
+}
+
+/// My portfolio as an editable Word document (DOCX) with the items chosen in `items` (every
+/// item without it): a title page, a section per criterion, the hours per period; each
+/// certificate with the address of its public verification. A malformed `items` is 400; an
+/// empty one, or one naming items not in my portfolio, is 422.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(PortfolioQuery),
+    responses(
+        (status = 200, description = "The portfolio", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = inline(crate::openapi::FileBytes)),
+        docs::BadRequest, docs::Unauthorized, docs::Unprocessable
+    )
+)]
+#[get("/me/portfolio.docx")]
+pub async fn my_portfolio_docx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<PortfolioQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(file_response(
+        portfolio::file(&state, &principal, &q, CardFormat::Docx).await?,
+    ))
+}
+
+/// My portfolio as PDF (A4, page numbers) with the items chosen in `items`, each certificate
+/// with a QR code that opens its public verification page.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(PortfolioQuery),
+    responses(
+        (status = 200, description = "The portfolio", content_type = "application/pdf", body = inline(crate::openapi::FileBytes)),
+        docs::BadRequest, docs::Unauthorized, docs::Unprocessable
+    )
+)]
+#[get("/me/portfolio.pdf")]
+pub async fn my_portfolio_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<PortfolioQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(file_response(
+        portfolio::file(&state, &principal, &q, CardFormat::Pdf).await?,
+    ))
+}
+
+/// The portfolio summary of a unit's teachers (the school's, and below a municipality's or a
+/// region's) as XLSX: one row per teacher with completed and all routes, certificates,
+/// products that passed the expert evaluation, events attended, and the hours of further
+/// training over three and five years. For those who manage the unit (403 for those who
+/// manage none; 404 for a unit outside the caller's).
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The unit's id")),
+    responses(
+        (status = 200, description = "The summary", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::openapi::FileBytes)),
+        docs::Unauthorized, docs::Forbidden, docs::NotFound
+    )
+)]
+#[get("/units/{id}/portfolio.xlsx")]
+pub async fn unit_portfolio_xlsx(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    Ok(file_response(
+        portfolio::unit_summary(&state, &principal, *id).await?,
+    ))
 }

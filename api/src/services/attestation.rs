@@ -165,6 +165,33 @@ pub async fn mine(state: &AppState, principal: &Principal) -> AppResult<Attestat
     of(&state.db, &me, db::now().date_naive()).await
 }
 
+/// The active teachers working in the unit at `path` or below it, among the people the caller
+/// may see, in name order.
+pub async fn teachers_in_unit(
+    state: &AppState,
+    principal: &Principal,
+    path: &shared::UnitPath,
+) -> AppResult<Vec<user::Model>> {
+    let mut q = user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(
+            user::Column::WorkplaceId.in_subquery(crate::services::admin::people::subtree(path)),
+        )
+        .filter(
+            user::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(role_grant::Column::UserId)
+                    .from(role_grant::Entity)
+                    .and_where(role_grant::Column::Role.eq(Role::Teacher.as_str()))
+                    .to_owned(),
+            ),
+        );
+    if let Some(scope) = crate::services::admin::people::scope(principal) {
+        q = q.filter(scope);
+    }
+    Ok(q.order_by_asc(user::Column::SortKey).all(&state.db).await?)
+}
+
 /// The teachers working in `unit` or below it, among the people the caller may see, whose
 /// category runs out within `within_days` or whose further training is overdue; soonest first.
 pub async fn due_in_unit(
@@ -189,24 +216,7 @@ pub async fn due_in_unit(
     if !principal.actor.can_read_unit(&path) {
         return Err(AppError::NotFound);
     }
-    let mut q = user::Entity::find()
-        .filter(user::Column::Active.eq(true))
-        .filter(
-            user::Column::WorkplaceId.in_subquery(crate::services::admin::people::subtree(&path)),
-        )
-        .filter(
-            user::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(role_grant::Column::UserId)
-                    .from(role_grant::Entity)
-                    .and_where(role_grant::Column::Role.eq(Role::Teacher.as_str()))
-                    .to_owned(),
-            ),
-        );
-    if let Some(scope) = crate::services::admin::people::scope(principal) {
-        q = q.filter(scope);
-    }
-    let people = q.order_by_asc(user::Column::SortKey).all(&state.db).await?;
+    let people = teachers_in_unit(state, principal, &path).await?;
     let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
     let mut trainings = trainings_of(&state.db, &ids).await?;
     let today = db::now().date_naive();

@@ -2265,3 +2265,122 @@ async fn a_teacher_publishes_her_product_and_a_tutor_finds_it_in_the_bank_and_re
     browser.wait_for("[data-testid=bank-adopted]").await;
     browser.screenshot("bank-product").await;
 }
+
+#[tokio::test]
+async fn a_teacher_picks_the_portfolio_items_and_downloads_it_and_the_coordinator_the_summary() {
+    let Some(dist) = built_spa() else {
+        assert!(
+            !required(),
+            "the SPA must be built (trunk build --release) for browser tests"
+        );
+        eprintln!("skipping a browser test: the SPA is not built");
+        return;
+    };
+    let app = TestApp::spawn_with(e2e::Options {
+        web_dir: Some(dist),
+        configure: Some(Box::new(|s| s.demo_completed_route = true)),
+    })
+    .await;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    sign_in(&browser, &app, "teacher@iom.test").await;
+    browser.client.goto(&app.url("/profile")).await.unwrap();
+    // The portfolio, a section per criterion, every item ticked.
+    wait_for_testid_text(&browser, "portfolio", "1. Профессиональное развитие").await;
+    wait_for_testid_text(&browser, "portfolio", "5. Наставничество").await;
+    wait_for_testid_text(&browser, "portfolio-hours", "за 3 года — 36 ч").await;
+    let boxes = browser
+        .client
+        .find_all(Locator::Css("[data-testid=portfolio] input[type=checkbox]"))
+        .await
+        .unwrap();
+    assert!(boxes.len() >= 4, "{} items", boxes.len());
+    // The teacher leaves out the public final event and the mentoring.
+    for kind in ["public_event", "mentoring_received"] {
+        for b in browser
+            .client
+            .find_all(Locator::Css(&format!(
+                "[data-testid=portfolio] input[data-key^='{kind}:']"
+            )))
+            .await
+            .unwrap()
+        {
+            b.click().await.unwrap();
+        }
+    }
+    browser.screenshot("portfolio-builder").await;
+    for (button, ext) in [("portfolio-pdf", "pdf"), ("portfolio-docx", "docx")] {
+        click(&browser, &format!("[data-testid={button}]")).await;
+        wait_for_xpath(
+            &browser,
+            &format!("//*[@data-testid='{button}'][@aria-busy='false']"),
+            "the download to finish",
+        )
+        .await;
+        let asked = browser
+            .client
+            .execute(
+                &format!(
+                    "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/v1/me/portfolio.{ext}?items=')).map(n => decodeURIComponent(n));"
+                ),
+                vec![],
+            )
+            .await
+            .unwrap();
+        let asked = asked.as_array().unwrap();
+        assert_eq!(asked.len(), 1, "{asked:?}");
+        let url = asked[0].as_str().unwrap();
+        assert!(
+            url.contains("route:") && url.contains("certificate:"),
+            "{url}"
+        );
+        assert!(
+            !url.contains("public_event:") && !url.contains("mentoring_received:"),
+            "{url}"
+        );
+    }
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css(".alert-error"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The school coordinator downloads the school's summary from its dashboard.
+    sign_out(&browser).await;
+    sign_in(&browser, &app, "coordinator@iom.test").await;
+    browser
+        .client
+        .goto(&app.url(&format!("/monitoring?unit={}", app.demo.school)))
+        .await
+        .unwrap();
+    wait_for_testid_text(&browser, "monitoring-unit", "Гимназия № 1").await;
+    click(&browser, "[data-testid=portfolio-summary-xlsx]").await;
+    wait_for_xpath(
+        &browser,
+        "//*[@data-testid='portfolio-summary-xlsx'][@aria-busy='false']",
+        "the summary download to finish",
+    )
+    .await;
+    let fetched = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').some(e => e.name.includes('/portfolio.xlsx'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched, json!(true));
+    assert!(
+        browser
+            .client
+            .find_all(Locator::Css(".alert-error"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    browser.screenshot("portfolio-summary").await;
+}

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::routes::{create, fill, step_ok, write};
 
-fn artifacts() -> PathBuf {
+pub(crate) fn artifacts() -> PathBuf {
     let dir = e2e::browser::workspace_root()
         .join("artifacts")
         .join("documents");
@@ -25,7 +25,7 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-fn have(tool: &str) -> bool {
+pub(crate) fn have(tool: &str) -> bool {
     Command::new("which")
         .arg(tool)
         .output()
@@ -33,7 +33,7 @@ fn have(tool: &str) -> bool {
 }
 
 /// The text of a DOCX body, one line per paragraph, and the raw XML.
-fn docx_text(bytes: &[u8]) -> (String, String) {
+pub(crate) fn docx_text(bytes: &[u8]) -> (String, String) {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
     let mut xml = String::new();
     zip.by_name("word/document.xml")
@@ -73,7 +73,7 @@ fn docx_text(bytes: &[u8]) -> (String, String) {
 }
 
 /// `pdftotext` of the file, when the tool is installed.
-fn pdf_text(path: &Path) -> Option<String> {
+pub(crate) fn pdf_text(path: &Path) -> Option<String> {
     if !have("pdftotext") {
         println!("note: pdftotext is not installed; PDF text checks skipped");
         return None;
@@ -89,7 +89,7 @@ fn pdf_text(path: &Path) -> Option<String> {
 }
 
 /// Page images for a person to look at (`pdftoppm`), when installed.
-fn page_images(pdf: &Path, stem: &str) -> usize {
+pub(crate) fn page_images(pdf: &Path, stem: &str) -> usize {
     if !have("pdftoppm") {
         println!("note: pdftoppm is not installed; no page images");
         return 0;
@@ -123,7 +123,7 @@ fn pdf_pages(path: &Path) -> Option<usize> {
 }
 
 /// Positions of `parts` in `text`, asserting each is present and they come in this order.
-fn assert_in_order(text: &str, parts: &[&str]) {
+pub(crate) fn assert_in_order(text: &str, parts: &[&str]) {
     let mut from = 0;
     for p in parts {
         let at = text[from..]
@@ -133,7 +133,7 @@ fn assert_in_order(text: &str, parts: &[&str]) {
     }
 }
 
-async fn download(user: &User<'_>, path: &str, content_type: &str) -> Vec<u8> {
+pub(crate) async fn download(user: &User<'_>, path: &str, content_type: &str) -> Vec<u8> {
     let res = user.get(path).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     assert!(
@@ -831,7 +831,13 @@ async fn exports_give_the_routes_and_deficits_in_scope_as_csv_and_xlsx() {
 }
 
 /// An event published by `user` starting `start` days from today.
-async fn event_of(user: &User<'_>, title: &str, kind: &str, start: i64, hours: f64) -> Uuid {
+pub(crate) async fn event_of(
+    user: &User<'_>,
+    title: &str,
+    kind: &str,
+    start: i64,
+    hours: f64,
+) -> Uuid {
     let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
     let e = crate::catalogue::publish(
         user,
@@ -845,7 +851,7 @@ async fn event_of(user: &User<'_>, title: &str, kind: &str, start: i64, hours: f
     e.summary.id
 }
 
-async fn enrol(user: &User<'_>, event: Uuid) {
+pub(crate) async fn enrol(user: &User<'_>, event: Uuid) {
     let res = user
         .post(&format!("/api/v1/catalogue/events/{event}/enrolment"))
         .send()
@@ -861,7 +867,12 @@ async fn enrol(user: &User<'_>, event: Uuid) {
 
 /// The organiser marks everyone on the sheet (attended or not) and uploads a certificate for
 /// the one named.
-async fn mark_sheet(organiser: &User<'_>, event: Uuid, attended: &[&str], certificate: &str) {
+pub(crate) async fn mark_sheet(
+    organiser: &User<'_>,
+    event: Uuid,
+    attended: &[&str],
+    certificate: &str,
+) {
     let sheet: Vec<shared::dto::catalogue::EnrolmentDto> = organiser
         .get_json(&format!("/api/v1/catalogue/events/{event}/enrolments"))
         .await;

@@ -23,6 +23,7 @@ mod matrix;
 mod monitoring;
 mod notifications;
 mod people;
+mod portfolio;
 mod privacy;
 mod reminders;
 mod retention;

@@ -89,7 +89,7 @@ enum Obj {
     Campaign,
     /// A person's diagnostic results: the person, their tutor and mentor, their managers.
     Results,
-    /// The route dashboard of the demo school: those who manage it.
+    /// The route dashboard and the portfolio summary of the demo school: those who manage it.
     Dashboard,
     /// A job drafting routes from a campaign: the region's manager only.
     DraftJob,
@@ -485,6 +485,10 @@ const ENDPOINTS: &[(&str, &str, Obj)] = &[
     ("PUT", "/api/v1/consent-purposes/{id}", Obj::Unit),
     ("GET", "/api/v1/me/attestation", Obj::Own),
     ("GET", "/api/v1/units/{id}/attestation", Obj::Unit),
+    ("GET", "/api/v1/me/portfolio", Obj::Own),
+    ("GET", "/api/v1/me/portfolio.docx", Obj::Own),
+    ("GET", "/api/v1/me/portfolio.pdf", Obj::Own),
+    ("GET", "/api/v1/units/{id}/portfolio.xlsx", Obj::Dashboard),
     ("GET", "/api/v1/units/{id}/retention", Obj::Unit),
     ("PUT", "/api/v1/units/{id}/retention", Obj::Unit),
     ("GET", "/api/v1/units/{id}/retention/runs", Obj::Unit),

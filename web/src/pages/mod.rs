@@ -14,6 +14,7 @@ pub mod login;
 pub mod monitoring;
 pub mod not_found;
 pub mod notifications;
+pub mod portfolio;
 pub mod profile;
 pub mod retention;
 pub mod route;

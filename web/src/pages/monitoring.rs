@@ -128,6 +128,8 @@ fn Dashboard(d: RouteDashboard, from: String, to: String) -> impl IntoView {
         path
     };
     let file_name = format!("Мониторинг_ИОМ_{}.xlsx", d.unit.name.replace(' ', "_"));
+    let portfolio_path = format!("/api/v1/units/{}/portfolio.xlsx", d.unit.id);
+    let portfolio_name = format!("Портфолио_сводка_{}.xlsx", d.unit.name.replace(' ', "_"));
     let status_rows: Vec<(String, u64)> = d
         .by_status
         .iter()
@@ -179,6 +181,14 @@ fn Dashboard(d: RouteDashboard, from: String, to: String) -> impl IntoView {
                 file_name=file_name
                 error=error
                 test_id="monitoring-xlsx"
+            />
+            <DownloadButton
+                label="Сводка портфолио педагогов (Excel)"
+                busy_label="Готовим сводку…"
+                path=Signal::derive(move || portfolio_path.clone())
+                file_name=portfolio_name
+                error=error
+                test_id="portfolio-summary-xlsx"
             />
         </div>
         {move || error.get().map(|e| view! { <ErrorAlert error=e /> })}

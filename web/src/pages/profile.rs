@@ -82,6 +82,7 @@ fn Profile(me: MeResponse) -> impl IntoView {
             </section>
 
             {is_teacher.then(|| view! { <crate::pages::attestation::AttestationCard /> })}
+            {is_teacher.then(|| view! { <crate::pages::portfolio::PortfolioCard /> })}
 
             <section class="card" aria-labelledby="roles-title">
                 <h2 class="card-title" id="roles-title">

@@ -5,8 +5,8 @@
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, Footer, LineSpacing, NumPages, PageMargin, PageNum, Paragraph,
-    Run, RunFonts, Shading, Table as DTable, TableBorders, TableCell, TableLayoutType, TableRow,
-    VMergeType, WidthType,
+    Pic, Run, RunFonts, Shading, Table as DTable, TableBorders, TableCell, TableLayoutType,
+    TableRow, VMergeType, WidthType,
 };
 
 use super::model::{Align, Block, Cell, Doc, Para, Table};
@@ -163,7 +163,17 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, DocxError> {
             Block::PageBreak => {
                 d.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
             }
-            Block::Qr { caption, .. } => {
+            Block::Qr {
+                data,
+                size,
+                caption,
+            } => {
+                if let Some((png, px)) = qr_png(data) {
+                    // Points to EMU (914400 per inch, 72 points per inch).
+                    let emu = (size * 12700.0).round() as u32;
+                    let pic = Pic::new_with_dimensions(png, px, px).size(emu, emu);
+                    d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_image(pic)));
+                }
                 d.add_paragraph(paragraph(&caption.join("\n"), false, 9.0, Align::Left))
             }
         };
@@ -173,6 +183,51 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, DocxError> {
         .pack(&mut out)
         .map_err(|e| DocxError(e.to_string()))?;
     mark_header_rows(&out.into_inner())
+}
+
+/// Pixels per QR module in the picture.
+const QR_SCALE: usize = 4;
+
+/// A QR code of `data` as a PNG (8-bit greyscale, a quiet zone of four modules) and its side
+/// in pixels; `None` when the data does not fit a QR code.
+pub fn qr_png(data: &str) -> Option<(Vec<u8>, u32)> {
+    use std::io::Write;
+    let code = qrcode::QrCode::new(data.as_bytes()).ok()?;
+    let n = code.width();
+    let colors = code.to_colors();
+    let side = (n + 8) * QR_SCALE;
+    let mut raw = Vec::with_capacity((side + 1) * side);
+    for y in 0..side {
+        raw.push(0); // filter: none
+        for x in 0..side {
+            let (col, row) = (
+                (x / QR_SCALE).wrapping_sub(4),
+                (y / QR_SCALE).wrapping_sub(4),
+            );
+            let dark = col < n && row < n && colors[row * n + col] == qrcode::Color::Dark;
+            raw.push(if dark { 0 } else { 255 });
+        }
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&raw).ok()?;
+    let idat = z.finish().ok()?;
+    let side32 = u32::try_from(side).ok()?;
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&side32.to_be_bytes());
+    ihdr.extend_from_slice(&side32.to_be_bytes());
+    // Bit depth 8, greyscale, deflate, adaptive filtering, no interlace.
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, body) in [(b"IHDR", &ihdr), (b"IDAT", &idat), (b"IEND", &Vec::new())] {
+        png.extend_from_slice(&u32::try_from(body.len()).ok()?.to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(body);
+        png.extend_from_slice(kind);
+        png.extend_from_slice(body);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    Some((png, side32))
 }
 
 /// What docx-rs writes for a row marked `cant_split` (only header rows are).

@@ -12,6 +12,7 @@ pub mod docx;
 pub mod exports;
 pub mod model;
 pub mod pdf;
+pub mod portfolio;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use shared::Role;

@@ -240,10 +240,16 @@ impl Layout<'_> {
         }
     }
 
-    fn para(&mut self, p: &Para) {
+    /// A paragraph; a heading keeps `next` (the height of what must follow it on the same page:
+    /// a table's header and first row) or else three more lines below it.
+    fn para(&mut self, p: &Para, next: Option<f32>) {
         let lines = self.m.wrap(&p.text, p.bold, p.size, CONTENT_W);
         let lh = p.size * LEADING;
-        let needed = if p.keep_with_next { lh * 4.0 } else { lh };
+        let needed = if p.keep_with_next {
+            (lh * lines.len() as f32 + next.unwrap_or(0.0)).max(lh * 4.0)
+        } else {
+            lh
+        };
         if self.y > TOP {
             self.y += p.space_before;
         }
@@ -277,11 +283,9 @@ impl Layout<'_> {
             .collect()
     }
 
-    fn table(&mut self, t: &Table) {
-        let lh = t.size * LEADING;
-        self.y += 4.0;
-        let wrapped: Vec<Vec<Vec<String>>> = t
-            .rows
+    /// The cell lines of every row of `t`.
+    fn wrap_rows(&self, t: &Table) -> Vec<Vec<Vec<String>>> {
+        t.rows
             .iter()
             .map(|row| {
                 Self::cell_boxes(&t.widths, row)
@@ -290,11 +294,34 @@ impl Layout<'_> {
                     .map(|((_, w), c)| self.m.wrap(&c.text, c.bold, t.size, w - 2.0 * PAD))
                     .collect()
             })
-            .collect();
+            .collect()
+    }
+
+    /// What must stand together at the top of `t`: its header rows and its first body row (or
+    /// that row's first line, when the row is taller than a page).
+    fn table_lead(wrapped: &[Vec<Vec<String>>], header_rows: usize, lh: f32) -> f32 {
+        let header_h: f32 = wrapped[..header_rows.min(wrapped.len())]
+            .iter()
+            .map(|r| Self::row_height(r, lh))
+            .sum();
+        let full = PAGE_H - TOP - BOTTOM - header_h;
+        let first = wrapped
+            .get(header_rows)
+            .map(|r| Self::row_height(r, lh))
+            .filter(|h| *h <= full)
+            .unwrap_or(lh + 2.0 * PAD);
+        4.0 + header_h + first
+    }
+
+    fn table(&mut self, t: &Table) {
+        let lh = t.size * LEADING;
+        self.y += 4.0;
+        let wrapped = self.wrap_rows(t);
         let header_h: f32 = wrapped[..t.header_rows]
             .iter()
             .map(|r| Self::row_height(r, lh))
             .sum();
+        let lead = Self::table_lead(&wrapped, t.header_rows, lh);
         for i in 0..t.rows.len() {
             let is_header = i < t.header_rows;
             let lines = &wrapped[i];
@@ -303,7 +330,7 @@ impl Layout<'_> {
             // fits there whole, and is split across pages only when taller than a page.
             let full = PAGE_H - TOP - BOTTOM - header_h;
             let needs_break = if is_header {
-                i == 0 && self.y > TOP && self.room() < header_h + lh + 2.0 * PAD
+                i == 0 && self.y > TOP && self.room() < lead - 4.0
             } else if h <= self.room() {
                 false
             } else if h <= full {
@@ -483,9 +510,17 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, PdfError> {
         pages: vec![Vec::new()],
         y: TOP,
     };
-    for b in &doc.blocks {
+    for (i, b) in doc.blocks.iter().enumerate() {
         match b {
-            Block::Para(p) => l.para(p),
+            Block::Para(p) => {
+                let next = match doc.blocks.get(i + 1) {
+                    Some(Block::Table(t)) if p.keep_with_next && t.header_rows > 0 => Some(
+                        Layout::table_lead(&l.wrap_rows(t), t.header_rows, t.size * LEADING),
+                    ),
+                    _ => None,
+                };
+                l.para(p, next)
+            }
             Block::Table(t) => l.table(t),
             Block::PageBreak => l.new_page(),
             Block::Qr {
