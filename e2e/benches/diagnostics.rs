@@ -114,13 +114,9 @@ async fn main() {
     .await;
 
     // The region's schools.
-    let (schools, municipalities) = e2e::fixtures::region_schools(
-        &app.db,
-        d.region,
-        MUNICIPALITIES,
-        SCHOOLS_PER_MUNICIPALITY,
-    )
-    .await;
+    let (schools, municipalities) =
+        e2e::fixtures::region_schools(&app.db, d.region, MUNICIPALITIES, SCHOOLS_PER_MUNICIPALITY)
+            .await;
     let manager_id = e2e::fixtures::id_of(&app, "manager@iom.test").await;
     let statements = match backend {
         Backend::Postgres => postgres_fill(&schools, teachers, campaign.id, fw.id, manager_id),

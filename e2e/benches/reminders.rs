@@ -3,9 +3,10 @@
 //! (1,000,000), on PostgreSQL. Activities are spread over the school year (done before today,
 //! planned after, a fifth of the past ones left unfinished), route ends over two months, and a
 //! tenth of the routes wait for the director's approval since a fortnight. Prints how long the
-//! first scan of the day takes (it records every reminder due), how long a second scan takes
-//! (another instance the same day: it finds everything recorded), and the database's own time for
-//! the scan's largest query (the activities due or overdue) in the same run.
+//! first scan takes (a region that never had one: it records every reminder due at once), a
+//! second scan the same day (another instance: everything is recorded), the next day's scan (what
+//! became due overnight), and the database's own time for the scan's largest query (the
+//! activities due or overdue) in the same run.
 //!
 //! `IOM_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p e2e --bench reminders`
 //! (`IOM_BENCH_TEACHERS` changes the number of teachers.) On SQLite it says so and stops: the
@@ -38,13 +39,9 @@ async fn main() {
     let app = TestApp::spawn().await;
     let d = app.demo.clone();
     let started = Instant::now();
-    let (schools, _) = e2e::fixtures::region_schools(
-        &app.db,
-        d.region,
-        MUNICIPALITIES,
-        SCHOOLS_PER_MUNICIPALITY,
-    )
-    .await;
+    let (schools, _) =
+        e2e::fixtures::region_schools(&app.db, d.region, MUNICIPALITIES, SCHOOLS_PER_MUNICIPALITY)
+            .await;
     let manager = e2e::fixtures::id_of(&app, "manager@iom.test").await;
     let today = api::db::now().date_naive();
     for sql in fill(&schools, teachers, manager, today) {
@@ -54,7 +51,7 @@ async fn main() {
         let db = app.db.clone();
         async move {
             let row = db
-                .query_one(Statement::from_string(
+                .query_one_raw(Statement::from_string(
                     db.get_database_backend(),
                     format!("SELECT count(*) AS n FROM {table}"),
                 ))
@@ -77,7 +74,7 @@ async fn main() {
     let ceiling = Instant::now();
     let due = app
         .db
-        .query_one(Statement::from_string(
+        .query_one_raw(Statement::from_string(
             app.db.get_database_backend(),
             format!(
                 "SELECT count(*) AS n FROM route_activities a JOIN routes r ON r.id = a.route_id
@@ -95,10 +92,14 @@ async fn main() {
     let ceiling = ceiling.elapsed().as_secs_f64();
 
     let first = Instant::now();
-    let report = api::services::reminders::scan(&app.db, today).await.unwrap();
+    let report = api::services::reminders::scan(&app.db, today)
+        .await
+        .unwrap();
     let first = first.elapsed().as_secs_f64();
     let second = Instant::now();
-    let again = api::services::reminders::scan(&app.db, today).await.unwrap();
+    let again = api::services::reminders::scan(&app.db, today)
+        .await
+        .unwrap();
     let second = second.elapsed().as_secs_f64();
     println!(
         "the database alone: the activities due or overdue ({due} rows) counted in {:.2} s",
@@ -111,6 +112,16 @@ async fn main() {
     println!(
         "second scan the same day: {second:.1} s, recorded {} (everything was already recorded)",
         again.due_soon + again.overdue + again.ending + again.stalled + again.escalated
+    );
+    // The next morning: only what became due overnight is new.
+    let next = Instant::now();
+    let tomorrow = api::services::reminders::scan(&app.db, today + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let next = next.elapsed().as_secs_f64();
+    println!(
+        "the next day's scan: {next:.1} s, recorded {} due soon, {} overdue, {} ending without a product, {} stalled, {} escalated",
+        tomorrow.due_soon, tomorrow.overdue, tomorrow.ending, tomorrow.stalled, tomorrow.escalated
     );
     println!("target: the scan ≤ 10 s");
 }

@@ -412,7 +412,11 @@ pub fn quiet_until(
         return None;
     }
     let day = local.date_naive();
-    let end_day = if h < to_hour { day } else { day + Duration::days(1) };
+    let end_day = if h < to_hour {
+        day
+    } else {
+        day + Duration::days(1)
+    };
     let end_local = end_day.and_hms_opt(to_hour, 0, 0)?.and_utc();
     Some(end_local - offset)
 }
@@ -685,12 +689,25 @@ mod digest_tests {
     #[test]
     fn a_digest_lists_each_notice_with_its_link_and_says_how_to_stop_it() {
         let items = vec![
-            ("Маршрут «А» ждёт вашего решения".to_owned(), "https://iom/routes/1".to_owned()),
-            ("Комментарий к маршруту «Б».".to_owned(), "https://iom/routes/2".to_owned()),
+            (
+                "Маршрут «А» ждёт вашего решения".to_owned(),
+                "https://iom/routes/1".to_owned(),
+            ),
+            (
+                "Комментарий к маршруту «Б».".to_owned(),
+                "https://iom/routes/2".to_owned(),
+            ),
         ];
-        let body = digest_body(&items, "https://iom/notifications", "https://iom/unsubscribe/t");
+        let body = digest_body(
+            &items,
+            "https://iom/notifications",
+            "https://iom/unsubscribe/t",
+        );
         assert!(body.contains("• Маршрут «А» ждёт вашего решения.\n  https://iom/routes/1"));
-        assert!(body.contains("• Комментарий к маршруту «Б».\n"), "no double full stop");
+        assert!(
+            body.contains("• Комментарий к маршруту «Б».\n"),
+            "no double full stop"
+        );
         assert!(body.contains("https://iom/unsubscribe/t"));
         assert!(!body.contains("ещё"));
         assert_eq!(digest_subject(2), "ИОМ: сводка уведомлений за день (2)");

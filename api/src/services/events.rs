@@ -102,8 +102,12 @@ pub async fn record_once(
     key: &str,
     event: Event,
 ) -> Result<bool, DbErr> {
-    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("event:{key}").as_bytes());
-    write(db, id, event).await
+    write(db, once_id(key), event).await
+}
+
+/// The id an event recorded once under `key` has.
+fn once_id(key: &str) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("event:{key}").as_bytes())
 }
 
 /// Writes the event row under `id` with its notice job; `false` (and no job) when an event

@@ -11,9 +11,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use shared::dto::{NotificationSetting, NotificationSettings, QuietHours, Unsubscribed};
-use validator::Validate;
 use shared::events::{NoticeChannel, NoticeKind, notice_channels};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::auth::Principal;
 use crate::db::entities::notification_setting::{ActiveModel, Column, Entity};
@@ -40,7 +40,10 @@ pub async fn channels(
 }
 
 /// The person's quiet hours, if they set any.
-pub async fn quiet_hours(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Option<QuietHours>> {
+pub async fn quiet_hours(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> AppResult<Option<QuietHours>> {
     Ok(quiet_hours::Entity::find_by_id(user_id)
         .one(db)
         .await?

@@ -2248,7 +2248,11 @@ async fn a_teacher_publishes_her_product_and_a_tutor_finds_it_in_the_bank_and_re
 
     // The colleague finds it in «Что сделать», reads who recommended it, and adds it to her draft.
     let c = app.as_user("colleague@iom.test").await;
-    crate::routes::fill(&c, crate::routes::create(&c, "Функциональная грамотность").await).await;
+    crate::routes::fill(
+        &c,
+        crate::routes::create(&c, "Функциональная грамотность").await,
+    )
+    .await;
     sign_in(&browser, &app, "colleague@iom.test").await;
     click_xpath(
         &browser,

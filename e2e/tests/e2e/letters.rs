@@ -384,7 +384,10 @@ async fn a_digest_gathers_a_days_unread_notices_into_one_letter_once_and_its_lin
     assert!(res.status().is_success());
     let first = submit(&app, &teacher, "Формирующее оценивание на уроках химии").await;
     let second = submit(&app, &teacher, "Проектная деятельность на уроках физики").await;
-    assert!(letters_to(&app, tutor_id).await.is_empty(), "no letter at once");
+    assert!(
+        letters_to(&app, tutor_id).await.is_empty(),
+        "no letter at once"
+    );
 
     // The morning: one letter with the two unread, each with its link; none for the read one.
     let sent = api::services::digest::daily(&app.db, &letters, api::db::now())
@@ -395,10 +398,17 @@ async fn a_digest_gathers_a_days_unread_notices_into_one_letter_once_and_its_lin
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].subject, "ИОМ: сводка уведомлений за день (2)");
     for r in [&first, &second] {
-        assert!(stored[0].body.contains(&format!("{PUBLIC}/routes/{}", r.id)));
+        assert!(
+            stored[0]
+                .body
+                .contains(&format!("{PUBLIC}/routes/{}", r.id))
+        );
     }
     assert!(!stored[0].body.contains(&read.id.to_string()));
-    assert!(!stored[0].body.contains(&tutor_id.simple().to_string()), "token hidden");
+    assert!(
+        !stored[0].body.contains(&tutor_id.simple().to_string()),
+        "token hidden"
+    );
     // A second run (another instance, a retry) sends nothing more.
     let again = api::services::digest::daily(&app.db, &letters, api::db::now())
         .await
@@ -467,7 +477,9 @@ async fn a_letter_due_in_quiet_hours_waits_until_they_end_and_nonsense_hours_are
         json!({ "from_hour": 22, "to_hour": -1, "utc_offset_minutes": 0 }),
         json!({ "from_hour": 22, "to_hour": 8, "utc_offset_minutes": 900 }),
     ] {
-        let res = put(json!({ "items": [], "quiet_hours": bad })).await.unwrap();
+        let res = put(json!({ "items": [], "quiet_hours": bad }))
+            .await
+            .unwrap();
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     assert_eq!(settings(&tutor).await.quiet_hours, None, "nothing stored");
@@ -475,7 +487,10 @@ async fn a_letter_due_in_quiet_hours_waits_until_they_end_and_nonsense_hours_are
         .await
         .unwrap();
     let saved: NotificationSettings = ok_json(res).await;
-    assert_eq!(saved.quiet_hours.map(|q| (q.from_hour, q.to_hour)), Some((from, to)));
+    assert_eq!(
+        saved.quiet_hours.map(|q| (q.from_hour, q.to_hour)),
+        Some((from, to))
+    );
 
     // The submission's letter is queued, but its sending waits for the end of the hours.
     submit(&app, &teacher, "Смысловое чтение на уроках истории").await;
@@ -494,9 +509,16 @@ async fn a_letter_due_in_quiet_hours_waits_until_they_end_and_nonsense_hours_are
         .and_hms_opt(u32::try_from(to).unwrap(), 0, 0)
         .unwrap()
         .and_utc();
-    let end = if end <= now { end + chrono::Duration::days(1) } else { end };
+    let end = if end <= now {
+        end + chrono::Duration::days(1)
+    } else {
+        end
+    };
     assert_eq!(send.run_at, end);
-    assert!(sink.inbox.try_recv().is_err(), "nothing sent in quiet hours");
+    assert!(
+        sink.inbox.try_recv().is_err(),
+        "nothing sent in quiet hours"
+    );
 
     // An empty window turns them off: the next letter goes at once.
     let res = put(json!({ "items": [], "quiet_hours": { "from_hour": 0, "to_hour": 0, "utc_offset_minutes": 0 } }))
@@ -506,5 +528,9 @@ async fn a_letter_due_in_quiet_hours_waits_until_they_end_and_nonsense_hours_are
     assert_eq!(off.quiet_hours, None);
     submit(&app, &teacher, "Формирующее оценивание на уроках химии").await;
     let mail = sink.inbox.recv().await.unwrap();
-    assert!(mail.text().contains("Формирующее оценивание"), "{}", mail.text());
+    assert!(
+        mail.text().contains("Формирующее оценивание"),
+        "{}",
+        mail.text()
+    );
 }

@@ -90,7 +90,9 @@ pub struct NotificationSettings {
 
 /// Hours of the person's day without letters, e.g. 22 to 8; across midnight when `from_hour`
 /// is later than `to_hour` ([`crate::events::quiet_until`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, validator::Validate)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, validator::Validate,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuietHours {
     #[validate(range(min = 0, max = 23, message = "От 0 до 23"))]
@@ -107,7 +109,10 @@ pub struct QuietHours {
 
 impl QuietHours {
     /// When a letter due at `now` may go (`None`: at once).
-    pub fn until(&self, now: chrono::DateTime<chrono::Utc>) -> Option<chrono::DateTime<chrono::Utc>> {
+    pub fn until(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
         crate::events::quiet_until(
             u32::try_from(self.from_hour).ok()?,
             u32::try_from(self.to_hour).ok()?,

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::bank::{BankStatus, EducationLevel};
 use shared::dto::{
-    AdoptInput, BankProductDto, BankProductSummary, FrameworkDto, Page,
-    ProductPublication, PublishInput, RouteDto, RouteSummary, WithdrawInput,
+    AdoptInput, BankProductDto, BankProductSummary, FrameworkDto, Page, ProductPublication,
+    PublishInput, RouteDto, RouteSummary, WithdrawInput,
 };
 use shared::{Role, RouteStatus};
 use uuid::Uuid;
@@ -343,9 +343,12 @@ fn Adopt(id: Uuid) -> impl IntoView {
         };
         form.run(
             async move {
-                api.post::<_, RouteDto>(&endpoints::product_part(id, "adoption"), &AdoptInput { route_id })
-                    .await
-                    .map(|_| ())
+                api.post::<_, RouteDto>(
+                    &endpoints::product_part(id, "adoption"),
+                    &AdoptInput { route_id },
+                )
+                .await
+                .map(|_| ())
             },
             move || done.set(Some(route_id)),
         );
@@ -419,12 +422,17 @@ fn Withdraw(id: Uuid, reload: Callback<()>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Снять продукт с публикации в банке?").ok())
+            .and_then(|w| {
+                w.confirm_with_message("Снять продукт с публикации в банке?")
+                    .ok()
+            })
             .unwrap_or(false);
         if !confirmed {
             return;
         }
-        let input = WithdrawInput { reason: opt(reason) };
+        let input = WithdrawInput {
+            reason: opt(reason),
+        };
         form.run(
             async move {
                 api.post::<_, BankProductDto>(&endpoints::product_part(id, "withdrawal"), &input)

@@ -676,6 +676,10 @@ mod tests {
         assert_eq!(status_capacity(1), 131_072);
         assert_eq!(status_capacity(65_536), 131_072);
         assert_eq!(status_capacity(65_537), 262_144);
-        assert_eq!(status_capacity(i32::MAX), i32::MAX, "saturates, never overflows");
+        assert_eq!(
+            status_capacity(i32::MAX),
+            i32::MAX,
+            "saturates, never overflows"
+        );
     }
 }

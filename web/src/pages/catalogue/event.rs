@@ -489,7 +489,12 @@ pub fn Recommend(path: String, where_: &'static str) -> impl IntoView {
                 let n = count.get_untracked();
                 sent.set(Some(format!(
                     "Рекомендация отправлена: {n} {}. {where_}",
-                    format::plural(i64::try_from(n).unwrap_or(i64::MAX), "педагогу", "педагогам", "педагогам")
+                    format::plural(
+                        i64::try_from(n).unwrap_or(i64::MAX),
+                        "педагогу",
+                        "педагогам",
+                        "педагогам"
+                    )
                 )));
                 selected.set(Vec::new());
                 note.set(String::new());

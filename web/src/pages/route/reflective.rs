@@ -497,11 +497,17 @@ fn Publication() -> impl IntoView {
     let ctx = use_route();
     let shown = Memo::new(move |_| {
         ctx.route.with(|r| {
-            r.permissions.participant.contains(&workflow::Participant::Owner)
+            r.permissions
+                .participant
+                .contains(&workflow::Participant::Owner)
                 && matches!(r.status, RouteStatus::Evaluated | RouteStatus::Completed)
         })
     });
-    move || shown.get().then(|| view! { <crate::pages::bank::PublishCard route_id=ctx.id /> })
+    move || {
+        shown
+            .get()
+            .then(|| view! { <crate::pages::bank::PublishCard route_id=ctx.id /> })
+    }
 }
 
 // ---- The conclusion ----
