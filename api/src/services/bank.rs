@@ -768,7 +768,7 @@ pub async fn recommend(
             }
             Err(e) => return Err(e),
         };
-        if !place.is_some_and(|p: UnitPath| p.region == row.region_id) {
+        if place.is_none_or(|p: UnitPath| p.region != row.region_id) {
             return Err(AppError::invalid(
                 "teacher_ids",
                 "Продукт опубликован в банке другого региона.",
