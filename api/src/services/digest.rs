@@ -9,17 +9,16 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect,
 };
 use shared::events::{EventKind, NoticeChannel, NoticeKind, digest_body, digest_subject};
 use uuid::Uuid;
 
 use crate::db::entities::{notification, notification_setting};
 use crate::db::{self, users};
-use crate::services::events::{LetterSettings, PLATFORM};
+use crate::services::events::{LetterSettings, NoticeRow, PLATFORM, write_once};
 use crate::services::{mail, notification_settings as ns};
 
 /// The job kind of the daily digest.
@@ -130,40 +129,24 @@ async fn send_one(
         .await?
         .into_iter()
         .collect();
-    let t = db::now();
     let mut items: Vec<(String, String)> = Vec::new();
     let mut seen: HashMap<Uuid, ()> = HashMap::new();
     for n in wanted {
         if done.contains(&n.event_id) || seen.insert(n.event_id, ()).is_some() {
             continue;
         }
-        let written = notification::Entity::insert(notification::ActiveModel {
-            id: Set(db::new_id()),
-            recipient_id: Set(person.id),
-            event_id: Set(n.event_id),
-            channel: Set(DIGEST.to_owned()),
-            kind: Set(n.kind.clone()),
-            text: Set(n.text.clone()),
-            link: Set(n.link.clone()),
-            route_id: Set(n.route_id),
-            needs_action: Set(n.needs_action),
-            // A digest entry is nothing to read in the platform.
-            read_at: Set(Some(t)),
-            created_at: Set(t),
-            updated_at: Set(t),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                notification::Column::EventId,
-                notification::Column::RecipientId,
-                notification::Column::Channel,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        if written == 0 {
+        let row = NoticeRow {
+            recipient: person.id,
+            event_id: n.event_id,
+            channel: DIGEST,
+            kind: &n.kind,
+            text: &n.text,
+            link: n.link.clone(),
+            route_id: n.route_id,
+            needs_action: n.needs_action,
+            read: true,
+        };
+        if !write_once(db, row).await? {
             continue;
         }
         let link = format!(

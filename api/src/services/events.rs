@@ -276,33 +276,19 @@ pub async fn send_letters(
             letters.base_url,
             n.link.as_deref().unwrap_or("/notifications")
         );
-        let written = notification::Entity::insert(notification::ActiveModel {
-            id: Set(db::new_id()),
-            recipient_id: Set(n.recipient),
-            event_id: Set(event.id),
-            channel: Set(EMAIL.to_owned()),
-            kind: Set(event.kind.clone()),
-            text: Set(n.text.clone()),
-            link: Set(Some(link.clone())),
-            route_id: Set(event.route_id),
-            needs_action: Set(n.needs_action),
+        let row = NoticeRow {
+            recipient: n.recipient,
+            event_id: event.id,
+            channel: EMAIL,
+            kind: &event.kind,
+            text: &n.text,
+            link: Some(link.clone()),
+            route_id: event.route_id,
+            needs_action: n.needs_action,
             // A letter is nothing to read in the platform.
-            read_at: Set(Some(t)),
-            created_at: Set(t),
-            updated_at: Set(t),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                notification::Column::EventId,
-                notification::Column::RecipientId,
-                notification::Column::Channel,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        if written == 0 {
+            read: true,
+        };
+        if !write_once(db, row).await? {
             continue;
         }
         let secret = match &secret {
@@ -338,35 +324,70 @@ pub async fn deliver(
     event: &domain_event::Model,
     notices: &[Notice],
 ) -> Result<(), DbErr> {
-    let t = db::now();
     for n in notices {
-        notification::Entity::insert(notification::ActiveModel {
-            id: Set(db::new_id()),
-            recipient_id: Set(n.recipient),
-            event_id: Set(event.id),
-            channel: Set(PLATFORM.to_owned()),
-            kind: Set(event.kind.clone()),
-            text: Set(n.text.clone()),
-            link: Set(n.link.clone()),
-            route_id: Set(event.route_id),
-            needs_action: Set(n.needs_action),
-            read_at: Set(None),
-            created_at: Set(t),
-            updated_at: Set(t),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                notification::Column::EventId,
-                notification::Column::RecipientId,
-                notification::Column::Channel,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+        let row = NoticeRow {
+            recipient: n.recipient,
+            event_id: event.id,
+            channel: PLATFORM,
+            kind: &event.kind,
+            text: &n.text,
+            link: n.link.clone(),
+            route_id: event.route_id,
+            needs_action: n.needs_action,
+            read: false,
+        };
+        write_once(db, row).await?;
     }
     Ok(())
+}
+
+/// A notice as one channel carries it: a row per (event, recipient, channel).
+pub(crate) struct NoticeRow<'a> {
+    pub recipient: Uuid,
+    pub event_id: Uuid,
+    pub channel: &'a str,
+    pub kind: &'a str,
+    pub text: &'a str,
+    pub link: Option<String>,
+    pub route_id: Option<Uuid>,
+    pub needs_action: bool,
+    /// Written as read: a letter or a digest entry is nothing to read in the platform.
+    pub read: bool,
+}
+
+/// Writes `row` unless the channel carried the event to the recipient already; whether it was
+/// written now. The unique key is what makes every channel deliver once.
+pub(crate) async fn write_once(
+    db: &impl ConnectionTrait,
+    row: NoticeRow<'_>,
+) -> Result<bool, DbErr> {
+    let t = db::now();
+    let written = notification::Entity::insert(notification::ActiveModel {
+        id: Set(db::new_id()),
+        recipient_id: Set(row.recipient),
+        event_id: Set(row.event_id),
+        channel: Set(row.channel.to_owned()),
+        kind: Set(row.kind.to_owned()),
+        text: Set(row.text.to_owned()),
+        link: Set(row.link),
+        route_id: Set(row.route_id),
+        needs_action: Set(row.needs_action),
+        read_at: Set(row.read.then_some(t)),
+        created_at: Set(t),
+        updated_at: Set(t),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            notification::Column::EventId,
+            notification::Column::RecipientId,
+            notification::Column::Channel,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(written > 0)
 }
 
 /// Writes one notice of the event `event_id` and returns its id (for seeding and tests).

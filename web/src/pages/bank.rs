@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::bank::{BankStatus, EducationLevel};
 use shared::dto::{
-    AdoptInput, BankProductDto, BankProductSummary, FrameworkDto, Page, ProductPublication,
-    PublishInput, RouteDto, RouteSummary, WithdrawInput,
+    AdoptInput, BankProductDto, BankProductSummary, Page, ProductPublication, PublishInput,
+    RouteDto, RouteSummary, WithdrawInput,
 };
 use shared::{Role, RouteStatus};
 use uuid::Uuid;
@@ -79,13 +79,7 @@ pub fn BankPage() -> impl IntoView {
     let competency = RwSignal::new(q("competency_id"));
     let level = RwSignal::new(q("level"));
     let recommended = RwSignal::new(q("recommended") == "true");
-    let frameworks = LocalResource::new(move || async move {
-        let list: Vec<FrameworkDto> = api.get("/api/v1/frameworks").await?;
-        match list.first() {
-            Some(f) => api.get::<FrameworkDto>(&endpoints::framework(f.id)).await,
-            None => Err(ApiError::Decode("нет рамки компетенций".into())),
-        }
-    });
+    let competency_choices = crate::pages::catalogue::competency_filter(api);
     let chosen = move || -> Vec<(&'static str, String)> {
         let mut v = vec![
             ("q", text.get()),
@@ -121,21 +115,6 @@ pub fn BankPage() -> impl IntoView {
         }
         async move { api.call::<Page<BankProductSummary>>(request).await }
     });
-    let competency_choices = move || {
-        let mut choices = vec![Choice::One(String::new(), "Любая компетенция".into())];
-        if let Some(Ok(fw)) = frameworks.get() {
-            for g in &fw.groups {
-                choices.push(Choice::Group(
-                    g.name.clone(),
-                    g.competencies
-                        .iter()
-                        .map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name)))
-                        .collect(),
-                ));
-            }
-        }
-        choices
-    };
     view! {
         <PageHeader
             title="Банк методических продуктов"

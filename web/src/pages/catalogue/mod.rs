@@ -199,6 +199,33 @@ fn MonthGrid(month: NaiveDate, events: Vec<EventSummary>) -> impl IntoView {
     }
 }
 
+/// The choices of a competency filter: «any», then the competencies of the framework in use by
+/// group (the calendar's and the bank's filters).
+pub fn competency_filter(api: crate::api::Api) -> impl Fn() -> Vec<Choice> + Copy {
+    let framework = LocalResource::new(move || async move {
+        let list: Vec<FrameworkDto> = api.get("/api/v1/frameworks").await?;
+        match list.first() {
+            Some(f) => api.get::<FrameworkDto>(&endpoints::framework(f.id)).await,
+            None => Err(crate::api::ApiError::Decode("нет рамки компетенций".into())),
+        }
+    });
+    move || {
+        let mut choices = vec![Choice::One(String::new(), "Любая компетенция".into())];
+        if let Some(Ok(fw)) = framework.get() {
+            for g in &fw.groups {
+                choices.push(Choice::Group(
+                    g.name.clone(),
+                    g.competencies
+                        .iter()
+                        .map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name)))
+                        .collect(),
+                ));
+            }
+        }
+        choices
+    }
+}
+
 /// «Календарь мероприятий»: filters kept in the address, a list or a month.
 #[component]
 pub fn CalendarPage() -> impl IntoView {
@@ -223,14 +250,7 @@ pub fn CalendarPage() -> impl IntoView {
         .get_untracked()
         .is_some_and(|m| ORGANISER_ROLES.iter().any(|r| m.has_role(*r)));
 
-    // Competencies of the framework in use, for the filter.
-    let frameworks = LocalResource::new(move || async move {
-        let list: Vec<FrameworkDto> = api.get("/api/v1/frameworks").await?;
-        match list.first() {
-            Some(f) => api.get::<FrameworkDto>(&endpoints::framework(f.id)).await,
-            None => Err(crate::api::ApiError::Decode("нет рамки компетенций".into())),
-        }
-    });
+    let competency_choices = competency_filter(api);
 
     // The filters chosen (the address, the list and the export take them).
     let chosen = move || -> Vec<(&'static str, String)> {
@@ -309,22 +329,6 @@ pub fn CalendarPage() -> impl IntoView {
             .collect();
         query.to_query_string()
     });
-
-    let competency_choices = move || {
-        let mut choices = vec![Choice::One(String::new(), "Любая компетенция".into())];
-        if let Some(Ok(fw)) = frameworks.get() {
-            for g in &fw.groups {
-                choices.push(Choice::Group(
-                    g.name.clone(),
-                    g.competencies
-                        .iter()
-                        .map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name)))
-                        .collect(),
-                ));
-            }
-        }
-        choices
-    };
 
     view! {
         <PageHeader
