@@ -316,18 +316,7 @@ pub async fn build(
         school,
         category: me.qualification_category.clone(),
         category_on: me.qualification_date,
-        sections: PortfolioSection::ALL
-            .iter()
-            .map(|s| PortfolioSectionDto {
-                section: *s,
-                title: s.title_ru().to_owned(),
-                items: items
-                    .iter()
-                    .filter(|i| i.kind.section() == *s)
-                    .cloned()
-                    .collect(),
-            })
-            .collect(),
+        sections: sectioned(&items),
         hours_by_year: hours
             .years
             .iter()
@@ -341,6 +330,22 @@ pub async fn build(
         hours_last_five_years: hours.attestation_period,
         generated_on: today,
     })
+}
+
+/// The items arranged by criterion: every section, in order, each with its items.
+fn sectioned(items: &[PortfolioItemDto]) -> Vec<PortfolioSectionDto> {
+    PortfolioSection::ALL
+        .iter()
+        .map(|s| PortfolioSectionDto {
+            section: *s,
+            title: s.title_ru().to_owned(),
+            items: items
+                .iter()
+                .filter(|i| i.kind.section() == *s)
+                .cloned()
+                .collect(),
+        })
+        .collect()
 }
 
 /// The caller's portfolio (`GET /me/portfolio`).
@@ -655,12 +660,29 @@ pub async fn unit_summary(
     .into_iter()
     .map(|u| (u.id, u.name))
     .collect();
+    // Counted per teacher once: a region's summary has tens of thousands of rows.
+    let mut route_counts: HashMap<Uuid, (usize, usize)> = HashMap::new();
+    for r in &routes {
+        let e = route_counts.entry(r.teacher_id).or_default();
+        e.1 += 1;
+        if r.status == RouteStatus::Completed.as_str() {
+            e.0 += 1;
+        }
+    }
+    let mut cert_counts: HashMap<Uuid, usize> = HashMap::new();
+    for c in &certs {
+        *cert_counts.entry(c.teacher_id).or_default() += 1;
+    }
+    let mut visit_counts: HashMap<Uuid, usize> = HashMap::new();
+    for v in &visits {
+        *visit_counts.entry(v.person_id).or_default() += 1;
+    }
     let count = |n: usize| n as f64;
     let rows: Vec<SummaryRow> = people
         .iter()
         .map(|p| {
             let h = hours_summary(today, &trainings.remove(&p.id).unwrap_or_default());
-            let mine = routes.iter().filter(|r| r.teacher_id == p.id);
+            let (completed, all) = route_counts.get(&p.id).copied().unwrap_or_default();
             SummaryRow {
                 text: vec![
                     full_name(&p.surname, &p.first_name, p.patronymic.as_deref()),
@@ -673,33 +695,30 @@ pub async fn unit_summary(
                     p.qualification_date.map(short_date).unwrap_or_default(),
                 ],
                 numbers: vec![
-                    count(
-                        mine.clone()
-                            .filter(|r| r.status == RouteStatus::Completed.as_str())
-                            .count(),
-                    ),
-                    count(mine.count()),
-                    count(certs.iter().filter(|c| c.teacher_id == p.id).count()),
+                    count(completed),
+                    count(all),
+                    count(cert_counts.get(&p.id).copied().unwrap_or(0)),
                     count(products.get(&p.id).copied().unwrap_or(0)),
-                    count(visits.iter().filter(|v| v.person_id == p.id).count()),
+                    count(visit_counts.get(&p.id).copied().unwrap_or(0)),
                     h.last_training_period,
                     h.attestation_period,
                 ],
             }
         })
         .collect();
+    let basis: Vec<String> = principal
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role.manages_unit())
+        .map(|g| g.role.as_str().to_owned())
+        .collect();
     for p in &people {
         if p.id != principal.id() {
             state.reads.record(crate::db::audit::Read {
                 actor_id: principal.id(),
                 actor_kind: "user",
-                basis: principal
-                    .actor
-                    .grants
-                    .iter()
-                    .filter(|g| g.role.manages_unit())
-                    .map(|g| g.role.as_str().to_owned())
-                    .collect(),
+                basis: basis.clone(),
                 action: "portfolio.summary_read",
                 entity_type: "unit",
                 entity_id: unit,
@@ -785,18 +804,7 @@ mod tests {
             school: Some("Гимназия № 1".into()),
             category: Some("Первая".into()),
             category_on: Some(d(2023, 4, 14)),
-            sections: PortfolioSection::ALL
-                .iter()
-                .map(|s| PortfolioSectionDto {
-                    section: *s,
-                    title: s.title_ru().into(),
-                    items: items
-                        .iter()
-                        .filter(|i| i.kind.section() == *s)
-                        .cloned()
-                        .collect(),
-                })
-                .collect(),
+            sections: sectioned(&items),
             hours_by_year: vec![YearHoursDto {
                 label: "2026/2027 уч. г.".into(),
                 hours: 36.0,
